@@ -1,0 +1,3 @@
+"""Session Copilot: a private, local companion for psychotherapists."""
+
+__version__ = "0.1.0"

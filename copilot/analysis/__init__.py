@@ -1,0 +1,1 @@
+"""Analyses of a session: metrics, emotion, prosody, risk language and summaries."""

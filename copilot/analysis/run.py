@@ -1,0 +1,95 @@
+"""Running every analysis over a stored transcript, storing each result with its provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copilot.analysis import metrics, prosody
+from copilot.analysis.risk import flag_utterances
+from copilot.domain import (
+    EmotionReading,
+    ProsodyReading,
+    Provenance,
+    RiskFlag,
+    SessionExport,
+    SessionMetrics,
+    SessionSummary,
+)
+from copilot.errors import AnalyserError, DependencyMissing
+from copilot.plugins import registry
+from copilot.settings import Settings
+from copilot.storage.repository import SessionStore
+
+RISK_ENGINE = "local-risk-rules"
+
+
+@dataclass
+class Analysed:
+    export: SessionExport
+    notices: list[str] = field(default_factory=list)  # one line each: what did not arrive, why
+
+
+def analyse_session(
+    store: SessionStore,
+    session_id: str,
+    audio_path: Path | None,
+    analyser: str = "local",
+    names: list[str] | None = None,
+    settings: Settings | None = None,
+) -> Analysed:
+    settings = settings or Settings.load()
+    session = store.get(session_id)
+    utterances = store.utterances(session_id)
+    end = max((u.end for u in utterances), default=0.0)
+    duration = max(session.duration_s or 0.0, end)
+    found_metrics = metrics.compute(utterances, duration)
+    store.save_analysis(session_id, "metrics", Provenance(engine="local-metrics"), found_metrics)
+    flags = flag_utterances(utterances)
+    store.save_analysis(session_id, "risk_flags", Provenance(engine=RISK_ENGINE), flags)
+    emotion = registry().create("emotion", settings.emotion_engine)
+    readings = emotion.read(utterances)
+    store.save_analysis(session_id, "emotions", emotion.provenance(), readings)
+    voice = prosody.from_file(audio_path, utterances) if audio_path else []
+    store.save_analysis(session_id, "prosody", Provenance(engine="local-prosody"), voice)
+    store.finish(session_id, round(duration, 2))
+    export = build_export(store, session_id)
+    result = Analysed(export)
+    summarise(store, result, "local", names or [], settings)
+    if analyser != "local":
+        summarise(store, result, analyser, names or [], settings)
+    return result
+
+
+def summarise(
+    store: SessionStore, result: Analysed, analyser: str, names: list[str], settings: Settings
+) -> None:
+    """Add a session analyser's summary; a failure leaves the one already there and says why."""
+    options: dict[str, Any] = {"settings": settings, "store": store, "names": names}
+    try:
+        engine = registry().create("session", analyser, **options)
+        summary: SessionSummary = engine.summarise(result.export)
+    except (AnalyserError, DependencyMissing) as exc:
+        result.notices.append(f"{analyser} summary did not arrive: {exc}")
+        return
+    store.save_analysis(result.export.session.id, "summary", summary.provenance, summary)
+    result.export = result.export.model_copy(update={"summary": summary})
+
+
+def build_export(store: SessionStore, session_id: str) -> SessionExport:
+    session = store.get(session_id)
+    found_metrics = store.latest_as(session.id, "metrics", SessionMetrics)
+    if found_metrics is None:
+        utterances = store.utterances(session.id)
+        found_metrics = metrics.compute(utterances, session.duration_s or 0.0)
+    return SessionExport(
+        session=session,
+        utterances=store.utterances(session.id),
+        metrics=found_metrics,
+        emotions=store.latest_list(session.id, "emotions", EmotionReading),
+        prosody=store.latest_list(session.id, "prosody", ProsodyReading),
+        risk_flags=store.latest_list(session.id, "risk_flags", RiskFlag),
+        summary=store.latest_as(session.id, "summary", SessionSummary),
+        notes=store.notes(session.id),
+    )

@@ -1,0 +1,1 @@
+"""Who spoke: one role per channel for stereo and live sources, clustering for mono recordings."""

@@ -1,0 +1,276 @@
+"""The structures that cross modules: stored, exported, shown.
+
+Everything here is a pydantic model so that a whole session exports to JSON and validates back.
+Times are seconds from the start of the session; datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["therapist", "client", "unknown"]
+ROLES: tuple[Role, ...] = ("therapist", "client", "unknown")
+
+SessionStatus = Literal["in_progress", "complete", "incomplete", "discarded"]
+SessionSource = Literal["file", "live", "demo"]
+ConsentMethod = Literal["verbal", "written"]
+
+RiskCategory = Literal[
+    "suicidal_ideation", "self_harm", "harm_to_others", "abuse_neglect", "immediate_danger"
+]
+RiskSeverity = Literal["low", "moderate", "high"]
+
+EXPORT_FORMAT = "session-copilot/1"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Word(Model):
+    text: str
+    start: float
+    end: float
+    probability: float = 1.0
+
+
+class Utterance(Model):
+    """One finalised stretch of one speaker's talk."""
+
+    seq: int
+    role: Role
+    start: float
+    end: float
+    text: str
+    words: list[Word] = Field(default_factory=list)
+    confidence: float | None = None
+    channel: int | None = None
+    speaker: str | None = None
+    original_text: str | None = None  # set when the therapist corrected the text
+
+    @property
+    def duration(self) -> float:
+        return max(0.0, self.end - self.start)
+
+
+class Consent(Model):
+    given_by: str
+    method: ConsentMethod
+    recorded_at: datetime = Field(default_factory=utcnow)
+    note: str = ""
+
+
+class Session(Model):
+    id: str
+    client_label: str
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    source: SessionSource = "file"
+    source_name: str | None = None
+    status: SessionStatus = "in_progress"
+    duration_s: float | None = None
+    model: str | None = None
+    channel_roles: list[Role] | None = None
+    diarization: str | None = None  # how roles were assigned, stated in words
+    consent: Consent | None = None
+    language: str = "en"
+
+
+class RoleMetrics(Model):
+    talk_time_s: float
+    talk_ratio: float
+    words: int
+    words_per_minute: float | None
+    utterances: int
+    turns: int
+    mean_turn_s: float | None
+    median_response_latency_s: float | None
+    responses: int
+
+
+class Gap(Model):
+    start: float
+    end: float
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+class Monologue(Model):
+    role: Role
+    start: float
+    end: float
+    duration_s: float
+    words: int
+
+
+class SessionMetrics(Model):
+    duration_s: float
+    speech_s: float
+    silence_s: float
+    silence_ratio: float
+    silences: list[Gap]  # stretches of shared silence of at least SILENCE_MIN_S
+    pauses: int  # within-turn pauses of at least PAUSE_MIN_S
+    overlap_s: float
+    roles: dict[str, RoleMetrics]
+    turns: int
+    longest_monologue: Monologue | None
+    therapist_question_share: float | None
+
+
+class StateScore(Model):
+    label: str
+    score: float
+
+
+class EmotionReading(Model):
+    """The client's emotional states in one utterance, read by an emotion engine."""
+
+    utterance_seq: int
+    start: float
+    states: list[StateScore]  # best first
+    valence: float  # -1 (unpleasant) .. +1 (pleasant)
+    arousal: float  # 0 (calm) .. 1 (activated)
+    in_context: bool = False  # a short turn read with the turns around it
+    engine: str = "local"
+
+
+class ProsodyReading(Model):
+    utterance_seq: int
+    loudness_db: float | None
+    pitch_hz: float | None
+    pitch_variability_st: float | None
+    speech_rate_wps: float | None
+    pause_before_s: float | None
+    relative: dict[str, float] = Field(default_factory=dict)  # z-scores against the baseline
+    observations: list[str] = Field(default_factory=list)
+
+
+class RiskFlag(Model):
+    utterance_seq: int
+    role: Role
+    start: float
+    end: float
+    category: RiskCategory
+    severity: RiskSeverity
+    quote: str
+    rule: str
+    negated: bool = False
+    reported_speech: bool = False
+    acknowledged_at: datetime | None = None
+
+
+class Evidence(Model):
+    quote: str
+    start: float
+    utterance_seq: int | None = None
+    note: str = ""
+
+
+class StateShare(Model):
+    label: str
+    share: float  # share of the client's talk time where this state led
+    utterances: int
+
+
+class ArcPoint(Model):
+    start: float
+    end: float
+    scores: dict[str, float]
+    valence: float
+    arousal: float
+
+
+class KeyMoment(Model):
+    kind: Literal["peak", "shift", "risk"]
+    start: float
+    utterance_seq: int | None
+    quote: str
+    state: str
+    confidence: float
+    observation: str
+
+
+class ThirdsChange(Model):
+    first: dict[str, float]
+    last: dict[str, float]
+    observations: list[str]
+
+
+class NeedsMap(Model):
+    """Where the client's talk sat between seeking practical tools and seeking connection."""
+
+    position: float | None  # -1 tools .. +1 connection; None without evidence
+    tools: list[Evidence]
+    connection: list[Evidence]
+
+
+class AllianceCue(Model):
+    aspect: Literal["goals", "tasks", "bond"]
+    evidence: Evidence
+    observation: str
+
+
+class Theme(Model):
+    name: str
+    evidence: list[Evidence]
+
+
+class Provenance(Model):
+    engine: str
+    model: str | None = None
+    prompt_name: str | None = None
+    prompt_digest: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SessionSummary(Model):
+    """Observations about the client's states, each with evidence. Never a diagnosis."""
+
+    provenance: Provenance
+    dominant_states: list[StateShare] = Field(default_factory=list)
+    arc: list[ArcPoint] = Field(default_factory=list)
+    key_moments: list[KeyMoment] = Field(default_factory=list)
+    change: ThirdsChange | None = None
+    needs_map: NeedsMap | None = None
+    observations: list[str] = Field(default_factory=list)
+    # What a language model adds; empty from the local analyser.
+    narrative: str | None = None
+    themes: list[Theme] = Field(default_factory=list)
+    expressed_needs: list[Evidence] = Field(default_factory=list)
+    alliance: list[AllianceCue] = Field(default_factory=list)
+    possibly_unsaid: list[Evidence] = Field(default_factory=list)
+    dropped_quotes: int = 0
+
+
+class SessionExport(Model):
+    """A whole session as one document: what `--json` writes and what validates back."""
+
+    format: str = EXPORT_FORMAT
+    session: Session
+    utterances: list[Utterance]
+    metrics: SessionMetrics
+    emotions: list[EmotionReading] = Field(default_factory=list)
+    prosody: list[ProsodyReading] = Field(default_factory=list)
+    risk_flags: list[RiskFlag] = Field(default_factory=list)
+    summary: SessionSummary | None = None
+    notes: list[Note] = Field(default_factory=list)
+
+
+class Note(Model):
+    """A private note the therapist typed during the session, time-stamped into it."""
+
+    at: float
+    text: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+SessionExport.model_rebuild()

@@ -1,0 +1,225 @@
+"""Analysing a recording end to end: decode, transcribe, assign speakers, analyse, store.
+
+Every utterance is committed as it is produced, with the audio time fully processed, so a killed
+run leaves a session marked incomplete that `resume` continues from where it stopped.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from copilot.analysis.run import Analysed, analyse_session
+from copilot.audio.files import AudioInfo, iter_chunks, probe
+from copilot.diarization import by_channel, clustering
+from copilot.domain import Role, Session, SessionSource, Utterance
+from copilot.errors import ChannelSpecError, CopilotError
+from copilot.plugins import registry
+from copilot.storage.repository import SessionStore
+from copilot.transcription.engine import AsrSegment, Transcriber
+from copilot.transcription.hallucinations import clean
+
+Progress = Callable[[float], None]
+DEFAULT_STEREO: tuple[Role, Role] = ("therapist", "client")
+CHUNK_S = 300.0
+
+
+@dataclass
+class AnalyzeOptions:
+    channels: tuple[Role, Role] | None = None
+    model: str = "tiny.en"
+    client_label: str = "Client"
+    swap_roles: bool = False
+    threads: int = 2
+    chunk_s: float = CHUNK_S
+    analyser: str = "local"
+    names: list[str] = field(default_factory=list)
+    source: SessionSource = "file"
+
+
+def parse_channels(spec: str) -> tuple[Role, Role]:
+    parts = tuple(p.strip().lower() for p in spec.split(","))
+    if parts == ("therapist", "client"):
+        return ("therapist", "client")
+    if parts == ("client", "therapist"):
+        return ("client", "therapist")
+    raise ChannelSpecError(
+        f"--channels {spec!r} is not a channel spec: use therapist,client or client,therapist"
+    )
+
+
+def channel_roles(info: AudioInfo, spec: tuple[Role, Role] | None) -> list[Role] | None:
+    """Roles per channel for stereo; None for mono, which is diarized."""
+    if info.channels == 1:
+        if spec is not None:
+            raise ChannelSpecError(
+                f"{info.path.name} is mono: --channels needs one speaker per channel; mono "
+                "recordings are diarized (use --swap-roles if the roles come out swapped)"
+            )
+        return None
+    return list(spec or DEFAULT_STEREO)
+
+
+def new_session_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+def analyze_file(
+    path: Path, options: AnalyzeOptions, store: SessionStore, progress: Progress | None = None
+) -> Analysed:
+    info = probe(path)
+    roles = channel_roles(info, options.channels)
+    engine = load_engine(options.model, options.threads)  # a bad model fails before any write
+    session = Session(
+        id=new_session_id(),
+        client_label=options.client_label,
+        source=options.source,
+        source_name=str(path.resolve()),
+        model=engine.name,
+        channel_roles=roles,
+        duration_s=round(info.duration_s, 2),
+    )
+    store.create(session)
+    return _run(store, session.id, path, engine, options, start_s=0.0, progress=progress)
+
+
+def resume(
+    store: SessionStore, session_id: str, options: AnalyzeOptions, progress: Progress | None = None
+) -> Analysed:
+    """Continue an interrupted file analysis from the last audio time fully committed."""
+    session = store.get(session_id)
+    if session.status == "complete":
+        raise CopilotError(f"session {session.id} is already complete")
+    source = store.source_path(session.id)
+    if session.source == "live" or not source:
+        raise CopilotError(f"session {session.id} was live: it can be kept as is or discarded")
+    path = Path(source)
+    probe(path)
+    start = store.progress(session.id)
+    store.drop_utterances_after(session.id, start)
+    engine = load_engine(session.model or options.model, options.threads)
+    store.update(session.id, status="in_progress")
+    return _run(store, session.id, path, engine, options, start_s=start, progress=progress)
+
+
+def _run(
+    store: SessionStore,
+    session_id: str,
+    path: Path,
+    engine: Transcriber,
+    options: AnalyzeOptions,
+    start_s: float,
+    progress: Progress | None,
+) -> Analysed:
+    roles = store.get(session_id).channel_roles
+    try:
+        transcribe_into(store, session_id, path, engine, roles, start_s, options.chunk_s, progress)
+        if roles is None:
+            diarize_stored(store, session_id, path, options.swap_roles)
+        else:
+            store.update(session_id, diarization=stereo_rule(roles))
+        return analyse_session(store, session_id, path, options.analyser, options.names)
+    except CopilotError:
+        # The recording is still there to analyse again: keep nothing half-written.
+        store.delete(session_id)
+        raise
+    except BaseException:
+        store.update(session_id, status="incomplete", owner_pid=None)
+        raise
+
+
+def stereo_rule(roles: Sequence[Role]) -> str:
+    return f"stereo recording: left channel = {roles[0]}, right channel = {roles[1]}"
+
+
+def transcribe_into(
+    store: SessionStore,
+    session_id: str,
+    path: Path,
+    engine: Transcriber,
+    roles: Sequence[Role] | None,
+    start_s: float,
+    chunk_s: float,
+    progress: Progress | None,
+) -> None:
+    seq = store.next_seq(session_id)
+    for chunk in iter_chunks(path, chunk_s=chunk_s, start_s=start_s):
+        channels = range(chunk.samples.shape[1]) if roles else [0]
+        for ch in channels:
+            role: Role = roles[ch] if roles else "unknown"
+            for utt in _channel_utterances(engine, chunk.samples, ch, chunk.start_s, role, seq):
+                store.append(session_id, [utt])
+                seq += 1
+        store.update(session_id, progress_s=round(chunk.end_s, 3))
+        if progress:
+            progress(chunk.end_s)
+
+
+def _channel_utterances(
+    engine: Transcriber, samples: np.ndarray, ch: int, offset: float, role: Role, seq: int
+) -> list[Utterance]:
+    audio = np.ascontiguousarray(samples[:, ch])
+    segments = clean(list(engine.transcribe(audio, offset=offset)), audio, offset)
+    if samples.shape[1] == 2:
+        other = samples[:, 1 - ch]
+        kept = [by_channel.drop_bleed(s, audio, other, offset) for s in segments]
+        segments = [s for s in kept if s is not None]
+    return [
+        to_utterance(s, seq + i, role, ch if samples.shape[1] == 2 else None)
+        for i, s in enumerate(segments)
+    ]
+
+
+def to_utterance(seg: AsrSegment, seq: int, role: Role, channel: int | None) -> Utterance:
+    probs = [w.probability for w in seg.words]
+    return Utterance(
+        seq=seq,
+        role=role,
+        start=seg.words[0].start if seg.words else seg.start,
+        end=seg.words[-1].end if seg.words else seg.end,
+        text=seg.text,
+        words=seg.words,
+        confidence=round(float(np.mean(probs)), 4) if probs else None,
+        channel=channel,
+    )
+
+
+def diarize_stored(store: SessionStore, session_id: str, path: Path, swap: bool) -> None:
+    """Split the stored mono transcript into two voices and give them roles."""
+    stored = store.utterances(session_id)
+    blocks = clustering.make_blocks([u.words for u in stored if u.words])
+    _measure_blocks_in_file(blocks, path)
+    two_voices = clustering.assign_speakers(blocks)
+    utterances = clustering.to_utterances(blocks)
+    rule = clustering.assign_roles(utterances, two_voices, swap)
+    store.replace_utterances(session_id, utterances)
+    store.update(session_id, diarization=rule)
+
+
+def _measure_blocks_in_file(blocks: list[clustering.Block], path: Path) -> None:
+    pending = sorted(blocks, key=lambda b: b.start)
+    i = 0
+    for chunk in iter_chunks(path):
+        audio = chunk.samples[:, 0]
+        batch = []
+        while i < len(pending) and pending[i].end + clustering.PAD_S <= chunk.end_s:
+            batch.append(pending[i])
+            i += 1
+        clustering.measure_blocks(batch, audio, chunk.start_s)
+    clustering.measure_blocks(pending[i:], np.zeros(0, dtype=np.float32), 0.0)
+
+
+_ENGINES: dict[tuple[str, int], Transcriber] = {}
+
+
+def load_engine(model: str, threads: int) -> Transcriber:
+    """One loaded model per (name, threads) in this process: loading costs a second."""
+    key = (model, threads)
+    if key not in _ENGINES:
+        _ENGINES[key] = registry().create("asr", "faster-whisper", model=model, threads=threads)
+    return _ENGINES[key]

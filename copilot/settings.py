@@ -1,0 +1,63 @@
+"""One settings object. COPILOT_HOME moves all user data (the tests point it at a temp dir)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from copilot.errors import CopilotError
+
+APP_NAME = "session-copilot"
+
+
+def home() -> Path:
+    """The folder holding the database, settings and kept audio."""
+    env = os.environ.get("COPILOT_HOME")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    asr_model: str = "tiny.en"
+    asr_threads: int = Field(default=2, ge=1, le=64)
+    emotion_engine: str = "local"
+    session_analyser: str = "local"  # "claude" only when the therapist opts in
+    claude_model: str = "claude-sonnet-4-5"
+    keep_audio: bool = False
+    mic_device: str | None = None
+    call_device: str | None = None
+    channel_roles: tuple[str, str] = ("therapist", "client")
+    reminders: bool = False
+    chunk_seconds: float = Field(default=300.0, ge=10.0)  # recordings are processed in chunks
+
+    @property
+    def path(self) -> Path:
+        return home() / "settings.json"
+
+    @classmethod
+    def load(cls) -> Settings:
+        path = home() / "settings.json"
+        if not path.exists():
+            return cls()
+        try:
+            return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, ValidationError) as exc:
+            raise CopilotError(f"settings file {path} is unreadable: {_first_line(exc)}") from exc
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(self.model_dump_json(indent=2), encoding="utf-8")
+        tmp.replace(self.path)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]

@@ -1,0 +1,120 @@
+"""Schema migrations: an ordered list of functions, each taking the schema one version up.
+
+`PRAGMA user_version` holds how many have run. Never edit a released migration; append one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _run(db: sqlite3.Connection, script: str) -> None:
+    # Statement by statement: executescript() would commit the migration's transaction early.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def m001_sessions(db: sqlite3.Connection) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            client_label TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            ended_at TEXT,
+            source TEXT NOT NULL,
+            source_name TEXT,
+            status TEXT NOT NULL,
+            duration_s REAL,
+            model TEXT,
+            channel_roles TEXT,
+            diarization TEXT,
+            language TEXT NOT NULL DEFAULT 'en',
+            owner_pid INTEGER,
+            owner_host TEXT,
+            progress_s REAL NOT NULL DEFAULT 0
+        );
+        CREATE TABLE consents (
+            session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            given_by TEXT NOT NULL,
+            method TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE utterances (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            role TEXT NOT NULL,
+            start REAL NOT NULL,
+            "end" REAL NOT NULL,
+            text TEXT NOT NULL,
+            words TEXT NOT NULL DEFAULT '[]',
+            confidence REAL,
+            channel INTEGER,
+            speaker TEXT,
+            original_text TEXT,
+            UNIQUE (session_id, seq)
+        );
+        CREATE INDEX utterances_by_time ON utterances (session_id, start);
+        CREATE TABLE analyses (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            engine TEXT NOT NULL,
+            model TEXT,
+            prompt_name TEXT,
+            prompt_digest TEXT,
+            created_at TEXT NOT NULL,
+            payload TEXT NOT NULL
+        );
+        CREATE INDEX analyses_by_kind ON analyses (session_id, kind, id);
+        """,
+    )
+
+
+def m002_notes_and_audio(db: sqlite3.Connection) -> None:
+    """Private time-stamped notes, and where kept audio lives (audio is kept only on purpose)."""
+    _run(
+        db,
+        """
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            at REAL NOT NULL,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        ALTER TABLE sessions ADD COLUMN audio_path TEXT;
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_sessions, m002_notes_and_audio]
+
+
+def version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection, target: int | None = None) -> int:
+    """Run the migrations not yet applied, each in its own transaction. Returns the version."""
+    target = len(MIGRATIONS) if target is None else target
+    current = version(db)
+    if current > len(MIGRATIONS):
+        raise RuntimeError(f"database schema {current} is newer than this program knows")
+    for number in range(current, target):
+        db.execute("BEGIN")
+        try:
+            MIGRATIONS[number](db)
+            db.execute(f"PRAGMA user_version = {number + 1}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    return version(db)

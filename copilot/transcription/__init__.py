@@ -1,0 +1,1 @@
+"""Speech recognition: model files, the faster-whisper engine, and what cleans its output."""

@@ -1,0 +1,57 @@
+"""Shared fixtures. Every test gets its own COPILOT_HOME; the suite never touches the network.
+
+Tiers: unit tests run anywhere; `model` tests run the real bundled tiny.en on clips generated
+with espeak-ng; `rig` tests need the PulseAudio rig; `window` tests need Xvfb and Qt WebEngine.
+A missing tool skips its tier locally with the reason, and fails under CI (CI=true).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_AUDIO = ROOT.parent / "shared" / "data" / "audio"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip locally when a test's tool is missing; under CI that is a failure, never a skip."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required for CI: {reason}")
+    pytest.skip(reason)
+
+
+def require_tool(name: str) -> str:
+    path = shutil.which(name)
+    require(path is not None, f"{name} is not installed")
+    assert path is not None
+    return path
+
+
+@pytest.fixture(autouse=True)
+def copilot_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = tmp_path / "home"
+    monkeypatch.setenv("COPILOT_HOME", str(home))
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    yield home
+
+
+@pytest.fixture(scope="session")
+def espeak() -> str:
+    return require_tool("espeak-ng")
+
+
+@pytest.fixture(scope="session")
+def shared_audio() -> Path:
+    require(SHARED_AUDIO.is_dir(), f"{SHARED_AUDIO} is not present")
+    return SHARED_AUDIO

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from encode import encode, tone
+
+from copilot.audio.files import SAMPLE_RATE, iter_chunks, probe, quiet_cut, read_all
+from copilot.errors import InputFileError
+
+
+@pytest.mark.parametrize(
+    ("suffix", "rate", "channels"),
+    [
+        (".wav", 44100, 1),
+        (".wav", 8000, 2),
+        (".flac", 48000, 2),
+        (".mp3", 22050, 1),
+        (".m4a", 44100, 2),
+        (".ogg", 48000, 2),
+        (".opus", 24000, 1),
+        (".webm", 48000, 1),
+        (".mp4", 32000, 2),
+    ],
+)
+def test_decodes_every_container_to_16k(
+    tmp_path: Path, suffix: str, rate: int, channels: int
+) -> None:
+    left = tone(3.0, rate, 220.0)
+    data = left if channels == 1 else np.stack([left, tone(3.0, rate, 330.0, 0.2)], axis=1)
+    path = encode(tmp_path / f"clip{suffix}", data, rate)
+    info = probe(path)
+    audio = read_all(path)
+    assert info.channels == channels
+    assert audio.shape[1] == channels and audio.dtype == np.float32
+    assert abs(len(audio) / SAMPLE_RATE - 3.0) < 0.1
+    # the 220 Hz tone survives resampling on channel 0
+    spectrum = np.abs(np.fft.rfft(audio[SAMPLE_RATE // 2 : SAMPLE_RATE * 2, 0]))
+    peak_hz = np.argmax(spectrum) * SAMPLE_RATE / (SAMPLE_RATE * 1.5)
+    assert abs(peak_hz - 220.0) < 3.0
+
+
+def test_twin_channels_are_read_as_mono(tmp_path: Path) -> None:
+    mono = tone(2.0, 16000)
+    path = encode(tmp_path / "twin.wav", np.stack([mono, mono * 0.99], axis=1), 16000)
+    assert probe(path).channels == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p, "no such file"),
+        (lambda p: (p.mkdir(), p)[1], "is a directory"),
+        (lambda p: (p.write_bytes(b""), p)[1], "empty"),
+        (lambda p: (p.write_bytes(b"RIFF\x00\x01garbage" * 50), p)[1], "not a readable audio"),
+        (lambda p: (p.write_text("just some notes, not audio\n" * 20), p)[1], "not a readable"),
+    ],
+)
+def test_bad_files_raise_one_clear_error(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = make(tmp_path / "input.wav")
+    with pytest.raises(InputFileError, match=message) as caught:
+        probe(path)
+    assert "\n" not in str(caught.value)
+
+
+def test_chunks_cover_the_file_and_cut_in_quiet_places(tmp_path: Path) -> None:
+    rate = 16000
+    # 1 s bursts of tone separated by 0.5 s of silence, 40 s in all
+    pattern = np.concatenate([tone(1.0, rate), np.zeros(rate // 2, dtype=np.float32)])
+    audio = np.tile(pattern, 27)[: 40 * rate]
+    path = encode(tmp_path / "long.flac", audio, rate)
+    chunks = list(iter_chunks(path, chunk_s=10.0, search_s=3.0))
+    assert len(chunks) >= 3
+    assert chunks[0].start_s == 0.0
+    for a, b in zip(chunks, chunks[1:], strict=False):
+        assert b.start_s == pytest.approx(a.end_s, abs=1e-6)
+        tail = a.samples[-800:, 0]  # the 50 ms before each cut are silent
+        assert float(np.abs(tail).max()) < 0.01
+    total = sum(len(c.samples) for c in chunks) / SAMPLE_RATE
+    assert total == pytest.approx(40.0, abs=0.05)
+
+
+def test_chunks_from_an_offset_start_there(tmp_path: Path) -> None:
+    rate = 16000
+    audio = np.concatenate([np.zeros(rate * 20, dtype=np.float32), tone(5.0, rate)])
+    path = encode(tmp_path / "offset.wav", audio, rate)
+    chunks = list(iter_chunks(path, chunk_s=100.0, start_s=18.0))
+    assert chunks[0].start_s == 18.0
+    first = chunks[0].samples[:, 0]
+    onset = int(np.argmax(np.abs(first) > 0.05)) / SAMPLE_RATE
+    assert onset == pytest.approx(2.0, abs=0.02)
+
+
+def test_quiet_cut_finds_the_silence() -> None:
+    buffer = np.ones((SAMPLE_RATE * 10, 1), dtype=np.float32) * 0.5
+    buffer[SAMPLE_RATE * 7 : SAMPLE_RATE * 7 + 3200] = 0.0
+    cut = quiet_cut(buffer, SAMPLE_RATE * 9, SAMPLE_RATE * 5)
+    assert SAMPLE_RATE * 7 <= cut <= SAMPLE_RATE * 7 + 3200
