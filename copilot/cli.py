@@ -36,6 +36,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="analyse the bundled demo session (no network, no key)")
     _analysis_options(demo)
 
+    sub.add_parser("devices", help="list audio inputs (and the remembered choice)")
+    live = sub.add_parser("live", help="transcribe a live session from the mic and call audio")
+    live.add_argument("--mic", metavar="DEVICE", help="the therapist's microphone")
+    live.add_argument("--call", metavar="DEVICE", help="the call's audio (output monitor/loopback)")
+    live.add_argument(
+        "--replay", type=Path, metavar="FILE", help="replay a recording instead of devices"
+    )
+    live.add_argument("--consent", choices=["verbal", "written"], required=True,
+                      help="how the client consented to this recording")  # fmt: skip
+    live.add_argument("--consent-by", default="client", metavar="WHO", help="who consented")
+    live.add_argument("--client-label", default="Client", metavar="ALIAS")
+    live.add_argument("--seconds", type=float, help="stop after this many seconds")
+    live.add_argument("--no-partials", action="store_true", help="final text only")
+    live.add_argument("--model", metavar="NAME_OR_PATH", help="speech model (default tiny.en)")
+    live.add_argument("--keep-audio", action="store_true", help="keep the audio after the session")
+
     sessions = sub.add_parser("sessions", help="list stored sessions")
     sessions.add_argument("--client", help="only this client pseudonym")
     sessions.add_argument("--search", help="text to look for in transcripts and labels")

@@ -215,6 +215,31 @@ def delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def devices(args: argparse.Namespace) -> int:
+    from copilot.audio.capture import list_devices
+
+    settings = Settings.load()
+    for d in list_devices():
+        marks = [m for m, dev in (("mic", settings.mic_device), ("call", settings.call_device))
+                 if dev == d.name]  # fmt: skip
+        tag = f"  <- remembered {'/'.join(marks)}" if marks else ""
+        print(f"{d.index:>3}  {d.name}  ({d.hostapi}, {d.max_input_channels} ch, "
+              f"{d.default_samplerate:.0f} Hz){tag}")  # fmt: skip
+    try:
+        from copilot.audio.pulse import pulse_sources
+    except ImportError:
+        return 0
+    for name in pulse_sources():
+        print(f"  -  {name}  (PulseAudio source)")
+    return 0
+
+
+def live(args: argparse.Namespace) -> int:
+    from copilot.live_cli import run_live
+
+    return run_live(args)
+
+
 def window(args: argparse.Namespace) -> int:
     raise CopilotError(
         "the window is not available in this build; use `session-copilot analyze PATH` "
@@ -225,6 +250,8 @@ def window(args: argparse.Namespace) -> int:
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "analyze": analyze,
     "demo": demo,
+    "devices": devices,
+    "live": live,
     "sessions": sessions,
     "show": show,
     "export": export,

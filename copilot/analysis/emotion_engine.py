@@ -29,6 +29,8 @@ def _model() -> EmotionModel:
 @cache
 def _model_id() -> str:
     path = _model().path / "model.onnx"
+    if not path.exists():
+        return "unknown"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     return f"goemotions-minilm-int8@{digest}"
 

@@ -38,7 +38,10 @@ def analyse_session(
     analyser: str = "local",
     names: list[str] | None = None,
     settings: Settings | None = None,
+    prosody_readings: list[ProsodyReading] | None = None,
 ) -> Analysed:
+    """Analyse a stored transcript. Prosody comes from the recording, or from the live session
+    that measured it as it went (`prosody_readings`)."""
     settings = settings or Settings.load()
     session = store.get(session_id)
     utterances = store.utterances(session_id)
@@ -51,7 +54,9 @@ def analyse_session(
     emotion = registry().create("emotion", settings.emotion_engine)
     readings = emotion.read(utterances)
     store.save_analysis(session_id, "emotions", emotion.provenance(), readings)
-    voice = prosody.from_file(audio_path, utterances) if audio_path else []
+    voice = prosody_readings or []
+    if audio_path is not None and prosody_readings is None:
+        voice = prosody.from_file(audio_path, utterances)
     store.save_analysis(session_id, "prosody", Provenance(engine="local-prosody"), voice)
     store.finish(session_id, round(duration, 2))
     export = build_export(store, session_id)
@@ -77,6 +82,14 @@ def summarise(
     result.export = result.export.model_copy(update={"summary": summary})
 
 
+def _with_acknowledgements(store: SessionStore, session_id: str) -> list[RiskFlag]:
+    acks = store.acknowledgements(session_id)
+    return [
+        f.model_copy(update={"acknowledged_at": acks.get((f.utterance_seq, f.category))})
+        for f in store.latest_list(session_id, "risk_flags", RiskFlag)
+    ]
+
+
 def build_export(store: SessionStore, session_id: str) -> SessionExport:
     session = store.get(session_id)
     found_metrics = store.latest_as(session.id, "metrics", SessionMetrics)
@@ -89,7 +102,7 @@ def build_export(store: SessionStore, session_id: str) -> SessionExport:
         metrics=found_metrics,
         emotions=store.latest_list(session.id, "emotions", EmotionReading),
         prosody=store.latest_list(session.id, "prosody", ProsodyReading),
-        risk_flags=store.latest_list(session.id, "risk_flags", RiskFlag),
+        risk_flags=_with_acknowledgements(store, session.id),
         summary=store.latest_as(session.id, "summary", SessionSummary),
         notes=store.notes(session.id),
     )

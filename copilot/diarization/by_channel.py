@@ -19,6 +19,7 @@ from copilot.transcription.hallucinations import join_words
 BLEED_MARGIN_DB = 6.0
 BLEED_MIN_CORRELATION = 0.5
 ENVELOPE_FRAME = 320  # 20 ms
+MAX_LAG_FRAMES = 10  # sound through a room and a sound card arrives up to 200 ms late
 
 
 def level_db(audio: np.ndarray) -> float:
@@ -35,15 +36,18 @@ def is_bleed(word: Word, own: np.ndarray, other: np.ndarray, offset: float) -> b
 
 
 def envelope_correlation(a: np.ndarray, b: np.ndarray) -> float:
-    """Pearson correlation of the two channels' 20 ms loudness envelopes (dB)."""
+    """Best correlation of the 20 ms loudness envelopes (dB), `a` lagging `b` by 0–200 ms."""
     n = min(len(a), len(b)) // ENVELOPE_FRAME
-    if n < 5:
+    if n < 5 + MAX_LAG_FRAMES:
         return 0.0
     ea = _envelope(a[: n * ENVELOPE_FRAME], n)
     eb = _envelope(b[: n * ENVELOPE_FRAME], n)
-    if ea.std() < 1e-6 or eb.std() < 1e-6:
-        return 0.0
-    return float(np.corrcoef(ea, eb)[0, 1])
+    best = 0.0
+    for lag in range(MAX_LAG_FRAMES + 1):
+        x, y = ea[lag:], eb[: n - lag]
+        if x.std() > 1e-6 and y.std() > 1e-6:
+            best = max(best, float(np.corrcoef(x, y)[0, 1]))
+    return best
 
 
 def _envelope(audio: np.ndarray, n: int) -> np.ndarray:

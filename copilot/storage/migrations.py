@@ -95,23 +95,67 @@ def m002_notes_and_audio(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_sessions, m002_notes_and_audio]
+def m003_egress_and_acknowledgements(db: sqlite3.Connection) -> None:
+    """What left the machine (the egress log), and risk flags the therapist acknowledged."""
+    _run(
+        db,
+        """
+        CREATE TABLE egress (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            session_id TEXT,
+            destination TEXT NOT NULL,
+            model TEXT NOT NULL,
+            prompt_name TEXT NOT NULL,
+            prompt_digest TEXT NOT NULL,
+            payload_sha256 TEXT NOT NULL,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            status TEXT NOT NULL,
+            error TEXT
+        );
+        CREATE INDEX egress_by_time ON egress (at);
+        CREATE TABLE risk_acknowledgements (
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            utterance_seq INTEGER NOT NULL,
+            category TEXT NOT NULL,
+            acknowledged_at TEXT NOT NULL,
+            PRIMARY KEY (session_id, utterance_seq, category)
+        )
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_sessions,
+    m002_notes_and_audio,
+    m003_egress_and_acknowledgements,
+]
 
 
 def version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(db: sqlite3.Connection, target: int | None = None) -> int:
-    """Run the migrations not yet applied, each in its own transaction. Returns the version."""
-    target = len(MIGRATIONS) if target is None else target
+def migrate(
+    db: sqlite3.Connection, target: int | None = None, migrations: list[Migration] | None = None
+) -> int:
+    """Run the migrations not yet applied, each in its own transaction. Returns the version.
+
+    `migrations` defaults to the session database's list; other databases pass their own.
+    """
+    steps = MIGRATIONS if migrations is None else migrations
+    target = len(steps) if target is None else target
     current = version(db)
-    if current > len(MIGRATIONS):
+    if current > len(steps):
         raise RuntimeError(f"database schema {current} is newer than this program knows")
     for number in range(current, target):
         db.execute("BEGIN")
         try:
-            MIGRATIONS[number](db)
+            steps[number](db)
             db.execute(f"PRAGMA user_version = {number + 1}")
         except BaseException:
             db.execute("ROLLBACK")

@@ -243,6 +243,21 @@ class SessionStore:
                 (session_id,),
             )
 
+    def acknowledge_risk(self, session_id: str, utterance_seq: int, category: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO risk_acknowledgements VALUES (?, ?, ?, ?)",
+                (session_id, utterance_seq, category, _ts(utcnow())),
+            )
+
+    def acknowledgements(self, session_id: str) -> dict[tuple[int, str], datetime]:
+        rows = self.db.execute(
+            "SELECT utterance_seq, category, acknowledged_at FROM risk_acknowledgements "
+            "WHERE session_id = ?",
+            (session_id,),
+        ).fetchall()
+        return {(r[0], r[1]): datetime.fromisoformat(r[2]) for r in rows}
+
     # notes and analyses -----------------------------------------------------------------------
 
     def add_note(self, session_id: str, note: Note) -> None:
