@@ -43,8 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument(
         "--replay", type=Path, metavar="FILE", help="replay a recording instead of devices"
     )
-    live.add_argument("--consent", choices=["verbal", "written"], required=True,
-                      help="how the client consented to this recording")  # fmt: skip
+    live.add_argument(
+        "--consent",
+        choices=["verbal", "written"],
+        required=True,
+        help="how the client consented to this recording",
+    )
     live.add_argument("--consent-by", default="client", metavar="WHO", help="who consented")
     live.add_argument("--client-label", default="Client", metavar="ALIAS")
     live.add_argument("--seconds", type=float, help="stop after this many seconds")

@@ -137,8 +137,10 @@ def sessions(args: argparse.Namespace) -> int:
     if not found:
         print("no sessions")
     for s in found:
-        print(f"{s.id}  {s.created_at:%Y-%m-%d %H:%M}  {clock(s.duration_s):>8}  "
-              f"{s.status:<11} {s.client_label}")  # fmt: skip
+        print(
+            f"{s.id}  {s.created_at:%Y-%m-%d %H:%M}  {clock(s.duration_s):>8}  "
+            f"{s.status:<11} {s.client_label}"
+        )
     return 0
 
 
@@ -181,13 +183,25 @@ def resume(args: argparse.Namespace) -> int:
     try:
         store.mark_orphans_incomplete()
         session = store.get(args.session_id)
-        with _progress_bar(session.duration_s or 0.0) as progress:
-            options = AnalyzeOptions(chunk_s=Settings.load().chunk_seconds)
-            result = resume_session(store, session.id, options, progress)
+        if session.source == "live":
+            result = _recover_live(store, session.id)
+        else:
+            with _progress_bar(session.duration_s or 0.0) as progress:
+                options = AnalyzeOptions(chunk_s=Settings.load().chunk_seconds)
+                result = resume_session(store, session.id, options, progress)
         _deliver(result, args.json, args.report)
     finally:
         store.close()
     return 0
+
+
+def _recover_live(store: SessionStore, session_id: str) -> Analysed:
+    """A live session cut short: keep every utterance it stored, and analyse them."""
+    from copilot.analysis.run import analyse_session
+
+    if store.get(session_id).status == "complete":
+        raise CopilotError(f"session {session_id} is already complete")
+    return analyse_session(store, session_id, audio_path=None)
 
 
 def discard(args: argparse.Namespace) -> int:
@@ -220,11 +234,16 @@ def devices(args: argparse.Namespace) -> int:
 
     settings = Settings.load()
     for d in list_devices():
-        marks = [m for m, dev in (("mic", settings.mic_device), ("call", settings.call_device))
-                 if dev == d.name]  # fmt: skip
+        marks = [
+            m
+            for m, dev in (("mic", settings.mic_device), ("call", settings.call_device))
+            if dev == d.name
+        ]
         tag = f"  <- remembered {'/'.join(marks)}" if marks else ""
-        print(f"{d.index:>3}  {d.name}  ({d.hostapi}, {d.max_input_channels} ch, "
-              f"{d.default_samplerate:.0f} Hz){tag}")  # fmt: skip
+        print(
+            f"{d.index:>3}  {d.name}  ({d.hostapi}, {d.max_input_channels} ch, "
+            f"{d.default_samplerate:.0f} Hz){tag}"
+        )
     try:
         from copilot.audio.pulse import pulse_sources
     except ImportError:

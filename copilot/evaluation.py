@@ -6,9 +6,18 @@ import re
 from collections.abc import Sequence
 
 _NUMBERS = {
-    "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six",
-    "7": "seven", "8": "eight", "9": "nine", "10": "ten",
-}  # fmt: skip
+    "0": "zero",
+    "1": "one",
+    "2": "two",
+    "3": "three",
+    "4": "four",
+    "5": "five",
+    "6": "six",
+    "7": "seven",
+    "8": "eight",
+    "9": "nine",
+    "10": "ten",
+}
 _SPELLING = {"okay": "ok", "alright": "all right", "mhm": "mm", "hmm": "mm"}
 
 

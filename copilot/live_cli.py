@@ -29,8 +29,11 @@ def printer(event: BaseModel) -> None:
         marks = "".join(
             [", negated" if f.negated else "", ", reported" if f.reported_speech else ""]
         )
-        print(f"[{_mmss(f.start)}] RISK {f.category.replace('_', ' ')} ({f.severity}{marks}): "
-              f"“{f.quote}”", flush=True)  # fmt: skip
+        print(
+            f"[{_mmss(f.start)}] RISK {f.category.replace('_', ' ')} ({f.severity}{marks}): "
+            f"“{f.quote}”",
+            flush=True,
+        )
     elif isinstance(event, StatusEvent):
         print(f"session-copilot: {event.level}: {event.message}", file=sys.stderr, flush=True)
 
@@ -101,6 +104,8 @@ def run_live(args: argparse.Namespace) -> int:
     print("session-copilot: stopping; analysing the session", file=sys.stderr, flush=True)
     result = live.stop()
     m = result.export.metrics
-    print(f"session {session_id} · {clock(m.duration_s)} · {len(result.export.utterances)} "
-          f"utterances · report: {live.report_path}")  # fmt: skip
+    print(
+        f"session {session_id} · {clock(m.duration_s)} · {len(result.export.utterances)} "
+        f"utterances · report: {live.report_path}"
+    )
     return 0

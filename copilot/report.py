@@ -13,10 +13,15 @@ from copilot.domain import SessionExport
 from copilot.errors import CopilotError
 
 STATE_COLOURS = {
-    "sadness": "#4f6d8f", "anxiety/fear": "#8a6fb0", "anger/irritation": "#b5543c",
-    "shame/guilt": "#9c7a3c", "hopelessness": "#3f4f63", "emptiness/numbness": "#8a8f98",
-    "joy/relief": "#4c9a6a", "neutral": "#c9ccd1",
-}  # fmt: skip
+    "sadness": "#4f6d8f",
+    "anxiety/fear": "#8a6fb0",
+    "anger/irritation": "#b5543c",
+    "shame/guilt": "#9c7a3c",
+    "hopelessness": "#3f4f63",
+    "emptiness/numbness": "#8a8f98",
+    "joy/relief": "#4c9a6a",
+    "neutral": "#c9ccd1",
+}
 FALLBACK_COLOURS = ("#6b8fb5", "#b58a6b", "#7fa37a", "#a37a9e", "#a39a6b", "#6ba3a0")
 
 
@@ -52,8 +57,14 @@ def render(export: SessionExport) -> str:
     readings = {r.utterance_seq: r for r in export.emotions}
     prosody = {p.utterance_seq: p for p in export.prosody}
     flags = {f.utterance_seq for f in export.risk_flags}
-    states = sorted({label for p in (export.summary.arc if export.summary else [])
-                     for label in p.scores if label != "neutral"})  # fmt: skip
+    states = sorted(
+        {
+            label
+            for p in (export.summary.arc if export.summary else [])
+            for label in p.scores
+            if label != "neutral"
+        }
+    )
     return (
         _environment()
         .get_template("report.html.j2")

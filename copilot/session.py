@@ -29,8 +29,9 @@ from copilot.analysis.run import Analysed, analyse_session
 from copilot.audio.convert import ToMono16k
 from copilot.audio.features import measure
 from copilot.audio.files import SAMPLE_RATE
+from copilot.audio.recorder import RoleRecorder, join_stereo
 from copilot.audio.sources import AudioSource
-from copilot.diarization.by_channel import BLEED_MARGIN_DB, drop_bleed, envelope_correlation
+from copilot.diarization.by_channel import drop_bleed, is_bleed
 from copilot.diarization.by_channel import level_db as span_level_db
 from copilot.domain import (
     Consent,
@@ -132,7 +133,7 @@ class _Pump:
     last_retry: float = 0.0
     last_level: float = 0.0
     convert: ToMono16k | None = None
-    thread: threading.Thread | None = None
+    recorder: RoleRecorder | None = None  # only when the therapist chose to keep the audio
 
 
 class LiveSession:
@@ -264,6 +265,7 @@ class LiveSession:
         for thread in self._threads:
             thread.join()
         self._drain_backlog()
+        self._keep_audio()
         result = analyse_session(
             self.store,
             self.session_id,
@@ -275,6 +277,19 @@ class LiveSession:
         write_report(result.export, self.report_path)
         self._set_state("stopped")
         return result
+
+    def _keep_audio(self) -> None:
+        recorders = {role: p.recorder for role, p in self._pumps.items() if p.recorder}
+        if not recorders or not self.session_id:
+            return
+        for recorder in recorders.values():
+            recorder.close()
+        left, right = recorders.get("therapist"), recorders.get("client")
+        out = home() / "audio" / f"{self.session_id}.ogg"
+        join_stereo(left.path if left else None, right.path if right else None, out)
+        for recorder in recorders.values():
+            recorder.path.unlink(missing_ok=True)
+        self.store.update(self.session_id, audio_path=str(out))
 
     # sources and pumps ------------------------------------------------------------------------
 
@@ -294,6 +309,8 @@ class LiveSession:
         params = StreamParams(partials=self.options.partials)
         segmenter = UtteranceSegmenter(source.role, SileroVad(), params)
         pump = _Pump(source, segmenter)
+        if self.options.keep_audio:
+            pump.recorder = RoleRecorder(home() / "audio" / f"{self.session_id}-{source.role}.flac")
         self._pumps[source.role] = pump
         self._open(pump)
         self._spawn(lambda: self._pump(pump), f"pump-{source.role}")
@@ -324,8 +341,10 @@ class LiveSession:
             audio = pump.convert(block)
             if not len(audio):
                 continue
-            start = pump.segmenter.clock
+            start = pump.segmenter.fed_until
             pump.ring.write(audio, start)
+            if pump.recorder is not None:
+                pump.recorder.write(audio, start)
             self._meter(pump, audio)
             for job in pump.segmenter.feed(audio):
                 self._submit(job)
@@ -466,18 +485,18 @@ class LiveSession:
     def _is_bleed(self, job: Job) -> bool:
         """A microphone stretch that is only the client's voice from the loudspeakers."""
         other = self._other_audio(job)
-        if other is None:
-            return False
-        louder = span_level_db(other) - span_level_db(job.audio) > BLEED_MARGIN_DB
-        return louder and envelope_correlation(job.audio, other) >= 0.7
+        return other is not None and is_bleed(job.audio, other)
 
     # back-pressure ----------------------------------------------------------------------------
 
     def _monitor(self) -> None:
         while self._running.is_set():
             time.sleep(0.5)
-            self.bus.publish(StateEvent(state=self.state, session_id=self.session_id,
-                                        elapsed_s=round(self.elapsed_s, 1)))  # fmt: skip
+            self.bus.publish(
+                StateEvent(
+                    state=self.state, session_id=self.session_id, elapsed_s=round(self.elapsed_s, 1)
+                )
+            )
             self._pressure()
             self._retry_devices()
 
@@ -522,8 +541,12 @@ class LiveSession:
         folder = home() / "tmp"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{self.session_id}-{len(self._backlog):05d}.npz"
-        np.savez(path, audio=job.audio, meta=np.array([job.start, job.speech_end]),
-                 role=np.array(job.role))  # fmt: skip
+        np.savez(
+            path,
+            audio=job.audio,
+            meta=np.array([job.start, job.speech_end]),
+            role=np.array(job.role),
+        )
         self._backlog.append(path)
 
     def _drain_backlog(self) -> None:
@@ -573,8 +596,9 @@ class LiveSession:
 
     def _set_state(self, state: LiveState) -> None:
         self.state = state
-        self.bus.publish(StateEvent(state=state, session_id=self.session_id,
-                                    elapsed_s=round(self.elapsed_s, 1)))  # fmt: skip
+        self.bus.publish(
+            StateEvent(state=state, session_id=self.session_id, elapsed_s=round(self.elapsed_s, 1))
+        )
 
     def _status(self, level: StatusLevel, message: str, degrade_step: int | None = None) -> None:
         self.bus.publish(StatusEvent(level=level, message=message, degrade_step=degrade_step))

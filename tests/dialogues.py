@@ -3,10 +3,62 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
-import speech
+from encode import encode
+
+from copilot.audio.files import SAMPLE_RATE, read_all
+
+VOICES = {"therapist": "en-gb+f4", "client": "en-us+m3"}
+
+
+@dataclass
+class Placed:
+    role: str
+    text: str
+    start: float
+    end: float
+
+
+@cache
+def synth(text: str, voice: str) -> np.ndarray:
+    """espeak-ng speech as float32 16 kHz, its leading and trailing silence trimmed."""
+    if shutil.which("espeak-ng") is None:
+        raise RuntimeError("espeak-ng is not installed")
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "s.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-s", "155", "-w", str(wav), text], check=True)
+        audio = read_all(wav)[:, 0]
+    loud = np.flatnonzero(np.abs(audio) > 0.01)
+    return audio[loud[0] : loud[-1] + 1] if len(loud) else audio
+
+
+def render_dialogue(
+    turns: list[tuple[str, str]], seed: int, gap_s: tuple[float, float] = (0.5, 1.2)
+) -> tuple[np.ndarray, list[Placed]]:
+    """Stereo audio (therapist left, client right) and where each turn landed."""
+    rng = np.random.default_rng(seed)
+    left: list[np.ndarray] = [np.zeros(SAMPLE_RATE // 2, np.float32)]
+    right: list[np.ndarray] = [np.zeros(SAMPLE_RATE // 2, np.float32)]
+    t, placed = 0.5, []
+    for role, text in turns:
+        voice = synth(text, VOICES[role])
+        silent = np.zeros_like(voice)
+        left.append(voice if role == "therapist" else silent)
+        right.append(silent if role == "therapist" else voice)
+        placed.append(Placed(role, text, t, t + len(voice) / SAMPLE_RATE))
+        gap = np.zeros(int(rng.uniform(*gap_s) * SAMPLE_RATE), np.float32)
+        left.append(gap)
+        right.append(gap)
+        t = placed[-1].end + len(gap) / SAMPLE_RATE
+    return np.stack([np.concatenate(left), np.concatenate(right)], axis=1), placed
+
 
 SHORT = [
     ("therapist", "How have you been sleeping since we last met?"),
@@ -20,12 +72,17 @@ SHORT = [
 ]
 
 
-def render(tmp: Path, turns: list[tuple[str, str]], name: str, mono: bool = False,
-           suffix: str = ".flac", seed: int = 3) -> tuple[Path, list[dict[str, object]]]:  # fmt: skip
-    stereo, placed = speech.render_dialogue([speech.Turn(r, t) for r, t in turns], seed)
-    audio = speech.to_mono(stereo) if mono else stereo
-    path = tmp / f"{name}{suffix}"
-    speech.write_audio(path, audio)
+def render(
+    tmp: Path,
+    turns: list[tuple[str, str]],
+    name: str,
+    mono: bool = False,
+    suffix: str = ".flac",
+    seed: int = 3,
+) -> tuple[Path, list[dict[str, object]]]:
+    stereo, placed = render_dialogue(turns, seed)
+    audio = stereo.mean(axis=1) if mono else stereo
+    path = encode(tmp / f"{name}{suffix}", audio, SAMPLE_RATE)
     reference = [{"role": p.role, "text": p.text, "start": p.start, "end": p.end} for p in placed]
     (tmp / f"{name}.json").write_text(json.dumps(reference))
     return path, reference
@@ -36,6 +93,6 @@ def role_text(utterances: list[dict[str, object]], role: str) -> str:
 
 
 def silence(tmp: Path, seconds: float = 6.0) -> Path:
-    path = tmp / "silence.wav"
-    speech.write_audio(path, np.zeros(int(16000 * seconds), dtype=np.float32))
-    return path
+    return encode(
+        tmp / "silence.wav", np.zeros(int(SAMPLE_RATE * seconds), np.float32), SAMPLE_RATE
+    )

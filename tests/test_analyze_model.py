@@ -31,8 +31,16 @@ def test_stereo_session_transcribed_with_roles_by_channel(
 ) -> None:
     path, reference = render(tmp_path, SHORT, "stereo")
     out_json, report = tmp_path / "s.json", tmp_path / "s.html"
-    code, out, err = analyze(capsys, str(path), "--client-label", "C-17",
-                             "--json", str(out_json), "--report", str(report))  # fmt: skip
+    code, out, err = analyze(
+        capsys,
+        str(path),
+        "--client-label",
+        "C-17",
+        "--json",
+        str(out_json),
+        "--report",
+        str(report),
+    )
     assert code == 0, err
     data = json.loads(out_json.read_text())
     assert {"session", "utterances", "metrics"} <= set(data)
@@ -57,8 +65,9 @@ def test_channels_flag_swaps_the_roles(
 ) -> None:
     path, _ = render(tmp_path, SHORT[:4], "swapped", suffix=".ogg")
     out_json = tmp_path / "w.json"
-    code, _out, err = analyze(capsys, str(path), "--channels", "client,therapist",
-                              "--json", str(out_json))  # fmt: skip
+    code, _out, err = analyze(
+        capsys, str(path), "--channels", "client,therapist", "--json", str(out_json)
+    )
     assert code == 0, err
     export = SessionExport.model_validate_json(out_json.read_text())
     first = min(export.utterances, key=lambda u: u.start)
@@ -101,7 +110,9 @@ def test_jfk_is_transcribed_word_for_word(
     out_json = tmp_path / "jfk.json"
     assert analyze(capsys, str(shared_audio / "jfk.flac"), "--json", str(out_json))[0] == 0
     export = SessionExport.model_validate_json(out_json.read_text())
-    reference = ("And so my fellow Americans, ask not what your country can do for you, "
-                 "ask what you can do for your country.")  # fmt: skip
+    reference = (
+        "And so my fellow Americans, ask not what your country can do for you, "
+        "ask what you can do for your country."
+    )
     assert wer(reference, " ".join(u.text for u in export.utterances)) == 0.0
     assert {u.role for u in export.utterances} == {"unknown"}  # one voice: no role is guessed

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +74,7 @@ def test_chunks_cover_the_file_and_cut_in_quiet_places(tmp_path: Path) -> None:
     chunks = list(iter_chunks(path, chunk_s=10.0, search_s=3.0))
     assert len(chunks) >= 3
     assert chunks[0].start_s == 0.0
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert b.start_s == pytest.approx(a.end_s, abs=1e-6)
         tail = a.samples[-800:, 0]  # the 50 ms before each cut are silent
         assert float(np.abs(tail).max()) < 0.01

@@ -51,7 +51,9 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("empty", lambda t: [str((t / "e.wav", (t / "e.wav").write_bytes(b""))[0])], "empty"),
     (
         "corrupt",
-        lambda t: [str((t / "c.flac", (t / "c.flac").write_bytes(b"fLaC" + bytes(range(256)) * 8))[0])],
+        lambda t: [
+            str((t / "c.flac", (t / "c.flac").write_bytes(b"fLaC" + bytes(range(256)) * 8))[0])
+        ],
         "not a readable audio file",
     ),
     (

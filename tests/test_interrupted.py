@@ -99,8 +99,15 @@ class _FailingEngine:
         self.calls += 1
         if self.calls > 2:
             raise RuntimeError("engine crashed")
-        yield AsrSegment(start=offset + 1, end=offset + 2, text="first words", words=[],
-                         avg_logprob=-0.2, no_speech_prob=0.01, compression_ratio=1.0)  # fmt: skip
+        yield AsrSegment(
+            start=offset + 1,
+            end=offset + 2,
+            text="first words",
+            words=[],
+            avg_logprob=-0.2,
+            no_speech_prob=0.01,
+            compression_ratio=1.0,
+        )
 
 
 def test_an_unexpected_error_leaves_the_session_incomplete_not_deleted(

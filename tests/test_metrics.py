@@ -15,8 +15,10 @@ def u(seq: int, role: str, start: float, end: float, text: str) -> Utterance:
         start=start,
         end=end,
         text=text,
-        words=[Word(text=w, start=start + i * step, end=start + (i + 1) * step)
-               for i, w in enumerate(words)],  # fmt: skip
+        words=[
+            Word(text=w, start=start + i * step, end=start + (i + 1) * step)
+            for i, w in enumerate(words)
+        ],
     )
 
 

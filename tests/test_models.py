@@ -41,7 +41,7 @@ def test_unknown_name_and_incomplete_folder_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="unknown model"):
         resolve("gigantic-whisper")
     (tmp_path / "empty-model").mkdir()
-    with pytest.raises(ModelError, match="lacks model.bin"):
+    with pytest.raises(ModelError, match=r"lacks model\.bin"):
         resolve(str(tmp_path / "empty-model"))
 
 

@@ -12,7 +12,9 @@ from copilot.storage import SessionStore, connect
 from copilot.storage.migrations import MIGRATIONS, migrate, version
 
 
-def _utt(seq: int, role: str = "client", start: float = 0.0, text: str = "hello there") -> Utterance:
+def _utt(
+    seq: int, role: str = "client", start: float = 0.0, text: str = "hello there"
+) -> Utterance:
     return Utterance(
         seq=seq,
         role=role,  # type: ignore[arg-type]

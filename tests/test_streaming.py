@@ -22,6 +22,9 @@ class EnergyVad:
     def __init__(self) -> None:
         self.pending = np.zeros(0, dtype=np.float32)
 
+    def reset(self) -> None:
+        self.pending = np.zeros(0, dtype=np.float32)
+
     def __call__(self, audio: np.ndarray) -> np.ndarray:
         data = np.concatenate([self.pending, audio])
         n = len(data) // FRAME
@@ -39,7 +42,9 @@ def silence(seconds: float) -> np.ndarray:
     return np.zeros(int(seconds * SAMPLE_RATE), dtype=np.float32)
 
 
-def run(audio: np.ndarray, block: int = 320, **params: object) -> tuple[list[Job], UtteranceSegmenter]:
+def run(
+    audio: np.ndarray, block: int = 320, **params: object
+) -> tuple[list[Job], UtteranceSegmenter]:
     seg = UtteranceSegmenter("client", EnergyVad(), StreamParams(**params))  # type: ignore[arg-type]
     jobs: list[Job] = []
     for i in range(0, len(audio), block):
@@ -98,7 +103,7 @@ def test_a_long_turn_is_cut_and_the_buffer_stays_bounded() -> None:
 def test_a_long_turn_is_cut_after_the_last_committed_word() -> None:
     seg = UtteranceSegmenter("client", EnergyVad(), StreamParams(partials=False))
     seg.feed(speech(5.0))
-    words = [Word(text=w, start=0.5 + i, end=1.2 + i) for i, w in enumerate("a b c d".split())]
+    words = [Word(text=w, start=0.5 + i, end=1.2 + i) for i, w in enumerate(["a", "b", "c", "d"])]
     seg.agreement.update(words)
     seg.agreement.update(words)  # two passes agree: all four words committed
     jobs: list[Job] = []

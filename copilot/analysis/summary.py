@@ -95,8 +95,9 @@ def dominant_states(
         time[label] += _weight(r, by_seq)
         count[label] += 1
     total = sum(time.values())
-    shares = [StateShare(label=k, share=round(v / total, 3), utterances=count[k])
-              for k, v in time.items()]  # fmt: skip
+    shares = [
+        StateShare(label=k, share=round(v / total, 3), utterances=count[k]) for k, v in time.items()
+    ]
     return sorted(shares, key=lambda s: -s.share)
 
 
@@ -208,8 +209,10 @@ def thirds(readings: Sequence[EmotionReading], duration: float) -> ThirdsChange 
         a, b = first.get(label, 0.0), last.get(label, 0.0)
         if label != NEUTRAL and abs(b - a) >= CHANGE_MIN:
             more = "more" if b > a else "less"
-            notes.append(f"{label} was {more} present in the last third than in the first "
-                         f"({a:.2f} → {b:.2f})")  # fmt: skip
+            notes.append(
+                f"{label} was {more} present in the last third than in the first "
+                f"({a:.2f} → {b:.2f})"
+            )
     return ThirdsChange(first=first, last=last, observations=notes)
 
 

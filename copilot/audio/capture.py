@@ -151,8 +151,12 @@ def level_meter(device: str, seconds: float = 0.2) -> float:
     info = resolve(device)
     sd = _sd()
     frames: queue.Queue[np.ndarray] = queue.Queue()
-    with sd.InputStream(device=info.index, channels=1, samplerate=info.default_samplerate,
-                        callback=lambda data, *_: frames.put(data.copy())):  # fmt: skip
+    with sd.InputStream(
+        device=info.index,
+        channels=1,
+        samplerate=info.default_samplerate,
+        callback=lambda data, *_: frames.put(data.copy()),
+    ):
         sd.sleep(int(seconds * 1000))
     blocks = []
     while not frames.empty():

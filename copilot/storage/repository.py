@@ -30,9 +30,19 @@ from copilot.storage.db import connect
 T = TypeVar("T", bound=BaseModel)
 
 _SESSION_COLUMNS = (
-    "id", "client_label", "created_at", "ended_at", "source", "source_name", "status",
-    "duration_s", "model", "channel_roles", "diarization", "language",
-)  # fmt: skip
+    "id",
+    "client_label",
+    "created_at",
+    "ended_at",
+    "source",
+    "source_name",
+    "status",
+    "duration_s",
+    "model",
+    "channel_roles",
+    "diarization",
+    "language",
+)
 
 
 class SessionStore:
@@ -284,11 +294,16 @@ class SessionStore:
                 "INSERT INTO analyses (session_id, kind, engine, model, prompt_name, "
                 "prompt_digest, created_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    session_id, kind, provenance.engine, provenance.model,
-                    provenance.prompt_name, provenance.prompt_digest,
-                    _ts(provenance.created_at), body,
+                    session_id,
+                    kind,
+                    provenance.engine,
+                    provenance.model,
+                    provenance.prompt_name,
+                    provenance.prompt_digest,
+                    _ts(provenance.created_at),
+                    body,
                 ),
-            )  # fmt: skip
+            )
 
     def latest_analysis(self, session_id: str, kind: str, engine: str | None = None) -> Any:
         sql = "SELECT payload FROM analyses WHERE session_id = ? AND kind = ?"
@@ -316,9 +331,18 @@ _INSERT_UTTERANCE = (
 def _utt_row(session_id: str, u: Utterance) -> tuple[Any, ...]:
     words = json.dumps([w.model_dump() for w in u.words], separators=(",", ":"))
     return (
-        session_id, u.seq, u.role, u.start, u.end, u.text, words, u.confidence,
-        u.channel, u.speaker, u.original_text,
-    )  # fmt: skip
+        session_id,
+        u.seq,
+        u.role,
+        u.start,
+        u.end,
+        u.text,
+        words,
+        u.confidence,
+        u.channel,
+        u.speaker,
+        u.original_text,
+    )
 
 
 def _utt_from_row(row: sqlite3.Row) -> Utterance:

@@ -13,11 +13,23 @@ from copilot.transcription.engine import AsrSegment
 # Phrases Whisper produces over silence or noise (from its subtitle-heavy training data).
 STOCK_PHRASES = frozenset(
     {
-        "thank you", "thank you very much", "thanks for watching", "thank you for watching",
-        "thanks for listening", "please subscribe", "bye", "you", "so", "the end",
-        "subtitles by the amara org community", "i'm sorry", "oh", "hmm", "okay",
+        "thank you",
+        "thank you very much",
+        "thanks for watching",
+        "thank you for watching",
+        "thanks for listening",
+        "please subscribe",
+        "bye",
+        "you",
+        "so",
+        "the end",
+        "subtitles by the amara org community",
+        "i'm sorry",
+        "oh",
+        "hmm",
+        "okay",
     }
-)  # fmt: skip
+)
 SILENCE_DBFS = -50.0
 MAX_REPEATS = 3
 

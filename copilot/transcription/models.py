@@ -17,9 +17,19 @@ from copilot.errors import ModelError
 BUNDLED_NAME = "tiny.en"
 BUNDLED_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
 KNOWN_NAMES = (
-    "tiny.en", "tiny", "base.en", "base", "small.en", "small", "medium.en", "medium",
-    "large-v3", "distil-small.en", "distil-medium.en", "distil-large-v3",
-)  # fmt: skip
+    "tiny.en",
+    "tiny",
+    "base.en",
+    "base",
+    "small.en",
+    "small",
+    "medium.en",
+    "medium",
+    "large-v3",
+    "distil-small.en",
+    "distil-medium.en",
+    "distil-large-v3",
+)
 REQUIRED_FILES = ("model.bin", "config.json")
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -20,7 +20,15 @@ from copilot.audio.files import SAMPLE_RATE
 from copilot.domain import Role, Word
 from copilot.transcription.hallucinations import normalise
 
-Vad = Callable[[np.ndarray], np.ndarray]
+
+class Vad(Protocol):
+    def __call__(self, audio: np.ndarray) -> np.ndarray:
+        """Speech probabilities of every complete 512-sample frame; a remainder waits."""
+        ...
+
+    def reset(self) -> None: ...
+
+
 FRAME = 512  # the VAD's frame: 32 ms
 _ids = itertools.count(1)
 
@@ -95,7 +103,7 @@ class UtteranceSegmenter:
     role: Role
     vad: Vad
     params: StreamParams = field(default_factory=StreamParams)
-    clock: float = 0.0  # session time of the next sample fed
+    clock: float = 0.0  # session time of the next frame the VAD judges
     agreement: LocalAgreement = field(default_factory=LocalAgreement)
 
     def __post_init__(self) -> None:
@@ -115,11 +123,18 @@ class UtteranceSegmenter:
     def in_speech(self) -> bool:
         return self._in_speech
 
+    @property
+    def fed_until(self) -> float:
+        """Session time just after the last sample fed (the VAD may not have judged it yet)."""
+        return self.clock + len(self._probe) / SAMPLE_RATE
+
     def jump_to(self, session_time: float) -> list[Job]:
         """A gap in the audio (pause, device lost): end any utterance, move the clock."""
         jobs = self.flush()
-        self.clock = max(self.clock, session_time)
+        self.clock = max(self.fed_until, session_time)
         self._pre = np.zeros(0, dtype=np.float32)
+        self._probe = np.zeros(0, dtype=np.float32)
+        self.vad.reset()
         return jobs
 
     def feed(self, audio: np.ndarray) -> list[Job]:

@@ -1,0 +1,93 @@
+"""Keeping audio on purpose: each live source appended to a FLAC file as it arrives, and the two
+joined into one stereo file (therapist left, client right) when the session ends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from copilot.audio.files import SAMPLE_RATE, _decode_blocks
+
+BLOCK = 4096
+
+
+class RoleRecorder:
+    def __init__(self, path: Path):
+        import av
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._container: Any = av.open(str(path), "w")
+        self._stream: Any = self._container.add_stream("flac", rate=SAMPLE_RATE)
+        self._stream.layout = "mono"
+        self._written = 0
+
+    def write(self, audio: np.ndarray, start: float) -> None:
+        """Append `audio` that begins at session time `start`; a gap before it becomes silence."""
+        gap = round(start * SAMPLE_RATE) - self._written
+        if gap > 0:
+            self._encode(np.zeros(gap, dtype=np.float32))
+        self._encode(audio)
+
+    def _encode(self, audio: np.ndarray) -> None:
+        import av
+
+        ints = (np.clip(audio, -1, 1) * 32767).astype(np.int16).reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(ints, format="s16", layout="mono")
+        frame.sample_rate = SAMPLE_RATE
+        frame.pts = self._written
+        self._written += ints.shape[1]
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+
+    def close(self) -> None:
+        for packet in self._stream.encode(None):
+            self._container.mux(packet)
+        self._container.close()
+
+
+def join_stereo(left: Path | None, right: Path | None, out: Path) -> Path:
+    """Two mono recordings (either may be missing) as one stereo Ogg/Opus file."""
+    import av
+
+    streams = [_blocks(left), _blocks(right)]
+    with av.open(str(out), "w") as container:
+        stream: Any = container.add_stream("libopus", rate=SAMPLE_RATE)
+        stream.layout = "stereo"
+        stream.bit_rate = 48_000
+        pts = 0
+        pending = [np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32)]
+        done = [False, False]
+        while not all(done) or any(len(p) for p in pending):
+            for i in (0, 1):
+                while not done[i] and len(pending[i]) < BLOCK:
+                    block = next(streams[i], None)
+                    if block is None:
+                        done[i] = True
+                    else:
+                        pending[i] = np.concatenate([pending[i], block])
+            n = min(BLOCK, max(len(p) for p in pending))
+            if n == 0:
+                break
+            pair = np.zeros((2, n), dtype=np.float32)
+            for i in (0, 1):
+                take = pending[i][:n]
+                pair[i, : len(take)] = take
+                pending[i] = pending[i][n:]
+            frame = av.AudioFrame.from_ndarray(pair, format="fltp", layout="stereo")
+            frame.sample_rate = SAMPLE_RATE
+            frame.pts = pts
+            pts += n
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return out
+
+
+def _blocks(path: Path | None) -> Any:
+    if path is None or not path.exists():
+        return iter(())
+    return (block[:, 0] for block in _decode_blocks(path, 1, 0.0))

@@ -1,0 +1,175 @@
+"""The live session end to end on replayed recordings: real tiny.en, real threads and storage.
+
+Replayed sources stand where the sound card would; the PulseAudio rig tests cover the devices.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from dialogues import SHORT, render_dialogue
+from encode import encode
+from pydantic import BaseModel
+
+from copilot.audio.capture import Deliver, ErrorSink
+from copilot.audio.files import SAMPLE_RATE
+from copilot.audio.sources import AudioSource, FileSource
+from copilot.domain import Consent
+from copilot.errors import ConsentError
+from copilot.evaluation import wer
+from copilot.events import RiskEvent, StatusEvent, UtteranceEvent
+from copilot.session import LiveOptions, LiveSession
+from copilot.settings import home
+from copilot.storage import SessionStore
+
+pytestmark = pytest.mark.model
+
+RISKY = [
+    ("therapist", "How has this week been for you?"),
+    ("client", "Hard. Sometimes I think everyone would be better off without me."),
+    ("therapist", "Thank you for telling me. Can we talk about that feeling?"),
+    ("client", "Yes. I have no plan, I just feel like a burden."),
+]
+
+
+def write(
+    tmp: Path, turns: list[tuple[str, str]], name: str, bleed_db: float | None = None
+) -> tuple[Path, list[tuple[str, str, float, float]]]:
+    stereo, placed = render_dialogue(turns, seed=5)
+    if bleed_db is not None:  # the client from the loudspeakers, into the microphone, 20 ms late
+        delay = SAMPLE_RATE // 50
+        leak = np.concatenate([np.zeros(delay, np.float32), stereo[:-delay, 1]])
+        stereo[:, 0] += leak * 10 ** (-bleed_db / 20)
+    path = encode(tmp / f"{name}.wav", stereo, SAMPLE_RATE)
+    return path, [(p.role, p.text, p.start, p.end) for p in placed]
+
+
+def replay(path: Path, speed: float = 1.0) -> list[AudioSource]:
+    return [FileSource(path, 0, "therapist", speed), FileSource(path, 1, "client", speed)]
+
+
+def run(live: LiveSession, sources: list[AudioSource]) -> list[tuple[float, BaseModel]]:
+    events: list[tuple[float, BaseModel]] = []
+    live.subscribe(lambda e: events.append((time.monotonic(), e)))
+    live.record_consent(Consent(given_by="client", method="verbal"))
+    live.start()
+    while not all(s.finished.is_set() for s in sources if isinstance(s, FileSource)):
+        time.sleep(0.1)
+    time.sleep(1.5)
+    return events
+
+
+def heard(events: list[tuple[float, BaseModel]], role: str) -> str:
+    return " ".join(
+        e.utterance.text
+        for _, e in events
+        if isinstance(e, UtteranceEvent) and e.utterance.role == role
+    )
+
+
+def test_no_capture_without_consent() -> None:
+    live = LiveSession(LiveOptions(), sources=[])
+    with pytest.raises(ConsentError):
+        live.start()
+    assert SessionStore().list_sessions() == []
+
+
+def test_replayed_session_is_transcribed_live_with_roles_and_stored(tmp_path: Path) -> None:
+    path, reference = write(tmp_path, SHORT, "live")
+    sources = replay(path)
+    live = LiveSession(LiveOptions(client_label="L-1"), sources=sources)
+    events = run(live, sources)
+    stored = SessionStore().utterances(live.session_id or "")
+    assert len(stored) == sum(isinstance(e, UtteranceEvent) for _, e in events)  # as they happen
+    result = live.stop()
+    for role in ("therapist", "client"):
+        said = " ".join(text for r, text, _s, _e in reference if r == role)
+        assert wer(said, heard(events, role)) <= 0.25, heard(events, role)
+    assert result.export.session.status == "complete"
+    assert live.report_path is not None and live.report_path.exists()
+    assert not (home() / "audio").exists()  # audio is discarded unless kept on purpose
+
+
+def test_risk_is_flagged_within_two_seconds(tmp_path: Path) -> None:
+    path, reference = write(tmp_path, RISKY, "risky")
+    sources = replay(path)
+    live = LiveSession(LiveOptions(), sources=sources)
+    events = run(live, sources)
+    t0 = live._started
+    live.stop()
+    flags = [(t, e) for t, e in events if isinstance(e, RiskEvent)]
+    assert flags, "the risk sentence raised no flag"
+    t, event = flags[0]
+    assert event.flag.category == "suicidal_ideation"
+    spoken_end = next(end for role, text, _s, end in reference if "better off" in text)
+    assert t - t0 - spoken_end <= 2.0
+
+
+def test_loudspeaker_bleed_is_not_transcribed_as_the_therapist(tmp_path: Path) -> None:
+    path, _ = write(tmp_path, SHORT, "bleed", bleed_db=12.0)
+    sources = replay(path)
+    live = LiveSession(LiveOptions(partials=False), sources=sources)
+    events = run(live, sources)
+    live.stop()
+    therapist = heard(events, "therapist").lower()
+    for client_words in ("worry about my job", "letting everyone down", "walk in the morning"):
+        assert client_words not in therapist
+    assert "sleeping since we last met" in therapist
+
+
+class VanishingSource(FileSource):
+    """A device that disappears part-way and comes back when reopened."""
+
+    def __init__(self, path: Path, channel: int, role: str, vanish_after_s: float):
+        super().__init__(path, channel, role)  # type: ignore[arg-type]
+        self.vanish_after_s = vanish_after_s
+        self.opened = 0
+
+    def start(self, deliver: Deliver, on_error: ErrorSink) -> None:
+        self.opened += 1
+        if self.opened > 1:
+            return  # back, but silent: the rest of the test needs the other side only
+        began = time.monotonic()
+
+        def deliver_until_gone(block: np.ndarray) -> None:
+            if time.monotonic() - began < self.vanish_after_s:
+                deliver(block)
+            elif not self.finished.is_set():
+                self.finished.set()
+                on_error(f"{self.role} audio device {self.name!r} disappeared")
+
+        super().start(deliver_until_gone, on_error)
+
+
+def test_a_vanished_device_leaves_the_other_source_running(tmp_path: Path) -> None:
+    path, reference = write(tmp_path, SHORT, "vanish")
+    mic = VanishingSource(path, 0, "therapist", vanish_after_s=4.0)
+    call = FileSource(path, 1, "client")
+    live = LiveSession(LiveOptions(partials=False), sources=[mic, call])
+    events = run(live, [mic, call])
+    result = live.stop()
+    statuses = [e.message for _, e in events if isinstance(e, StatusEvent)]
+    assert any("disappeared" in m and "continuing with the client audio" in m for m in statuses)
+    assert any("is back" in m for m in statuses)
+    assert mic.opened >= 2
+    said = " ".join(text for r, text, _s, _e in reference if r == "client")
+    assert wer(said, heard(events, "client")) <= 0.25
+    assert "How have you been sleeping" in heard(events, "therapist")  # kept from before
+    assert len(result.export.utterances) == len(SessionStore().utterances(live.session_id or ""))
+
+
+def test_kept_audio_is_one_stereo_file(tmp_path: Path) -> None:
+    path, _ = write(tmp_path, SHORT[:2], "keep")
+    sources = replay(path)
+    live = LiveSession(LiveOptions(keep_audio=True, partials=False), sources=sources)
+    run(live, sources)
+    live.stop()
+    from copilot.audio.files import probe
+
+    kept = home() / "audio" / f"{live.session_id}.ogg"
+    info = probe(kept)
+    assert info.channels == 2 and info.duration_s > 5
+    assert sorted(p.name for p in (home() / "audio").iterdir()) == [kept.name]
