@@ -1,0 +1,113 @@
+"""The local session summary: observations with evidence, verbatim quotes, no claim of absence."""
+
+from __future__ import annotations
+
+import re
+
+from copilot.analysis.metrics import compute
+from copilot.analysis.summary import LocalSessionAnalyser, needs_map
+from copilot.domain import (
+    EmotionReading,
+    RiskFlag,
+    Session,
+    SessionExport,
+    StateScore,
+    Utterance,
+)
+
+
+def utt(seq: int, role: str, start: float, text: str) -> Utterance:
+    return Utterance(seq=seq, role=role, start=start, end=start + 4.0, text=text)  # type: ignore[arg-type]
+
+
+def reading(u: Utterance, states: dict[str, float], valence: float) -> EmotionReading:
+    ordered = sorted(states.items(), key=lambda kv: -kv[1])
+    return EmotionReading(
+        utterance_seq=u.seq,
+        start=u.start,
+        states=[StateScore(label=k, score=v) for k, v in ordered],
+        valence=valence,
+        arousal=0.5,
+    )
+
+
+TALK = [
+    utt(0, "therapist", 0, "How have things been?"),
+    utt(1, "client", 5, "Honestly I feel so low, nothing seems worth it."),
+    utt(2, "therapist", 10, "That sounds really hard."),
+    utt(3, "client", 15, "What should I do about the sleep? Give me something practical."),
+    utt(4, "client", 60, "I worry all the time that I will lose my job."),
+    utt(5, "client", 100, "I don't need advice, I just need someone to get it."),
+    utt(6, "client", 140, "Talking today helped a bit, I feel lighter."),
+]
+READINGS = [
+    reading(TALK[1], {"sadness": 0.8, "neutral": 0.1}, -0.8),
+    reading(TALK[3], {"neutral": 0.5, "anxiety/fear": 0.3}, -0.2),
+    reading(TALK[4], {"anxiety/fear": 0.7, "sadness": 0.2}, -0.6),
+    reading(TALK[5], {"sadness": 0.4, "anger/irritation": 0.3}, -0.5),
+    reading(TALK[6], {"joy/relief": 0.75, "neutral": 0.2}, 0.6),
+]
+
+
+def export() -> SessionExport:
+    flag = RiskFlag(
+        utterance_seq=1,
+        role="client",
+        start=5,
+        end=9,
+        category="suicidal_ideation",
+        severity="moderate",
+        quote="nothing seems worth it",
+        rule="t",
+    )
+    return SessionExport(
+        session=Session(id="s", client_label="C"),
+        utterances=TALK,
+        metrics=compute(TALK, 150.0),
+        emotions=READINGS,
+        risk_flags=[flag],
+    )
+
+
+def test_every_quote_in_the_summary_is_verbatim_from_the_transcript() -> None:
+    summary = LocalSessionAnalyser().summarise(export())
+    texts = [u.text for u in TALK]
+    quotes = [m.quote for m in summary.key_moments]
+    assert summary.needs_map is not None
+    quotes += [e.quote for e in summary.needs_map.tools + summary.needs_map.connection]
+    assert quotes
+    for quote in quotes:
+        assert any(quote in text for text in texts), quote
+
+
+def test_peaks_shifts_arc_and_thirds() -> None:
+    summary = LocalSessionAnalyser().summarise(export())
+    kinds = {(m.kind, m.state) for m in summary.key_moments}
+    assert ("peak", "sadness") in kinds and ("peak", "joy/relief") in kinds
+    assert any(m.kind == "shift" and m.state == "joy/relief" for m in summary.key_moments)
+    assert any(m.kind == "risk" for m in summary.key_moments)
+    assert summary.dominant_states[0].label in ("sadness", "anxiety/fear")
+    assert [p.start for p in summary.arc] == sorted(p.start for p in summary.arc)
+    assert summary.change is not None
+    assert any("joy/relief was more present" in o for o in summary.change.observations)
+    assert any("sadness was less present" in o for o in summary.change.observations)
+
+
+def test_needs_map_places_tool_and_connection_requests() -> None:
+    found = needs_map(TALK)
+    assert [e.utterance_seq for e in found.tools] == [3]
+    assert [e.utterance_seq for e in found.connection] == [5]
+    assert found.position == 0.0
+
+
+def test_no_evidence_means_empty_sections_not_claims_of_absence() -> None:
+    bare = SessionExport(
+        session=Session(id="s", client_label="C"),
+        utterances=[TALK[0]],
+        metrics=compute([TALK[0]], 10.0),
+    )
+    summary = LocalSessionAnalyser().summarise(bare)
+    assert summary.key_moments == [] and summary.dominant_states == []
+    assert summary.needs_map is not None and summary.needs_map.position is None
+    words = " ".join(summary.observations).lower()
+    assert not re.search(r"\b(no|denies|absent|without)\b", words)
