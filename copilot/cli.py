@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from copilot import __version__, commands
 from copilot.errors import CopilotError
+
+Handler = Callable[[argparse.Namespace], int]
+# Modules that add their own commands: each has `add_parsers(sub)` and `HANDLERS`. They import
+# their heavy dependencies inside the handlers, so `--help` stays fast.
+COMMAND_MODULES: tuple[str, ...] = ("copilot.reflection.cli",)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,7 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
         if name in ("export", "resume"):
             p.add_argument("--json", type=Path, metavar="OUT.json")
             p.add_argument("--report", type=Path, metavar="OUT.html")
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).add_parsers(sub)
     return parser
+
+
+def handlers() -> dict[str, Handler]:
+    found: dict[str, Handler] = dict(commands.HANDLERS)
+    for module in COMMAND_MODULES:
+        found.update(importlib.import_module(module).HANDLERS)
+    return found
 
 
 def _analysis_options(p: argparse.ArgumentParser) -> None:
@@ -96,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = args.command or "window"
     try:
         _warn_interrupted(name)
-        return commands.HANDLERS[name](args)
+        return handlers()[name](args)
     except CopilotError as exc:
         print(f"session-copilot: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -112,8 +112,9 @@ def distinct_voices(blocks: Sequence[Block], labels: np.ndarray) -> bool:
         talk = sum(b.end - b.start for b in group)
         if len(group) < VOICE_MIN_BLOCKS or talk < VOICE_MIN_TALK_S:
             return False
-    pitches = [[b.acoustics.pitch_hz for b in g if b.acoustics and b.acoustics.pitch_hz]
-               for g in groups]  # fmt: skip
+    pitches = [
+        [b.acoustics.pitch_hz for b in g if b.acoustics and b.acoustics.pitch_hz] for g in groups
+    ]
     if all(pitches):
         gap = abs(12 * np.log2(float(np.median(pitches[0])) / float(np.median(pitches[1]))))
         if gap >= TWO_VOICE_MIN_PITCH_ST:
