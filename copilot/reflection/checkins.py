@@ -1,0 +1,225 @@
+"""Running a check-in: asking the items, scoring them, storing the answers in the journal.
+
+Each check-in is stored with the instrument's id, version and file digest (which exact wording
+was answered) and the day's load beside it: how emotionally intense the day's sessions were,
+how many carried risk flags, and how much time there was between them. The load is read from
+the session database but stored only in the journal.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from copilot.domain import EmotionReading, RiskFlag, Session, SessionSummary, utcnow
+from copilot.reflection.instruments import Instrument, Kind, ScaleScore, score
+from copilot.reflection.journal import transaction
+from copilot.storage.repository import SessionStore
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SessionLoad(_Model):
+    session_id: str
+    started: datetime
+    ended: datetime | None
+    intensity: float | None  # mean over the client's readings of (|valence| + arousal) / 2
+    peak_intensity: float | None
+    risk_flags: int
+
+
+class LoadContext(_Model):
+    """The day's sessions as the analysis saw them: information beside a check-in, no score."""
+
+    day: date
+    sessions: int
+    mean_intensity: float | None
+    peak_intensity: float | None
+    sessions_with_risk: int
+    risk_flags: int
+    gaps_min: list[float]  # minutes from the end of one session to the start of the next
+    detail: list[SessionLoad] = Field(default_factory=list)
+
+    @property
+    def shortest_gap_min(self) -> float | None:
+        return min(self.gaps_min) if self.gaps_min else None
+
+
+class CheckIn(_Model):
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    at: datetime = Field(default_factory=utcnow)
+    kind: Kind
+    instrument_id: str
+    instrument_version: str
+    instrument_digest: str
+    instrument_title: str
+    session_id: str | None = None
+    answers: dict[str, int]
+    scores: list[ScaleScore]
+    context: LoadContext | None = None
+
+
+# load context ----------------------------------------------------------------------------------
+
+
+def intensity(reading: EmotionReading) -> float:
+    """How strongly felt a reading was, 0..1: distance from neutral valence, and activation."""
+    return (abs(reading.valence) + reading.arousal) / 2
+
+
+def session_load(store: SessionStore, session: Session) -> SessionLoad:
+    readings = store.latest_list(session.id, "emotions", EmotionReading)
+    values = [intensity(r) for r in readings]
+    if not values:  # an analyser's summary without per-utterance readings
+        summary = store.latest_as(session.id, "summary", SessionSummary)
+        values = [(abs(p.valence) + p.arousal) / 2 for p in (summary.arc if summary else [])]
+    flags = store.latest_list(session.id, "risk_flags", RiskFlag)
+    ended = session.ended_at
+    if ended is None and session.duration_s:
+        ended = session.created_at + timedelta(seconds=session.duration_s)
+    return SessionLoad(
+        session_id=session.id,
+        started=session.created_at,
+        ended=ended,
+        intensity=round(sum(values) / len(values), 3) if values else None,
+        peak_intensity=round(max(values), 3) if values else None,
+        risk_flags=sum(1 for f in flags if not f.negated),
+    )
+
+
+def load_context(store: SessionStore, day: date | None = None) -> LoadContext:
+    """The load of the sessions that started on this local day (today by default)."""
+    day = day or datetime.now().astimezone().date()
+    sessions = [s for s in store.list_sessions() if s.created_at.astimezone().date() == day]
+    loads = sorted((session_load(store, s) for s in sessions), key=lambda x: x.started)
+    intensities = [x.intensity for x in loads if x.intensity is not None]
+    peaks = [x.peak_intensity for x in loads if x.peak_intensity is not None]
+    gaps = []
+    for before, after in pairwise(loads):
+        end = before.ended or before.started
+        gaps.append(round(max(0.0, (after.started - end).total_seconds() / 60), 1))
+    return LoadContext(
+        day=day,
+        sessions=len(loads),
+        mean_intensity=round(sum(intensities) / len(intensities), 3) if intensities else None,
+        peak_intensity=max(peaks) if peaks else None,
+        sessions_with_risk=sum(1 for x in loads if x.risk_flags),
+        risk_flags=sum(x.risk_flags for x in loads),
+        gaps_min=gaps,
+        detail=loads,
+    )
+
+
+def describe_load(context: LoadContext) -> str:
+    if not context.sessions:
+        return f"{context.day}: no sessions recorded."
+    parts = [f"{context.day}: {context.sessions} session(s)"]
+    if context.mean_intensity is not None:
+        parts.append(f"emotional intensity {context.mean_intensity:.2f} (0 calm … 1 intense)")
+    if context.sessions_with_risk:
+        parts.append(f"{context.sessions_with_risk} with risk language")
+    if context.shortest_gap_min is not None:
+        parts.append(f"shortest gap between sessions {context.shortest_gap_min:.0f} min")
+    return ", ".join(parts) + "."
+
+
+# running and storing ---------------------------------------------------------------------------
+
+
+def make_checkin(
+    instrument: Instrument,
+    answers: dict[str, int],
+    context: LoadContext | None = None,
+    session_id: str | None = None,
+    at: datetime | None = None,
+) -> CheckIn:
+    return CheckIn(
+        at=at or utcnow(),
+        kind=instrument.kind,
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        instrument_digest=instrument.digest,
+        instrument_title=instrument.title,
+        session_id=session_id,
+        answers=answers,
+        scores=score(instrument, answers),
+        context=context,
+    )
+
+
+def ask(
+    instrument: Instrument, read: Callable[[str], str], write: Callable[[str], None]
+) -> dict[str, int]:
+    """Ask each item on a terminal; a bad answer is asked again with the reason."""
+    scale = instrument.response
+    write(f"{instrument.title} — {scale.hint()}")
+    if instrument.instructions:
+        write(instrument.instructions)
+    if not instrument.validated:
+        write("(The project's own items; not a validated instrument.)")
+    answers: dict[str, int] = {}
+    for number, item in enumerate(instrument.items, 1):
+        while True:
+            text = read(f"{number}/{len(instrument.items)} {item.text} [{scale.min}-{scale.max}] ")
+            value = _whole(text)
+            if value is not None and scale.min <= value <= scale.max:
+                answers[item.id] = value
+                break
+            write(f"   please answer with a whole number from {scale.min} to {scale.max}")
+    return answers
+
+
+def _whole(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
+class CheckInStore:
+    """Check-ins in the journal database."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def save(self, checkin: CheckIn) -> None:
+        with transaction(self.db) as db:
+            db.execute(
+                "INSERT INTO checkins (id, at, kind, instrument_id, instrument_version, "
+                "instrument_digest, instrument_title, session_id, answers, scores, context) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    checkin.id, checkin.at.astimezone(UTC).isoformat(), checkin.kind,
+                    checkin.instrument_id,
+                    checkin.instrument_version, checkin.instrument_digest,
+                    checkin.instrument_title, checkin.session_id, json.dumps(checkin.answers),
+                    json.dumps([s.model_dump(mode="json") for s in checkin.scores]),
+                    checkin.context.model_dump_json() if checkin.context else None,
+                ),
+            )  # fmt: skip
+
+    def list(self, since: datetime | None = None, kinds: Sequence[Kind] = ()) -> list[CheckIn]:
+        sql, args = "SELECT * FROM checkins WHERE 1 = 1", list[str]()
+        if since is not None:
+            sql, args = sql + " AND at >= ?", [*args, since.astimezone(UTC).isoformat()]
+        if kinds:
+            sql += f" AND kind IN ({', '.join('?' for _ in kinds)})"
+            args += list(kinds)
+        rows = self.db.execute(sql + " ORDER BY at", args).fetchall()
+        return [_from_row(r) for r in rows]
+
+
+def _from_row(row: sqlite3.Row) -> CheckIn:
+    data = dict(row)
+    data["answers"] = json.loads(data["answers"])
+    data["scores"] = json.loads(data["scores"])
+    data["context"] = json.loads(data["context"]) if data["context"] else None
+    return CheckIn.model_validate(data)

@@ -1,0 +1,435 @@
+"""Reflection prompts, the private journal, check-ins with their load context, reminders, CLI.
+
+The sessions are written here from domain models (no audio, no speech recognition); the
+summaries are made by the real local analyser from the readings given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from copilot.analysis import metrics
+from copilot.analysis.summary import LocalSessionAnalyser
+from copilot.domain import (
+    EmotionReading,
+    Provenance,
+    RiskFlag,
+    Session,
+    SessionExport,
+    StateScore,
+    Utterance,
+)
+from copilot.reflection import reminders
+from copilot.reflection.checkins import CheckInStore, ask, intensity, load_context, make_checkin
+from copilot.reflection.cli import HANDLERS, add_parsers
+from copilot.reflection.instruments import builtin
+from copilot.reflection.journal import (
+    Journal,
+    JournalEntry,
+    JournalError,
+    journal_for_export,
+    journal_path,
+    open_journal,
+)
+from copilot.reflection.prompts import (
+    ReflectionPrompt,
+    build_prompts,
+    grounded,
+    render,
+    reword,
+    scripts_feelings,
+)
+from copilot.settings import Settings
+from copilot.storage import SessionStore, database_path
+
+# (role, text, (label, score, valence, arousal) for client turns)
+Reading = tuple[str, float, float, float]
+Line = tuple[str, str, Reading | None]
+
+PANIC: list[Line] = [
+    ("therapist", "What would you like to focus on today?", None),
+    ("client", "Work has been relentless and I had a panic attack on the train on Tuesday.",
+     ("anxiety/fear", 0.7, -0.7, 0.8)),
+    ("therapist", "That sounds frightening. What was it like on the train?", None),
+    ("client", "My chest went tight and I was sure everyone was staring at me.",
+     ("anxiety/fear", 0.85, -0.8, 0.9)),
+    ("therapist", "Have you tried slowing your breathing when it starts? You could try counting "
+     "to four.", None),
+    ("client", "I just want something practical I can do when it starts, a plan.",
+     ("anxiety/fear", 0.5, -0.3, 0.5)),
+    ("therapist", "Let's make a plan together for the mornings.", None),
+    ("client", "My goal is to get back on the train without dreading it.",
+     ("anxiety/fear", 0.4, -0.3, 0.4)),
+    ("therapist", "That is a clear goal.", None),
+    ("client", "It helps that I trust you enough to say all this.", ("joy/relief", 0.7, 0.6, 0.3)),
+    ("therapist", "I'm glad. Let's stop there for today.", None),
+    ("client", "Thank you, I feel a bit lighter than when I came in.",
+     ("joy/relief", 0.75, 0.7, 0.3)),
+]  # fmt: skip
+
+GRIEF: list[Line] = [
+    ("therapist", "How have the last two weeks been since the funeral?", None),
+    ("client", "Quiet. The house is so quiet without my mother.", ("sadness", 0.8, -0.7, 0.2)),
+    ("therapist", "The quiet sounds heavy.", None),
+    ("client", "Everyone keeps giving me advice, but I don't need advice, I just need someone "
+     "to listen.", ("anger/irritation", 0.6, -0.5, 0.6)),
+    ("therapist", "I'm here, and I'm listening. Tell me more about her.", None),
+    ("client", "She used to ring me every Sunday, and on Sunday I still pick up the phone.",
+     ("sadness", 0.9, -0.8, 0.3)),
+    ("therapist", "That Sunday call was a part of your week.", None),
+    ("client", "Some days I feel so alone in it that nothing seems worth the effort.",
+     ("hopelessness", 0.7, -0.85, 0.25)),
+    ("therapist", "It sounds lonely. I'm glad you told me.", None),
+    ("client", "It's easier to tell you than my brother.", ("sadness", 0.4, -0.2, 0.2)),
+    ("therapist", "We can keep coming back to her, week by week.", None),
+    ("client", "I would like that. I miss her voice.", ("sadness", 0.7, -0.6, 0.2)),
+]  # fmt: skip
+
+DAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def make_export(
+    session_id: str, script: list[Line], created: datetime = DAY, flags: Sequence[RiskFlag] = ()
+) -> SessionExport:
+    utterances, readings, t = [], [], 2.0
+    for seq, (role, text, reading) in enumerate(script):
+        end = t + max(2.0, len(text.split()) * 0.4)
+        utterances.append(Utterance(seq=seq, role=role, start=t, end=end, text=text))
+        if reading:
+            label, score, valence, arousal = reading
+            states = [StateScore(label=label, score=score),
+                      StateScore(label="neutral", score=round(1 - score, 2))]  # fmt: skip
+            readings.append(EmotionReading(utterance_seq=seq, start=t, states=states,
+                                           valence=valence, arousal=arousal))  # fmt: skip
+        t = end + 1.5
+    session = Session(
+        id=session_id,
+        client_label="Pseudonym",
+        created_at=created,
+        ended_at=created + timedelta(seconds=t),
+        status="complete",
+        duration_s=t,
+    )
+    export = SessionExport(
+        session=session,
+        utterances=utterances,
+        metrics=metrics.compute(utterances, t),
+        emotions=readings,
+        risk_flags=list(flags),
+    )
+    summary = LocalSessionAnalyser().summarise(export)
+    return export.model_copy(update={"summary": summary})
+
+
+def store_export(store: SessionStore, export: SessionExport) -> None:
+    sid = export.session.id
+    store.create(export.session)
+    store.append(sid, export.utterances)
+    store.save_analysis(sid, "metrics", Provenance(engine="local-metrics"), export.metrics)
+    store.save_analysis(sid, "risk_flags", Provenance(engine="test-rules"), export.risk_flags)
+    store.save_analysis(sid, "emotions", Provenance(engine="test"), export.emotions)
+    assert export.summary is not None
+    store.save_analysis(sid, "summary", export.summary.provenance, export.summary)
+
+
+def grief_flag(export: SessionExport) -> RiskFlag:
+    u = export.utterances[7]
+    return RiskFlag(utterance_seq=u.seq, role="client", start=u.start, end=u.end,
+                    category="suicidal_ideation", severity="low",
+                    quote="nothing seems worth the effort", rule="test")  # fmt: skip
+
+
+@pytest.fixture
+def panic() -> SessionExport:
+    return make_export("panic-0001", PANIC)
+
+
+@pytest.fixture
+def grief() -> SessionExport:
+    plain = make_export("grief-0002", GRIEF, DAY + timedelta(hours=2))
+    return make_export("grief-0002", GRIEF, DAY + timedelta(hours=2), [grief_flag(plain)])
+
+
+# prompts -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["panic", "grief"])
+def test_prompts_cite_verbatim_quotes_at_their_times(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    export: SessionExport = request.getfixturevalue(name)
+    prompts = build_prompts(export)
+    assert 3 <= len(prompts) <= 5
+    by_seq = {u.seq: u for u in export.utterances}
+    for p in prompts:
+        assert p.utterance_seq is not None
+        utterance = by_seq[p.utterance_seq]
+        assert p.quote and p.quote in utterance.text
+        assert p.start == utterance.start and p.speaker == utterance.role
+        assert grounded(p, export.utterances)
+    assert len({p.aspect for p in prompts}) == len(prompts)
+    assert len({(p.start, p.quote) for p in prompts}) == len(prompts)  # each its own moment
+
+
+def test_two_sessions_get_different_prompts(panic: SessionExport, grief: SessionExport) -> None:
+    a, b = build_prompts(panic), build_prompts(grief)
+    assert not {render(p) for p in a} & {render(p) for p in b}
+    assert not {p.question for p in a} & {p.question for p in b}
+    assert not {p.id for p in a} & {p.id for p in b}
+
+
+def test_the_same_session_gives_the_same_prompts(panic: SessionExport) -> None:
+    assert build_prompts(panic) == build_prompts(panic)
+
+
+def test_prompts_follow_what_happened_in_the_session(
+    panic: SessionExport, grief: SessionExport
+) -> None:
+    a = {p.aspect: p for p in build_prompts(panic)}
+    b = {p.aspect: p for p in build_prompts(grief)}
+    # The therapist answered a frightened client with a technique: the pull-to-fix prompt
+    # quotes the therapist's own words.
+    assert a["pull"].speaker == "therapist" and a["pull"].facet == "fixing"
+    assert "Have you tried slowing your breathing" in a["pull"].quote
+    assert a["needs"].facet == "tools" and "something practical" in a["needs"].quote
+    assert b["needs"].facet == "connection" and "I don't need advice" in b["needs"].quote
+    assert b["alliance"].facet == "bond" and "easier to tell you" in b["alliance"].quote
+    assert a["felt"].speaker == "client" == b["felt"].speaker
+
+
+def test_prompts_ask_and_never_tell_the_therapist_what_they_felt(
+    panic: SessionExport, grief: SessionExport
+) -> None:
+    for p in build_prompts(panic) + build_prompts(grief):
+        assert p.question.rstrip().endswith("?")
+        assert not scripts_feelings(p.question), p.question
+    assert scripts_feelings("You must have felt helpless here. What did you do?")
+    assert not scripts_feelings("What did you feel here?")
+
+
+def test_a_session_with_little_talk_gets_no_filler() -> None:
+    export = make_export("tiny-0003", [("client", "Hello.", ("neutral", 0.9, 0.0, 0.1))])
+    prompts = build_prompts(export)
+    assert 1 <= len(prompts) < 3  # only what the one utterance can ground
+    assert all(p.quote == "Hello." for p in prompts)
+    assert not build_prompts(make_export("empty-0004", []))
+
+
+def test_long_utterances_are_quoted_by_a_verbatim_opening() -> None:
+    long_text = " ".join(["I keep going over what happened at the station that night"] * 8)
+    export = make_export("long-0005", [("client", long_text, ("sadness", 0.9, -0.8, 0.4))])
+    prompt = build_prompts(export)[0]
+    assert prompt.truncated and len(prompt.quote) < len(long_text)
+    assert long_text.startswith(prompt.quote)
+
+
+def test_wording_hook_may_change_only_the_question(panic: SessionExport) -> None:
+    local = build_prompts(panic)
+
+    def polite(prompts: list[ReflectionPrompt]) -> list[ReflectionPrompt]:
+        return [p.model_copy(update={"question": f"Gently: {p.question}"}) for p in prompts]
+
+    worded, notice = reword(local, polite)
+    assert notice is None
+    assert [p.question for p in worded] == [f"Gently: {p.question}" for p in local]
+    assert {p.wording for p in worded} == {"claude"}
+
+    def strays(prompts: list[ReflectionPrompt]) -> list[ReflectionPrompt]:
+        first = prompts[0].model_copy(update={"quote": "words nobody said", "question": "New?"})
+        second = prompts[1].model_copy(update={"question": "You must have felt useless. Why?"})
+        return [first, second, *prompts[2:]]
+
+    kept, _ = reword(local, strays)
+    assert kept[0] == local[0] and kept[1] == local[1]
+
+    def broken(prompts: list[ReflectionPrompt]) -> list[ReflectionPrompt]:
+        raise ConnectionError("no network")
+
+    fallback, notice = reword(local, broken)
+    assert fallback == local and notice and "no network" in notice
+
+
+# journal and privacy -----------------------------------------------------------------------------
+
+SECRET = "I felt my own old grief rise when she mentioned the Sunday calls zq7"
+
+
+def test_journal_entries_never_reach_the_session_export_or_database(
+    grief: SessionExport,
+) -> None:
+    from copilot.analysis.run import build_export
+
+    store = SessionStore()
+    store_export(store, grief)
+    prompt = build_prompts(grief)[0]
+    journal = Journal()
+    entry = journal.add(
+        JournalEntry(session_id=grief.session.id, prompt_id=prompt.id, aspect=prompt.aspect,
+                     question=prompt.question, moment_start=prompt.start, answer=SECRET)
+    )  # fmt: skip
+    journal.close()
+
+    exported = build_export(store, grief.session.id)
+    store.close()
+    assert exported.summary is not None and exported.utterances  # a real, full export
+    assert SECRET not in exported.model_dump_json()
+    session_files = list(database_path().parent.glob(database_path().name + "*"))
+    assert database_path() in session_files
+    assert all(SECRET.encode() not in f.read_bytes() for f in session_files)
+    journal_files = list(journal_path().parent.glob(journal_path().name + "*"))
+    assert journal_path() != database_path()
+    assert any(SECRET.encode() in f.read_bytes() for f in journal_files)  # it is stored, apart
+
+    assert journal_for_export(grief.session.id) == []
+    assert entry.id is not None
+    assert [e.answer for e in journal_for_export(grief.session.id, [entry.id])] == [SECRET]
+    with pytest.raises(JournalError):
+        journal_for_export("panic-0001", [entry.id])
+
+
+def test_journal_keeps_the_therapists_words_not_the_clients(grief: SessionExport) -> None:
+    prompt = build_prompts(grief)[0]
+    journal = Journal()
+    journal.add(JournalEntry(session_id=grief.session.id, prompt_id=prompt.id,
+                             aspect=prompt.aspect, question=prompt.question,
+                             moment_start=prompt.start, answer="tight chest"))  # fmt: skip
+    raw = json.dumps([dict(r) for r in journal.db.execute("SELECT * FROM entries")])
+    assert "tight chest" in raw and prompt.quote not in raw
+    assert journal.forget_session(grief.session.id) == 1
+    assert journal.entries(grief.session.id) == []
+    journal.close()
+
+
+# check-ins and load context ----------------------------------------------------------------------
+
+
+def test_load_context_reads_the_days_sessions(panic: SessionExport, grief: SessionExport) -> None:
+    store = SessionStore()
+    store_export(store, panic)
+    store_export(store, grief)
+    negated = grief_flag(grief).model_copy(update={"negated": True, "utterance_seq": 9})
+    store.save_analysis(grief.session.id, "risk_flags", Provenance(engine="test"),
+                        [grief_flag(grief), negated])  # fmt: skip
+    context = load_context(store, DAY.astimezone().date())
+    store.close()
+
+    def mean_intensity(export: SessionExport) -> float:
+        values = [(abs(r.valence) + r.arousal) / 2 for r in export.emotions]
+        return sum(values) / len(values)
+
+    a, b = mean_intensity(panic), mean_intensity(grief)
+    assert context.sessions == 2
+    assert context.mean_intensity == pytest.approx((a + b) / 2, abs=1e-3)
+    assert context.peak_intensity == pytest.approx(0.85)  # (|-0.8| + 0.9) / 2 in the panic one
+    assert context.sessions_with_risk == 1 and context.risk_flags == 1  # the negated one is not
+    assert panic.session.ended_at is not None
+    gap = (grief.session.created_at - panic.session.ended_at).total_seconds() / 60
+    assert context.gaps_min == [round(gap, 1)]
+    assert intensity(panic.emotions[0]) == pytest.approx(0.75)
+
+
+def test_checkin_is_stored_with_instrument_identity_and_load() -> None:
+    instrument = builtin("post")
+    made = make_checkin(instrument, {"still-with-me": 4, "present": 2, "body": 5, "resourced": 1})
+    db = open_journal()
+    CheckInStore(db).save(made)
+    (back,) = CheckInStore(db).list()
+    db.close()
+    assert back == made
+    assert (back.instrument_id, back.instrument_version) == ("copilot-after-session", "1")
+    assert len(back.instrument_digest) == 64
+    assert back.scores[0].score == 4.5  # (4 + (6-2) + 5 + (6-1)) / 4
+    assert back.scores[0].band == "heavy" and back.scores[0].attention
+
+
+# reminders ---------------------------------------------------------------------------------------
+
+
+def test_reminders_are_off_by_default_and_snooze() -> None:
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    assert reminders.schedule("s-1", Settings(), now) is None
+    assert reminders.due(now) == []
+    made = reminders.schedule("s-1", Settings(reminders=True), now)
+    assert made is not None and [r.session_id for r in reminders.due(now)] == ["s-1"]
+    later = reminders.snooze("s-1", 30, now)
+    assert later.snoozes == 1 and later.due_at == now + timedelta(minutes=30)
+    assert reminders.due(now + timedelta(minutes=29)) == []
+    assert [r.session_id for r in reminders.due(now + timedelta(minutes=30))] == ["s-1"]
+    assert reminders.close("s-1") and reminders.due(now + timedelta(days=1)) == []
+    assert not reminders.close("s-1")
+
+
+def test_a_reminder_that_cannot_be_written_does_not_raise(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    assert reminders.schedule("s", Settings(reminders=True), path=blocker / "j.sqlite3") is None
+
+
+# command line ------------------------------------------------------------------------------------
+
+
+def run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    add_parsers(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    return HANDLERS[args.command](args)
+
+
+def test_reflect_prints_prompts_and_saves_answers_from_a_file(
+    grief: SessionExport, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = SessionStore()
+    store_export(store, grief)
+    store.close()
+    assert run(["reflect", grief.session.id, "--no-input"]) == 0
+    shown = capsys.readouterr().out
+    prompts = build_prompts(grief)
+    for p in prompts:
+        assert p.quote in shown and p.question in shown
+
+    answers = tmp_path / "answers.txt"
+    answers.write_text("first thought\n---\n\n---\nthird thought\n", encoding="utf-8")
+    assert run(["reflect", grief.session.id[:6], "--answers", str(answers)]) == 0
+    assert "saved 2 answer(s)" in capsys.readouterr().out
+    journal = Journal()
+    saved = journal.entries(grief.session.id)
+    journal.close()
+    assert [e.answer for e in saved] == ["first thought", "third thought"]
+    assert [e.prompt_id for e in saved] == [prompts[0].id, prompts[2].id]
+
+
+def test_checkin_and_trends_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["checkin", "--answers", "4,2,5,1"]) == 0
+    out = capsys.readouterr().out
+    assert "After-session weight: 4.5" in out and "heavy" in out
+    assert "colleague or your supervisor" in out
+    assert run(["checkin", "--kind", "periodic", "--answers", ",".join(["3"] * 15)]) == 0
+    assert "Burnout: 15" in capsys.readouterr().out
+    picture = tmp_path / "trend.svg"
+    assert run(["trends", "--out", str(picture)]) == 0
+    assert picture.read_text(encoding="utf-8").count('class="point"') == 4  # 1 + 3 scales
+
+
+def test_checkin_refuses_bad_answers_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from copilot.errors import CopilotError
+
+    with pytest.raises(CopilotError, match="has 4 items; got 3 answers"):
+        run(["checkin", "--answers", "1,2,3"])
+    with pytest.raises(CopilotError, match="not in 1–5"):
+        run(["checkin", "--answers", "1,2,3,9"])
+
+
+def test_asking_on_a_terminal_asks_again_after_a_bad_answer() -> None:
+    replies = iter(["9", "four", "4", "2", "5", "1"])
+    shown: list[str] = []
+    answers = ask(builtin("post"), lambda _: next(replies), shown.append)
+    assert answers == {"still-with-me": 4, "present": 2, "body": 5, "resourced": 1}
+    assert sum("please answer with a whole number from 1 to 5" in s for s in shown) == 2
