@@ -30,7 +30,10 @@ class Settings(BaseModel):
     asr_threads: int = Field(default=2, ge=1, le=64)
     emotion_engine: str = "local"
     session_analyser: str = "local"  # "claude" only when the therapist opts in
-    claude_model: str = "claude-sonnet-4-5"
+    claude_model: str = "claude-sonnet-5-5"
+    claude_timeout_s: float = Field(default=120.0, gt=0)  # per request attempt
+    claude_max_retries: int = Field(default=2, ge=0, le=10)  # the SDK's own retries
+    claude_window_tokens: int = Field(default=8000, ge=500)  # transcript per request
     keep_audio: bool = False
     mic_device: str | None = None
     call_device: str | None = None
