@@ -260,10 +260,9 @@ def live(args: argparse.Namespace) -> int:
 
 
 def window(args: argparse.Namespace) -> int:
-    raise CopilotError(
-        "the window is not available in this build; use `session-copilot analyze PATH` "
-        "or `session-copilot demo`"
-    )
+    from copilot.window import open_window
+
+    return open_window()
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -1,0 +1,168 @@
+"""The window: the only module that imports pywebview (lazily: it is the `window` extra).
+
+The page is the static `ui/` folder loaded from disk (file://), so no HTTP server runs; the page
+calls the Bridge through pywebview's js_api, and live events come back through the window.
+Qt WebEngine on Linux, the platform's own web view elsewhere.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import os
+import sys
+from collections.abc import Callable, Mapping, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from copilot.bridge import RECORDING_TYPES, Bridge
+from copilot.errors import CopilotError, DependencyMissing
+
+TITLE = "Session Copilot"
+CLI_ALTERNATIVES = (
+    "use `session-copilot analyze PATH`, `session-copilot live ...` or `session-copilot demo`"
+)
+# Qt 6.5+ loads its X11 plugin only with these (Debian: libxcb-cursor0 libxcb-icccm4
+# libxcb-keysyms1); without them Qt aborts the process instead of raising.
+XCB_LIBRARIES = ("xcb-cursor", "xcb-icccm", "xcb-keysyms")
+CLOSE_WHILE_RECORDING = (
+    "A session is recording. Close the window? The recording stops and is kept and analysed."
+)
+
+
+def _webview() -> Any:
+    try:
+        import webview
+    except ImportError as exc:
+        raise DependencyMissing(
+            "the window needs the window extra: pip install -e '.[window]'"
+        ) from exc
+    return webview
+
+
+def ui_dir() -> Path:
+    """The static page: COPILOT_UI_DIR, the source tree's ui/, or a copy inside the package."""
+    override = os.environ.get("COPILOT_UI_DIR")
+    here = Path(__file__).resolve().parent
+    for candidate in (Path(override) if override else None, here.parent / "ui", here / "ui"):
+        if candidate is not None and (candidate / "index.html").is_file():
+            return candidate
+    raise CopilotError(f"the window's page (ui/index.html) is missing; {CLI_ALTERNATIVES}")
+
+
+def check_display(env: Mapping[str, str] = os.environ, platform: str = sys.platform) -> None:
+    """On Linux a window needs X11 or Wayland; say so in one line, with what works without."""
+    if not platform.startswith("linux"):
+        return
+    if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
+        raise CopilotError(
+            f"no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+            f"{CLI_ALTERNATIVES}"
+        )
+    if _uses_xcb(env):
+        missing = [name for name in XCB_LIBRARIES if ctypes.util.find_library(name) is None]
+        if missing:
+            packages = " ".join(f"lib{name}0" if name == "xcb-cursor" else f"lib{name}"
+                                for name in missing)  # fmt: skip
+            raise CopilotError(
+                f"the window needs the system libraries {', '.join(missing)} (Debian/Ubuntu: "
+                f"apt install {packages}); {CLI_ALTERNATIVES}"
+            )
+
+
+def _uses_xcb(env: Mapping[str, str]) -> bool:
+    platform = env.get("QT_QPA_PLATFORM", "")
+    if platform:
+        return platform.startswith("xcb")
+    return not env.get("WAYLAND_DISPLAY")
+
+
+def prepare_environment(env: MutableMapping[str, str] = os.environ) -> None:
+    """Qt WebEngine's Chromium refuses its sandbox as root; it also needs nothing online."""
+    flags = env.get("QTWEBENGINE_CHROMIUM_FLAGS", "").split()
+    wanted = ["--disable-background-networking", "--disable-component-update"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        wanted.append("--no-sandbox")
+    env["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join(flags + [f for f in wanted if f not in flags])
+
+
+class WindowHost:
+    """The Bridge's view of a pywebview window."""
+
+    def __init__(self, webview: Any, window: Any):
+        self._webview = webview
+        self._window = window
+
+    def run_js(self, script: str) -> None:
+        self._window.run_js(script)
+
+    def set_on_top(self, on_top: bool) -> None:
+        self._window.on_top = on_top
+
+    def choose_file(self) -> str | None:
+        kinds = ";".join(f"*.{ext}" for ext in RECORDING_TYPES)
+        chosen = self._window.create_file_dialog(
+            self._webview.FileDialog.OPEN, file_types=(f"Recordings ({kinds})", "All files (*.*)")
+        )
+        return str(chosen[0]) if chosen else None
+
+
+def create_window(bridge: Bridge, webview: Any | None = None) -> Any:
+    webview = webview or _webview()
+    page = ui_dir() / "index.html"
+    window = webview.create_window(
+        TITLE,
+        url=page.as_uri(),  # a file:// address: pywebview starts no HTTP server for it
+        js_api=bridge,
+        width=1180,
+        height=800,
+        min_size=(340, 420),
+        text_select=True,
+        background_color="#f6f6f3",
+        localization={"global.quitConfirmation": CLOSE_WHILE_RECORDING},
+    )
+    bridge.attach(WindowHost(webview, window))
+
+    def closing() -> bool:
+        # Runs on the GUI thread before the close: ask only while a session records.
+        window.confirm_close = bridge.live_state() in ("recording", "paused")
+        return True
+
+    window.events.closing += closing
+    return window
+
+
+def run(bridge: Bridge, window: Any, func: Callable[[Any], None] | None = None) -> None:
+    """The GUI loop, on this (the main) thread, until the window closes; `func` gets a thread."""
+    webview = _webview()
+    prepare_environment()
+    gui = "qt" if sys.platform.startswith("linux") else None
+    try:
+        if func is None:
+            webview.start(gui=gui, private_mode=True)
+        else:
+            webview.start(func, window, gui=gui, private_mode=True)
+    except webview.errors.WebViewException as exc:
+        raise DependencyMissing(
+            f"the window could not start ({exc}); install the window extra: "
+            f"pip install -e '.[window]'"
+        ) from exc
+    finally:
+        bridge.shutdown()
+
+
+def open_window(review_session_id: str | None = None) -> int:
+    """`session-copilot` with no command, or `session-copilot open SESSION_ID` for a review."""
+    check_display()
+    webview = _webview()
+    if review_session_id:
+        from copilot.storage import SessionStore
+
+        store = SessionStore()
+        try:
+            review_session_id = store.get(review_session_id).id  # a clear line if there is none
+        finally:
+            store.close()
+    bridge = Bridge(review_session_id=review_session_id)
+    window = create_window(bridge, webview)
+    run(bridge, window)
+    return 0

@@ -1,0 +1,24 @@
+"""`session-copilot open SESSION_ID`: the window, opened on the review of one stored session.
+
+`session-copilot` with no command opens the window too (copilot.commands.window). Both import
+the window module only inside the handler, so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    opened = sub.add_parser("open", help="open the window on the review of a stored session")
+    opened.add_argument("session_id", metavar="SESSION_ID", help="an id or its first characters")
+
+
+def open_review(args: argparse.Namespace) -> int:
+    from copilot.window import open_window
+
+    return open_window(review_session_id=args.session_id)
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"open": open_review}
