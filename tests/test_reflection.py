@@ -8,23 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from reflection_sessions import DAY, GRIEF, PANIC, grief_flag, make_export, store_export
 
-from copilot.analysis import metrics
-from copilot.analysis.summary import LocalSessionAnalyser
-from copilot.domain import (
-    EmotionReading,
-    Provenance,
-    RiskFlag,
-    Session,
-    SessionExport,
-    StateScore,
-    Utterance,
-)
+from copilot.domain import Provenance, SessionExport
 from copilot.reflection import reminders
 from copilot.reflection.checkins import CheckInStore, ask, intensity, load_context, make_checkin
 from copilot.reflection.cli import HANDLERS, add_parsers
@@ -47,102 +37,6 @@ from copilot.reflection.prompts import (
 )
 from copilot.settings import Settings
 from copilot.storage import SessionStore, database_path
-
-# (role, text, (label, score, valence, arousal) for client turns)
-Reading = tuple[str, float, float, float]
-Line = tuple[str, str, Reading | None]
-
-PANIC: list[Line] = [
-    ("therapist", "What would you like to focus on today?", None),
-    ("client", "Work has been relentless and I had a panic attack on the train on Tuesday.",
-     ("anxiety/fear", 0.7, -0.7, 0.8)),
-    ("therapist", "That sounds frightening. What was it like on the train?", None),
-    ("client", "My chest went tight and I was sure everyone was staring at me.",
-     ("anxiety/fear", 0.85, -0.8, 0.9)),
-    ("therapist", "Have you tried slowing your breathing when it starts? You could try counting "
-     "to four.", None),
-    ("client", "I just want something practical I can do when it starts, a plan.",
-     ("anxiety/fear", 0.5, -0.3, 0.5)),
-    ("therapist", "Let's make a plan together for the mornings.", None),
-    ("client", "My goal is to get back on the train without dreading it.",
-     ("anxiety/fear", 0.4, -0.3, 0.4)),
-    ("therapist", "That is a clear goal.", None),
-    ("client", "It helps that I trust you enough to say all this.", ("joy/relief", 0.7, 0.6, 0.3)),
-    ("therapist", "I'm glad. Let's stop there for today.", None),
-    ("client", "Thank you, I feel a bit lighter than when I came in.",
-     ("joy/relief", 0.75, 0.7, 0.3)),
-]  # fmt: skip
-
-GRIEF: list[Line] = [
-    ("therapist", "How have the last two weeks been since the funeral?", None),
-    ("client", "Quiet. The house is so quiet without my mother.", ("sadness", 0.8, -0.7, 0.2)),
-    ("therapist", "The quiet sounds heavy.", None),
-    ("client", "Everyone keeps giving me advice, but I don't need advice, I just need someone "
-     "to listen.", ("anger/irritation", 0.6, -0.5, 0.6)),
-    ("therapist", "I'm here, and I'm listening. Tell me more about her.", None),
-    ("client", "She used to ring me every Sunday, and on Sunday I still pick up the phone.",
-     ("sadness", 0.9, -0.8, 0.3)),
-    ("therapist", "That Sunday call was a part of your week.", None),
-    ("client", "Some days I feel so alone in it that nothing seems worth the effort.",
-     ("hopelessness", 0.7, -0.85, 0.25)),
-    ("therapist", "It sounds lonely. I'm glad you told me.", None),
-    ("client", "It's easier to tell you than my brother.", ("sadness", 0.4, -0.2, 0.2)),
-    ("therapist", "We can keep coming back to her, week by week.", None),
-    ("client", "I would like that. I miss her voice.", ("sadness", 0.7, -0.6, 0.2)),
-]  # fmt: skip
-
-DAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def make_export(
-    session_id: str, script: list[Line], created: datetime = DAY, flags: Sequence[RiskFlag] = ()
-) -> SessionExport:
-    utterances, readings, t = [], [], 2.0
-    for seq, (role, text, reading) in enumerate(script):
-        end = t + max(2.0, len(text.split()) * 0.4)
-        utterances.append(Utterance(seq=seq, role=role, start=t, end=end, text=text))
-        if reading:
-            label, score, valence, arousal = reading
-            states = [StateScore(label=label, score=score),
-                      StateScore(label="neutral", score=round(1 - score, 2))]  # fmt: skip
-            readings.append(EmotionReading(utterance_seq=seq, start=t, states=states,
-                                           valence=valence, arousal=arousal))  # fmt: skip
-        t = end + 1.5
-    session = Session(
-        id=session_id,
-        client_label="Pseudonym",
-        created_at=created,
-        ended_at=created + timedelta(seconds=t),
-        status="complete",
-        duration_s=t,
-    )
-    export = SessionExport(
-        session=session,
-        utterances=utterances,
-        metrics=metrics.compute(utterances, t),
-        emotions=readings,
-        risk_flags=list(flags),
-    )
-    summary = LocalSessionAnalyser().summarise(export)
-    return export.model_copy(update={"summary": summary})
-
-
-def store_export(store: SessionStore, export: SessionExport) -> None:
-    sid = export.session.id
-    store.create(export.session)
-    store.append(sid, export.utterances)
-    store.save_analysis(sid, "metrics", Provenance(engine="local-metrics"), export.metrics)
-    store.save_analysis(sid, "risk_flags", Provenance(engine="test-rules"), export.risk_flags)
-    store.save_analysis(sid, "emotions", Provenance(engine="test"), export.emotions)
-    assert export.summary is not None
-    store.save_analysis(sid, "summary", export.summary.provenance, export.summary)
-
-
-def grief_flag(export: SessionExport) -> RiskFlag:
-    u = export.utterances[7]
-    return RiskFlag(utterance_seq=u.seq, role="client", start=u.start, end=u.end,
-                    category="suicidal_ideation", severity="low",
-                    quote="nothing seems worth the effort", rule="test")  # fmt: skip
 
 
 @pytest.fixture
@@ -433,3 +327,95 @@ def test_asking_on_a_terminal_asks_again_after_a_bad_answer() -> None:
     answers = ask(builtin("post"), lambda _: next(replies), shown.append)
     assert answers == {"still-with-me": 4, "present": 2, "body": 5, "resourced": 1}
     assert sum("please answer with a whole number from 1 to 5" in s for s in shown) == 2
+
+
+# stored sessions, the real export path, reminders found by themselves ----------------------------
+
+
+def test_stored_sessions_get_prompts_grounded_in_their_own_transcript(
+    panic: SessionExport, grief: SessionExport
+) -> None:
+    from copilot.reflection.prompts import echo, prompts_for_session
+
+    store = SessionStore()
+    store_export(store, panic)
+    store_export(store, grief)
+    found = {}
+    for export in (panic, grief):
+        prompts, notice = prompts_for_session(store, export.session.id, Settings())
+        assert notice is None and 3 <= len(prompts) <= 5
+        stored = {u.seq: u for u in store.utterances(export.session.id)}
+        for p in prompts:
+            assert p.utterance_seq is not None and p.quote in stored[p.utterance_seq].text
+            assert p.start == stored[p.utterance_seq].start
+            assert f"“{echo(p.quote)}" in p.question  # the question names its moment's words
+            assert all(w.lower() not in p.question.lower() for w in ("clearly", "obviously"))
+        found[export.session.id] = prompts
+    store.close()
+    a, b = found.values()
+    assert not {p.question for p in a} & {p.question for p in b}
+    assert not {p.quote for p in a} & {p.quote for p in b}
+
+
+def test_journal_answers_never_reach_the_export_command(
+    grief: SessionExport, tmp_path: Path
+) -> None:
+    from copilot.cli import main
+
+    store = SessionStore()
+    store_export(store, grief)
+    store.close()
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps([SECRET, "second zq8 thought"]), encoding="utf-8")
+    assert main(["reflect", grief.session.id, "--answers", str(answers)]) == 0
+    journal = Journal()
+    assert {e.answer for e in journal.entries(grief.session.id)} == {SECRET, "second zq8 thought"}
+    journal.close()
+
+    out_json, out_html = tmp_path / "export.json", tmp_path / "report.html"
+    argv = ["export", grief.session.id, "--json", str(out_json), "--report", str(out_html)]
+    assert main(argv) == 0
+    exported = out_json.read_text(encoding="utf-8")
+    assert grief.utterances[3].text in exported  # a real export of this session
+    report = out_html.read_text(encoding="utf-8")
+    for text in (exported, report):
+        assert "zq7" not in text and "zq8" not in text
+
+
+def test_the_journal_keeps_questions_without_the_clients_words(grief: SessionExport) -> None:
+    prompt = build_prompts(grief)[0]
+    assert prompt.quote[:20] in prompt.question
+    journal = Journal()
+    entry = journal.add(JournalEntry(session_id=grief.session.id, prompt_id=prompt.id,
+                                     aspect=prompt.aspect, question=prompt.question,
+                                     answer="mine"))  # fmt: skip
+    (back,) = journal.entries(grief.session.id)
+    journal.close()
+    assert back == entry and "“…”" in back.question
+    assert prompt.quote[:20] not in back.question
+
+
+def test_a_recently_ended_session_is_due_by_itself_until_reflected_on(
+    panic: SessionExport, grief: SessionExport
+) -> None:
+    store = SessionStore()
+    store_export(store, panic)
+    store_export(store, grief)
+    now = grief.session.ended_at
+    assert now is not None
+    on = Settings(reminders=True)
+    assert reminders.due(now, store=store, settings=Settings()) == []  # off by default
+    assert [r.session_id for r in reminders.due(now, store=store, settings=on)] == [
+        panic.session.id, grief.session.id,
+    ]  # fmt: skip
+    later = now + timedelta(hours=reminders.RECENT_HOURS, minutes=30)
+    assert [r.session_id for r in reminders.due(later, store=store, settings=on)] == []
+    journal = Journal()
+    journal.add(JournalEntry(session_id=panic.session.id, prompt_id="p", aspect="felt",
+                             question="q?", answer="a"))  # fmt: skip
+    journal.close()
+    reminders.snooze(grief.session.id, 30, now)
+    assert reminders.due(now, store=store, settings=on) == []
+    back = reminders.due(now + timedelta(minutes=30), store=store, settings=on)
+    assert [(r.session_id, r.snoozes) for r in back] == [(grief.session.id, 1)]
+    store.close()

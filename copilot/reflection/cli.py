@@ -19,8 +19,7 @@ from copilot.settings import Settings
 if TYPE_CHECKING:
     from copilot.reflection.checkins import CheckIn
     from copilot.reflection.instruments import Instrument
-    from copilot.reflection.prompts import ReflectionPrompt, Wording
-    from copilot.storage import SessionStore
+    from copilot.reflection.prompts import ReflectionPrompt
 
 PRIVATE = (
     "Private: your answers go to your journal (journal.sqlite3), apart from the session data, "
@@ -30,7 +29,9 @@ PRIVATE = (
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     reflect_p = sub.add_parser("reflect", help="reflection prompts on a session, for you alone")
-    reflect_p.add_argument("session_id")
+    reflect_p.add_argument(
+        "session_id", nargs="?", help="the session; without one, list the sessions waiting"
+    )
     reflect_p.add_argument(
         "--answers", type=Path, metavar="FILE",
         help="answers from a file: JSON list in prompt order, or text blocks separated by ---",
@@ -67,18 +68,18 @@ def reflect(args: argparse.Namespace) -> int:
     from copilot.storage import SessionStore
 
     settings = Settings.load()
+    if args.session_id is None:
+        return _waiting(settings)
     store = SessionStore()
     try:
         session = store.get(args.session_id)
         if args.snooze is not None or args.dismiss:
             return _reminder(session.id, args.snooze)
-        wording, notice = claude_wording(settings, store)
-        prompts, failed = prompts_for_session(store, session.id, settings, wording)
+        prompts, notice = prompts_for_session(store, session.id, settings)
     finally:
         store.close()
-    for line in (notice, failed):
-        if line:
-            print(f"session-copilot: {line}", file=sys.stderr)
+    if notice:
+        print(f"session-copilot: {notice}", file=sys.stderr)
     if not prompts:
         print("This session has too little transcript to ground reflection prompts on.")
         return 0
@@ -94,6 +95,22 @@ def reflect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _waiting(settings: Settings) -> int:
+    from copilot.reflection import reminders
+    from copilot.storage import SessionStore
+
+    store = SessionStore()
+    try:
+        found = reminders.due(store=store, settings=settings)
+    finally:
+        store.close()
+    if not found:
+        print("no session is waiting for your reflection")
+    for reminder in found:
+        print(reminder.notice())
+    return 0
+
+
 def _reminder(session_id: str, snooze_min: float | None) -> int:
     from copilot.reflection import reminders
 
@@ -105,24 +122,6 @@ def _reminder(session_id: str, snooze_min: float | None) -> int:
     else:
         print(f"no open reminder for session {session_id}")
     return 0
-
-
-def claude_wording(settings: Settings, store: SessionStore) -> tuple[Wording | None, str | None]:
-    """Claude's wording hook when the therapist turned Claude on, else none.
-
-    The "claude" session analyser offers it as a method `reword_prompts(prompts)`; it is reached
-    through the engine registry so that this module never imports the network code.
-    """
-    if settings.session_analyser != "claude":
-        return None, None
-    from copilot.plugins import registry
-
-    try:
-        engine = registry().create("session", "claude", settings=settings, store=store, names=[])
-    except (CopilotError, ImportError) as exc:
-        return None, f"Claude wording is unavailable ({exc}); showing the local prompts"
-    hook = getattr(engine, "reword_prompts", None)
-    return (hook if callable(hook) else None), None
 
 
 def _answers_file(path: Path, count: int) -> list[str]:

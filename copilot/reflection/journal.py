@@ -5,11 +5,13 @@ it, so no session export, report or share can carry a journal entry by accident.
 only through `journal_for_export`, and only the entries the therapist names.
 
 An entry keeps the therapist's words, the question and the moment's time, not the client's
-quote: deleting a session leaves no client words behind in the journal.
+words: quoted stretches of the question are stored as “…”, so deleting a session leaves no
+client words behind in the journal.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +27,7 @@ from copilot.storage.db import connect
 from copilot.storage.migrations import Migration
 
 JOURNAL_FILE = "journal.sqlite3"
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
 class JournalError(CopilotError):
@@ -106,6 +109,11 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
 
 
+def without_quotes(question: str) -> str:
+    """A question as the journal keeps it: the client's words quoted in it become “…”."""
+    return _QUOTED.sub("“…”", question)
+
+
 class JournalEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -133,12 +141,13 @@ class Journal:
                 "INSERT INTO entries (session_id, prompt_id, aspect, question, moment_start, "
                 "utterance_seq, answer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    entry.session_id, entry.prompt_id, entry.aspect, entry.question,
+                    entry.session_id, entry.prompt_id, entry.aspect, without_quotes(entry.question),
                     entry.moment_start, entry.utterance_seq, entry.answer,
                     entry.created_at.isoformat(),
                 ),
             )  # fmt: skip
-        return entry.model_copy(update={"id": cur.lastrowid})
+        stored = {"id": cur.lastrowid, "question": without_quotes(entry.question)}
+        return entry.model_copy(update=stored)
 
     def entries(self, session_id: str | None = None) -> list[JournalEntry]:
         sql, args = "SELECT * FROM entries", list[str]()

@@ -34,6 +34,7 @@ ASPECTS: tuple[Aspect, ...] = ("felt", "pull", "alliance", "needs", "care")
 MAX_PROMPTS = 5
 QUOTE_MAX_CHARS = 220
 QUESTION_MAX_CHARS = 600
+ECHO_MAX_CHARS = 70
 
 
 class ReflectionPrompt(BaseModel):
@@ -96,72 +97,77 @@ _ALLIANCE: dict[str, re.Pattern[str]] = {
     ),
 }
 
-# the questions: a few wordings each, chosen by the moment so sessions do not read alike ---------
+# the questions: a few wordings each, chosen by the moment so sessions do not read alike. Each
+# names its moment by time and echoes its words ({echo}, verbatim), so no question is generic.
 
 _FELT = (
-    "At {time} the client said the words above{seen_clause}. What did you notice in yourself "
-    "right then — in your body, your thoughts, any urge to move toward or away?",
-    "Go back to {time}{seen_clause}. What was happening in you as you heard this, and did any of "
-    "it show in how you answered?",
-    "At {time}{seen_clause}: what was your own response in that moment, before you chose what "
-    "to say?",
+    "At {time} the client said “{echo}”{seen_clause}. What did you notice in yourself right "
+    "then — in your body, your thoughts, any urge to move toward or away?",
+    "Go back to {time}, to “{echo}”{seen_clause}. What was happening in you as you heard this, "
+    "and did any of it show in how you answered?",
+    "At {time}, hearing “{echo}”{seen_clause}: what was your own response in that moment, "
+    "before you chose what to say?",
 )
 _PULL_FIXING = (
-    "At {time} you offered something to do. What pulled you toward it at that point — and what "
-    "might staying a little longer with what the client had just said have given them, or you?",
-    "At {time} you moved toward a solution. Looking back, was that pull coming from the client's "
-    "need, from your own discomfort, or from somewhere else?",
+    "At {time} you offered something to do: “{echo}”. What pulled you toward it at that point — "
+    "and what might staying a little longer with what the client had just said have given "
+    "them, or you?",
+    "At {time} you moved toward a solution with “{echo}”. Looking back, was that pull coming "
+    "from the client's need, from your own discomfort, or from somewhere else?",
 )
 _PULL_STAYING = (
-    "At {time} you answered like this. Was there a pull to fix or to offer something here, and "
+    "At {time} you answered “{echo}”. Was there a pull to fix or to offer something here, and "
     "what did you do with it?",
-    "At {time}, after what the client had just said, you said this. What did you want to do in "
-    "that moment, and what helped you choose between doing something and staying with them?",
+    "At {time}, after what the client had just said, you said “{echo}”. What did you want to do "
+    "in that moment, and what helped you choose between doing something and staying with them?",
 )
 _PULL_CLIENT = (
-    "When the client said this at {time}, did you feel pulled to answer it, to fix it, or to "
-    "stay with it? What did you do with that pull?",
+    "When the client said “{echo}” at {time}, did you feel pulled to answer it, to fix it, or "
+    "to stay with it? What did you do with that pull?",
 )
 _ALLIANCE_Q = {
     "goals": (
-        "At {time} the talk touched on what the work is for. How closely do you think you and "
-        "the client agree on the goals right now — and how would you find out?",
-        "At {time} the client spoke about what they want from this. Are you working toward the "
-        "same thing? Where might your goals and theirs differ?",
+        "At {time} the talk touched on what the work is for: “{echo}”. How closely do you think "
+        "you and the client agree on the goals right now — and how would you find out?",
+        "At {time} the client spoke about what they want from this: “{echo}”. Are you working "
+        "toward the same thing? Where might your goals and theirs differ?",
     ),
     "tasks": (
-        "At {time} the talk turned to how you work together. How much is the client with you "
-        "on the tasks — this way of working, these steps — and how do you know?",
-        "At {time} the client spoke about what you do in or between sessions. What does this say "
-        "about your agreement on the tasks of therapy, and does it call for a conversation?",
+        "At {time} the talk turned to how you work together: “{echo}”. How much is the client "
+        "with you on the tasks — this way of working, these steps — and how do you know?",
+        "At {time} the client spoke about what you do in or between sessions: “{echo}”. What "
+        "does this say about your agreement on the tasks of therapy, and does it call for a "
+        "conversation?",
     ),
     "bond": (
-        "At {time} something was said about the two of you. How was the bond between you in "
-        "this session, and what do you notice in yourself when you come back to this moment?",
-        "At {time} the client spoke about being with you. What was happening in the relationship "
-        "here — and how much of it was the client's, how much yours?",
+        "At {time} something was said about the two of you: “{echo}”. How was the bond between "
+        "you in this session, and what do you notice in yourself when you come back to it?",
+        "At {time} the client spoke about being with you: “{echo}”. What was happening in the "
+        "relationship here — and how much of it was the client's, how much yours?",
     ),
 }
 _NEEDS_Q = {
     "tools": (
-        "At {time} the client asked for something practical.{balance} Across the session, how "
-        "much of what you offered met that, and how much went toward connection? What do you "
-        "make of that balance for this client now?",
+        "At {time} the client asked for something practical: “{echo}”.{balance} Across the "
+        "session, how much of what you offered met that, and how much went toward connection? "
+        "What do you make of that balance for this client now?",
     ),
     "connection": (
-        "At {time} the client spoke of wanting to be heard or understood.{balance} Did the "
-        "session give them that, and where did it turn toward tools or advice? Which did this "
-        "client need today?",
+        "At {time} the client spoke of wanting to be heard or understood: “{echo}”.{balance} Did "
+        "the session give them that, and where did it turn toward tools or advice? Which did "
+        "this client need today?",
     ),
 }
 _CARE = (
-    "Near {time}, late in the session, the client said this{seen_clause}. What are you still "
+    "Near {time}, late in the session, the client said “{echo}”{seen_clause}. What are you still "
     "carrying from this session, if anything, and what would help you set it down before your "
     "next one?",
-    "The session drew toward its end around {time}{seen_clause}. Before the next client or the "
-    "end of your day: what do you need right now, and what will you do to get it?",
+    "The session drew toward its end around {time}, with “{echo}”{seen_clause}. Before the next "
+    "client or the end of your day: what do you need right now, and what will you do to get it?",
 )
 
+_QUOTED = re.compile(r"“[^”]*”")
+_DOUBLE_STOP = re.compile(r"([.?!…])”\.")
 _SCRIPTING = re.compile(
     r"\byou (?:must|probably|surely|likely|clearly|obviously)(?: have)? (?:felt|feel|been)\b|"
     r"\byou (?:felt|were feeling|must be feeling)\b|\byou should (?:feel|have felt)\b",
@@ -206,6 +212,14 @@ def excerpt(text: str) -> tuple[str, bool]:
     return text[: cut if cut > 0 else QUOTE_MAX_CHARS].rstrip(" ,;:"), True
 
 
+def echo(quote: str) -> str:
+    """The moment's words inside its question: all of a short quote, else its verbatim opening."""
+    if len(quote) <= ECHO_MAX_CHARS:
+        return quote
+    cut = quote.rfind(" ", 0, ECHO_MAX_CHARS)
+    return quote[: cut if cut > 0 else ECHO_MAX_CHARS].rstrip(" ,;:.") + " …"
+
+
 def _utt(by_seq: dict[int, Utterance], seq: int | None) -> Utterance | None:
     return None if seq is None else by_seq.get(seq)
 
@@ -237,7 +251,10 @@ def _make(
     export: SessionExport, aspect: Aspect, m: Moment, template: str, facet: str = "", **extra: str
 ) -> ReflectionPrompt:
     seen_clause = f" (noted: {m.seen})" if m.seen else ""
-    question = template.format(time=clock(m.start), seen_clause=seen_clause, **extra)
+    question = template.format(
+        time=clock(m.start), echo=echo(m.quote), seen_clause=seen_clause, **extra
+    )
+    question = _DOUBLE_STOP.sub(r"\1”", question)  # “… the end.”. reads “… the end.”
     ident = f"{export.session.id}|{aspect}|{facet}|{m.seq}|{m.start}|{m.quote}"
     return ReflectionPrompt(
         id=hashlib.sha256(ident.encode()).hexdigest()[:16],
@@ -424,7 +441,11 @@ def prompts_for_session(
     settings: Settings | None = None,
     wording: Wording | None = None,
 ) -> tuple[list[ReflectionPrompt], str | None]:
-    """A stored session's prompts; reworded only when Claude is on and a hook is given."""
+    """A stored session's prompts, and a one-line notice when Claude's wording did not arrive.
+
+    Worded locally unless the therapist has turned Claude on; then by `wording` if given, else
+    by the Claude module's function (see copilot.reflection.wording).
+    """
     from copilot.analysis.run import build_export
     from copilot.analysis.summary import LocalSessionAnalyser
 
@@ -432,8 +453,14 @@ def prompts_for_session(
     summary = export.summary or LocalSessionAnalyser().summarise(export)
     prompts = build_prompts(export, summary)
     settings = settings or Settings.load()
-    if wording is None or settings.session_analyser != "claude":
+    if not prompts or settings.session_analyser != "claude":
         return prompts, None
+    if wording is None:
+        from copilot.reflection.wording import claude_wording
+
+        wording, notice = claude_wording(settings, export.session.id)
+        if wording is None:
+            return prompts, notice
     return reword(prompts, wording)
 
 
@@ -441,8 +468,9 @@ def prompts_for_session(
 
 
 def scripts_feelings(question: str) -> bool:
-    """A question that tells the therapist what they felt, instead of asking."""
-    return bool(_SCRIPTING.search(question))
+    """A question that tells the therapist what they felt, instead of asking. Quoted words
+    (“…”) are the session's own and are not counted."""
+    return bool(_SCRIPTING.search(_QUOTED.sub("", question)))
 
 
 def reword(
@@ -457,7 +485,9 @@ def reword(
     try:
         returned = wording([p.model_copy() for p in prompts])
     except Exception as exc:  # the hook is optional; the therapist keeps the local prompts
-        return prompts, f"{name} wording did not arrive ({type(exc).__name__}: {exc})"
+        line = (str(exc).splitlines() or [""])[0]
+        why = f"{type(exc).__name__}: {line}" if line else type(exc).__name__
+        return prompts, f"{name} wording did not arrive ({why}); showing the local prompts"
     by_id = {p.id: p for p in returned if isinstance(p, ReflectionPrompt)}
     out = []
     for local in prompts:

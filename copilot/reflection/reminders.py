@@ -4,7 +4,8 @@ Off unless the therapist turns on `Settings.reminders`. Scheduling is one small 
 journal database and nothing waits on it: a reminder that cannot be written is simply not made,
 so the end of a session can never fail or stall because of it. The window and the CLI ask
 `due()` when they are next shown and display a one-line notice; the therapist can act on it,
-snooze it, or dismiss it.
+snooze it, or dismiss it. A session that ended recently without a reflection or check-in is due
+by itself, so the end of a session needs no hook to be reminded of.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from copilot.domain import utcnow
 from copilot.errors import StorageError
 from copilot.reflection.journal import open_journal, transaction
 from copilot.settings import Settings
+from copilot.storage.repository import SessionStore
 
 SNOOZE_MIN = 20
+RECENT_HOURS = 12  # a session older than this no longer brings a reminder by itself
 
 
 class Reminder(BaseModel):
@@ -69,17 +72,45 @@ def schedule(
     return reminder
 
 
-def due(now: datetime | None = None, path: Path | None = None) -> list[Reminder]:
+def due(
+    now: datetime | None = None,
+    path: Path | None = None,
+    store: SessionStore | None = None,
+    settings: Settings | None = None,
+) -> list[Reminder]:
+    """Reminders due now: those scheduled or snoozed, and — with reminders on and a session
+    store given — every session that ended in the last RECENT_HOURS without a reflection or a
+    check-in and without a reminder already made, dismissed or done. So a session's end needs
+    no hook: the next look at `due()` finds it."""
+    now = now or utcnow()
     db = _open(path)
     try:
         rows = db.execute(
             "SELECT session_id, due_at, snoozes FROM reminders "
             "WHERE closed_at IS NULL AND due_at <= ? ORDER BY due_at",
-            (_ts(now or utcnow()),),
+            (_ts(now),),
         ).fetchall()
+        found = [Reminder.model_validate(dict(r)) for r in rows]
+        settings = settings or Settings.load()
+        if store is not None and settings.reminders:
+            found += _unreflected(db, store, now)
     finally:
         db.close()
-    return [Reminder.model_validate(dict(r)) for r in rows]
+    return sorted(found, key=lambda r: r.due_at)
+
+
+def _unreflected(db: sqlite3.Connection, store: SessionStore, now: datetime) -> list[Reminder]:
+    since = now - timedelta(hours=RECENT_HOURS)
+    known = {r[0] for r in db.execute("SELECT session_id FROM reminders")}
+    known |= {r[0] for r in db.execute("SELECT DISTINCT session_id FROM entries")}
+    known |= {
+        r[0] for r in db.execute("SELECT session_id FROM checkins WHERE session_id IS NOT NULL")
+    }
+    return [
+        Reminder(session_id=s.id, due_at=s.ended_at)
+        for s in store.list_sessions(status="complete")
+        if s.ended_at is not None and since <= s.ended_at <= now and s.id not in known
+    ]
 
 
 def snooze(

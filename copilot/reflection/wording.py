@@ -1,0 +1,77 @@
+"""Claude's wording of the reflection prompts: used only when the therapist has turned Claude on.
+
+The one thing this needs from the Claude module is a single function, imported lazily:
+
+    copilot.analysis.claude.reword_reflection_prompts(
+        prompts: list[dict[str, Any]], settings: Settings, session_id: str
+    ) -> dict[str, str]
+
+Each prompt it receives is a plain dict — `id`, `aspect`, `facet`, `time` ("m:ss"), `speaker`,
+`quote` (the client's or therapist's words, verbatim: the function redacts them before anything
+is sent, and logs what it sent, like every request to Claude) and `question` (the local wording).
+It returns the new question for each prompt id it reworded; a prompt it leaves out keeps the
+local wording. It raises on any failure (a `CopilotError` with one line saying why, ideally).
+
+If the function is missing, cannot be imported, or fails, the local prompts stand and the
+therapist sees one line saying so. Nothing here ever stops the prompts from being shown.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from copilot.reflection.prompts import ReflectionPrompt, Wording, clock
+from copilot.settings import Settings
+
+CLAUDE_MODULE = "copilot.analysis.claude"
+CLAUDE_FUNCTION = "reword_reflection_prompts"
+
+
+def claude_on(settings: Settings) -> bool:
+    return settings.session_analyser == "claude"
+
+
+def claude_wording(settings: Settings, session_id: str) -> tuple[Wording | None, str | None]:
+    """The Claude wording hook when Claude is on and available; else None and, when Claude is
+    on but unavailable, one line saying why the local wording is shown."""
+    if not claude_on(settings):
+        return None, None
+    try:
+        module = importlib.import_module(CLAUDE_MODULE)
+        function = getattr(module, CLAUDE_FUNCTION)
+    except Exception as exc:  # a missing extra, a module mid-change: the local wording stands
+        return None, f"Claude's wording is unavailable ({_why(exc)}); showing the local prompts"
+    if not callable(function):
+        return None, f"Claude's wording is unavailable ({CLAUDE_FUNCTION} is not a function)"
+
+    def hook(prompts: list[ReflectionPrompt]) -> list[ReflectionPrompt]:
+        returned = function([to_wire(p) for p in prompts], settings=settings, session_id=session_id)
+        if not isinstance(returned, dict):
+            raise TypeError(f"{CLAUDE_FUNCTION} returned {type(returned).__name__}, not a dict")
+        return [
+            p.model_copy(update={"question": str(returned[p.id])}) if p.id in returned else p
+            for p in prompts
+        ]
+
+    return hook, None
+
+
+def to_wire(prompt: ReflectionPrompt) -> dict[str, Any]:
+    """What the Claude function receives for one prompt: plain data, no reflection types."""
+    return {
+        "id": prompt.id,
+        "aspect": prompt.aspect,
+        "facet": prompt.facet,
+        "time": clock(prompt.start),
+        "speaker": prompt.speaker,
+        "quote": prompt.quote,
+        "question": prompt.question,
+    }
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, AttributeError):
+        return f"{CLAUDE_MODULE} has no {CLAUDE_FUNCTION} yet"
+    line = (str(exc).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {line}" if line else type(exc).__name__
