@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,7 +12,16 @@ import pytest
 from copilot.errors import CopilotError, DependencyMissing
 from copilot.reflection.checkins import CheckIn, LoadContext, make_checkin
 from copilot.reflection.instruments import builtin, parse_answers
-from copilot.reflection.trends import layout, suggestions, to_png, to_svg, weekly, write
+from copilot.reflection.trends import (
+    LINE,
+    SHADE,
+    layout,
+    suggestions,
+    to_png,
+    to_svg,
+    weekly,
+    write,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONDAY = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)  # noon, so the local date is the same day
@@ -117,18 +126,47 @@ def test_low_compassion_satisfaction_is_the_attention_end(checkins: list[CheckIn
     assert not any(line.startswith("Burnout") for line in lines)  # 1+1+1+5+5 = 13, moderate
 
 
-def test_png_with_pillow_or_a_clear_message(checkins: list[CheckIn], tmp_path: Path) -> None:
+def test_png_is_a_valid_picture_of_the_same_figure(checkins: list[CheckIn], tmp_path: Path) -> None:
+    from PIL import Image
+
     out = tmp_path / "trend.png"
     figure = layout(weekly(checkins))
-    if importlib.util.find_spec("PIL") is None:
-        with pytest.raises(DependencyMissing, match="Pillow"):
-            to_png(figure, out)
-        return
     to_png(figure, out, scale=1)
-    data = out.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    assert (width, height) == (figure.width, figure.height)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(out) as image:
+        image.verify()
+    with Image.open(out) as image:
+        assert image.format == "PNG" and image.size == (figure.width, figure.height)
+        colours = {rgb for _, rgb in image.convert("RGB").getcolors(maxcolors=1 << 20) or []}
+    assert _rgb(LINE) in colours and _rgb(SHADE) in colours  # the trend line, a shaded band
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return red, green, blue
+
+
+def test_png_without_pillow_says_how_to_get_it(
+    checkins: list[CheckIn], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "PIL", None)
+    with pytest.raises(DependencyMissing, match="Pillow"):
+        to_png(layout(weekly(checkins)), tmp_path / "trend.png")
+    assert not (tmp_path / "trend.png").exists()
+
+
+def test_trends_command_writes_png_and_svg(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from copilot.cli import main
+
+    assert main(["checkin", "--answers", "4,2,5,1"]) == 0
+    assert main(["trends", "--out", str(tmp_path / "t.png")]) == 0
+    with Image.open(tmp_path / "t.png") as image:
+        assert image.format == "PNG" and image.size[0] > 0
+    assert main(["trends", "--out", str(tmp_path / "t.svg")]) == 0
+    assert ET.parse(tmp_path / "t.svg").getroot().tag == f"{SVG}svg"
+    assert main(["trends", "--out", str(tmp_path / "t.gif")]) == 2  # one line, exit code 2
 
 
 def test_write_chooses_by_suffix_and_refuses_others(

@@ -501,6 +501,8 @@ def _accepted(local: ReflectionPrompt, candidate: ReflectionPrompt, name: str) -
     if candidate.model_dump(exclude={"question", "wording"}) != fixed:
         return local
     question = candidate.question.strip()
+    if question == local.question:
+        return local
     if not question or len(question) > QUESTION_MAX_CHARS or scripts_feelings(question):
         return local
     return local.model_copy(update={"question": question, "wording": name})

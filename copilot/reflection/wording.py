@@ -73,5 +73,7 @@ def to_wire(prompt: ReflectionPrompt) -> dict[str, Any]:
 def _why(exc: BaseException) -> str:
     if isinstance(exc, AttributeError):
         return f"{CLAUDE_MODULE} has no {CLAUDE_FUNCTION} yet"
+    if isinstance(exc, ImportError):
+        return f"{CLAUDE_MODULE} cannot be imported: {type(exc).__name__}"
     line = (str(exc).splitlines() or [""])[0]
     return f"{type(exc).__name__}: {line}" if line else type(exc).__name__
