@@ -419,3 +419,19 @@ def test_a_recently_ended_session_is_due_by_itself_until_reflected_on(
     back = reminders.due(now + timedelta(minutes=30), store=store, settings=on)
     assert [(r.session_id, r.snoozes) for r in back] == [(grief.session.id, 1)]
     store.close()
+
+
+def test_an_ordinary_session_without_cue_words_still_gets_three_grounded_prompts() -> None:
+    plain_talk: list[tuple[str, str, tuple[str, float, float, float] | None]] = [
+        ("therapist", "How was the week?", None),
+        ("client", "It was busy at the shop and the van broke down.",
+         ("anger/irritation", 0.5, -0.4, 0.6)),
+        ("therapist", "That sounds like a lot.", None),
+        ("client", "Yes. My sister came over on Saturday.", ("neutral", 0.6, 0.1, 0.2)),
+        ("therapist", "How was that?", None),
+        ("client", "Fine, we cooked dinner.", ("joy/relief", 0.5, 0.4, 0.3)),
+    ]  # fmt: skip
+    export = make_export("plain-0006", plain_talk)
+    prompts = build_prompts(export)
+    assert [p.aspect for p in prompts] == ["felt", "pull", "care"]
+    assert all(grounded(p, export.utterances) for p in prompts)

@@ -10,5 +10,7 @@ share unless the therapist includes an entry on purpose.
 - checkins.py     running a check-in, with the day's load beside it
 - trends.py       weekly trends as SVG (and PNG with Pillow), and gentle suggestions
 - reminders.py    an optional, snoozable reminder at session end
+- wording.py      Claude's wording, through one lazily imported function, with a fallback
 - cli.py          `reflect`, `checkin` and `trends`
+- api.py          the same for the window: plain, JSON-ready dicts and lists
 """
