@@ -14,7 +14,11 @@ from copilot.errors import CopilotError
 Handler = Callable[[argparse.Namespace], int]
 # Modules that add their own commands: each has `add_parsers(sub)` and `HANDLERS`. They import
 # their heavy dependencies inside the handlers, so `--help` stays fast.
-COMMAND_MODULES: tuple[str, ...] = ("copilot.reflection.cli", "copilot.window_cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "copilot.reflection.cli",
+    "copilot.window_cli",
+    "copilot.claude_cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
