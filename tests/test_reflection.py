@@ -435,3 +435,22 @@ def test_an_ordinary_session_without_cue_words_still_gets_three_grounded_prompts
     prompts = build_prompts(export)
     assert [p.aspect for p in prompts] == ["felt", "pull", "care"]
     assert all(grounded(p, export.utterances) for p in prompts)
+
+
+def test_answering_on_a_terminal_keeps_what_was_written_when_stopped_early(
+    grief: SessionExport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from copilot.reflection.cli import _ask
+
+    typed = iter(["a heaviness", "in my chest", "", "I wanted to"])
+
+    def terminal(_: str) -> str:
+        try:
+            return next(typed)
+        except StopIteration:
+            raise EOFError from None  # Ctrl-D
+
+    monkeypatch.setattr("builtins.input", terminal)
+    prompts = build_prompts(grief)
+    answers = _ask(prompts)
+    assert answers == ["a heaviness\nin my chest", "I wanted to"] + [""] * (len(prompts) - 2)

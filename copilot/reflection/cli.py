@@ -154,15 +154,19 @@ def _ask(prompts: list[ReflectionPrompt]) -> list[str]:
 
     print("Write as much or as little as you like; an empty line ends an answer, and an empty")
     print("first line skips the prompt.\n")
-    answers = []
-    for number, prompt in enumerate(prompts, 1):
-        print(render(prompt, number))
-        lines: list[str] = []
-        while (line := input("   > ")).strip():
-            lines.append(line)
-        answers.append("\n".join(lines))
-        print()
-    return answers
+    answers: list[str] = []
+    try:
+        for number, prompt in enumerate(prompts, 1):
+            print(render(prompt, number))
+            lines: list[str] = []
+            answers.append("")
+            while (line := input("   > ")).strip():
+                lines.append(line)
+                answers[-1] = "\n".join(lines)
+            print()
+    except (EOFError, KeyboardInterrupt):  # stopping early keeps what was written so far
+        print("\n(stopped: keeping what you wrote)")
+    return answers + [""] * (len(prompts) - len(answers))
 
 
 def _save(session_id: str, prompts: list[ReflectionPrompt], answers: list[str]) -> int:
@@ -211,7 +215,10 @@ def checkin(args: argparse.Namespace) -> int:
     if args.answers:
         answers = ins.parse_answers(instrument, args.answers)
     elif sys.stdin.isatty():
-        answers = ask(instrument, input, print)
+        try:
+            answers = ask(instrument, input, print)
+        except (EOFError, KeyboardInterrupt):
+            raise CopilotError("the check-in was not finished; nothing was saved") from None
     else:
         raise CopilotError("checkin needs a terminal, or its answers with --answers 1,3,2,...")
     store = SessionStore()
