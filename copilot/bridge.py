@@ -231,6 +231,10 @@ class Bridge:
     def live_state(self) -> str:
         return self._live.state if self._live is not None else "idle"
 
+    @python_side
+    def prefs(self) -> WindowPrefs:
+        return self._load_prefs()
+
     def _send(self, event: BaseModel) -> None:
         if self._pusher is not None:
             self._pusher.send(event)

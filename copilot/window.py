@@ -106,19 +106,24 @@ class WindowHost:
         return str(chosen[0]) if chosen else None
 
 
-def create_window(bridge: Bridge, webview: Any | None = None) -> Any:
+def create_window(
+    bridge: Bridge, webview: Any | None = None, size: tuple[int, int] = (1180, 800), **options: Any
+) -> Any:
+    """The window on the static page; `options` go to pywebview (x, y, on_top ...)."""
     webview = webview or _webview()
+    options.setdefault("on_top", bridge.prefs().on_top)
     page = ui_dir() / "index.html"
     window = webview.create_window(
         TITLE,
         url=page.as_uri(),  # a file:// address: pywebview starts no HTTP server for it
         js_api=bridge,
-        width=1180,
-        height=800,
+        width=size[0],
+        height=size[1],
         min_size=(340, 420),
         text_select=True,
         background_color="#f6f6f3",
         localization={"global.quitConfirmation": CLOSE_WHILE_RECORDING},
+        **options,
     )
     bridge.attach(WindowHost(webview, window))
 

@@ -1,0 +1,218 @@
+"""The window's bridge without a window: every call the page makes, against real storage."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from window_support import stored_session
+
+from copilot.bridge import Bridge, Pusher, coalesce
+from copilot.errors import CopilotError
+from copilot.events import LevelEvent, StateEvent
+from copilot.storage import SessionStore
+from copilot.window import check_display, prepare_environment
+
+
+class RecordingHost:
+    """Stands where the pywebview window would: keeps what would have run in the page."""
+
+    def __init__(self) -> None:
+        self.scripts: list[str] = []
+        self.on_top: bool | None = None
+        self.arrived = threading.Event()
+
+    def run_js(self, script: str) -> None:
+        self.scripts.append(script)
+        self.arrived.set()
+
+    def set_on_top(self, on_top: bool) -> None:
+        self.on_top = on_top
+
+    def choose_file(self) -> str | None:
+        return "/tmp/chosen.wav"
+
+
+def consent_form(**changes: Any) -> dict[str, Any]:
+    form: dict[str, Any] = {
+        "client_label": "R.K.",
+        "replay": str(Path(__file__)),
+        "consent_given_by": "client",
+        "consent_method": "verbal",
+        "consent_confirmed": True,
+    }
+    form.update(changes)
+    return form
+
+
+def test_no_session_starts_without_consent() -> None:
+    bridge = Bridge()
+    for missing in (
+        {"consent_confirmed": False},
+        {"consent_method": None},
+        {"consent_given_by": "  "},
+    ):
+        answer = bridge.start_session(consent_form(**missing))
+        assert "consent" in answer["error"]
+    assert bridge.start_session(consent_form(client_label=""))["error"].startswith("client_label")
+    future = consent_form(consent_at="2999-01-01T10:00")
+    assert bridge.start_session(future) == {"error": "the consent time is in the future"}
+    assert SessionStore().list_sessions() == []
+    assert bridge.live_state() == "idle"
+
+
+def test_session_list_search_filter_and_real_delete() -> None:
+    first = stored_session("R.K.", "20250101-0900-rk")
+    second = stored_session(
+        "M.B.", "20250102-0900-mb", [("therapist", "Hello."), ("client", "The garden helps.")]
+    )
+    bridge = Bridge()
+    listed = bridge.sessions()
+    assert [s["id"] for s in listed["sessions"]] == [second, first]
+    assert listed["clients"] == ["M.B.", "R.K."]
+    assert [s["id"] for s in bridge.sessions("garden")["sessions"]] == [second]
+    assert [s["id"] for s in bridge.sessions(None, "R.K.")["sessions"]] == [first]
+    assert bridge.delete_session(second) == {"deleted": second}
+    assert [s.id for s in SessionStore().list_sessions()] == [first]
+    assert "error" in bridge.session(second)
+
+
+def test_review_answer_carries_the_whole_analysed_session() -> None:
+    session_id = stored_session()
+    answer = Bridge().session(session_id[:8])
+    export = answer["export"]
+    assert export["session"]["id"] == session_id
+    assert len(export["utterances"]) == 8
+    assert export["summary"]["arc"], "the arc chart needs points"
+    assert {f["category"] for f in export["risk_flags"]} == {"suicidal_ideation"}
+    assert export["notes"][0]["text"] == "Check in about evenings next time"
+    assert answer["audio_url"] is None and answer["live"] is False
+    json.dumps(answer)  # crosses to the page as JSON
+
+
+def test_correction_keeps_the_original_and_refuses_empty_text() -> None:
+    session_id = stored_session()
+    bridge = Bridge()
+    first = bridge.correct_text(session_id, 1, "I feel flat most of the time.")
+    assert first["utterance"]["original_text"].startswith("Honestly I feel flat")
+    second = bridge.correct_text(session_id, 1, "I feel flat, most of the time.")
+    assert second["utterance"]["original_text"] == first["utterance"]["original_text"]
+    assert "cannot be empty" in bridge.correct_text(session_id, 1, "   ")["error"]
+    stored = SessionStore().utterances(session_id)[1]
+    assert stored.text == "I feel flat, most of the time."
+    assert stored.original_text is not None and stored.original_text.startswith("Honestly")
+    assert "no utterance 99" in bridge.correct_text(session_id, 99, "x")["error"]
+
+
+def test_swap_keeps_each_name_with_its_role_and_rename_sets_names() -> None:
+    session_id = stored_session()
+    bridge = Bridge()
+    renamed = bridge.rename_speakers(session_id, {"therapist": "Dr A", "client": "R.K.", "x": "y"})
+    first = renamed["export"]["utterances"][0]
+    assert (first["role"], first["speaker"]) == ("therapist", "Dr A")
+    swapped = bridge.swap_roles(session_id)["export"]["utterances"]
+    assert (swapped[0]["role"], swapped[0]["speaker"]) == ("client", "R.K.")
+    assert (swapped[1]["role"], swapped[1]["speaker"]) == ("therapist", "Dr A")
+
+
+def test_risk_acknowledgement_is_stored() -> None:
+    session_id = stored_session()
+    bridge = Bridge()
+    flag = bridge.session(session_id)["export"]["risk_flags"][0]
+    assert flag["acknowledged_at"] is None
+    bridge.acknowledge_risk(flag["utterance_seq"], flag["category"], session_id)
+    again = bridge.session(session_id)["export"]["risk_flags"][0]
+    assert again["acknowledged_at"] is not None
+    assert "no session is recording" in bridge.acknowledge_risk(3, "self_harm")["error"]
+
+
+def test_prefs_persist_and_on_top_reaches_the_window() -> None:
+    host = RecordingHost()
+    bridge = Bridge()
+    bridge.attach(host)
+    try:
+        assert bridge.set_prefs({"font_scale": 1.3})["prefs"]["font_scale"] == 1.3
+        assert bridge.set_on_top(True)["prefs"] == {"font_scale": 1.3, "on_top": True}
+        assert host.on_top is True
+        assert "font_scale" in bridge.set_prefs({"font_scale": 9})["error"]
+        assert Bridge().app_info()["prefs"] == {"font_scale": 1.3, "on_top": True}
+    finally:
+        bridge.shutdown()
+
+
+def test_app_info_offers_the_bundled_model_and_the_review_to_open() -> None:
+    info = Bridge(review_session_id="abc").app_info()
+    assert info["models"][0]["name"] == "tiny.en"
+    assert info["review_session_id"] == "abc"
+    assert info["live"] is None
+    assert info["colours"]["sadness"].startswith("#")
+
+
+def test_reflection_is_called_lazily_and_says_when_it_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bridge = Bridge()
+    assert "unknown reflection action" in bridge.reflection("delete_everything")["error"]
+    monkeypatch.setitem(sys.modules, "copilot.reflection.api", None)  # import now fails
+    assert "reflection is not available" in bridge.reflection("prompts_for", {})["error"]
+
+
+def test_events_reach_the_page_in_order_with_stale_meters_dropped() -> None:
+    batch = [
+        LevelEvent(role="client", rms_db=-30, peak_db=-20).model_dump(mode="json"),
+        {"type": "utterance", "n": 1},
+        LevelEvent(role="client", rms_db=-10, peak_db=-5).model_dump(mode="json"),
+        LevelEvent(role="therapist", rms_db=-40, peak_db=-35).model_dump(mode="json"),
+        StateEvent(state="recording", session_id="s", elapsed_s=1).model_dump(mode="json"),
+        StateEvent(state="paused", session_id="s", elapsed_s=2).model_dump(mode="json"),
+    ]
+    kept = coalesce(batch)
+    assert [e.get("rms_db", e.get("state", e.get("n"))) for e in kept] == [1, -10, -40, "paused"]
+
+    host = RecordingHost()
+    pusher = Pusher(host.run_js)
+    pusher.send({"type": "utterance", "n": 2})
+    assert host.arrived.wait(2)
+    pusher.close()
+    assert host.scripts == ['window.copilot&&window.copilot.receive([{"type":"utterance","n":2}])']
+
+
+def test_a_page_that_cannot_take_events_never_blocks_the_sender() -> None:
+    def broken(script: str) -> None:
+        raise RuntimeError("window closing")
+
+    pusher = Pusher(broken)
+    started = time.monotonic()
+    for n in range(50):
+        pusher.send({"type": "utterance", "n": n})
+    assert time.monotonic() - started < 0.5
+    pusher.close()
+    assert pusher.failures >= 1
+
+
+def test_no_display_is_one_clear_line() -> None:
+    with pytest.raises(CopilotError, match="no display to open the window on"):
+        check_display({}, "linux")
+    check_display({}, "darwin")  # the native web view needs no X server
+    env: dict[str, str] = {"QTWEBENGINE_CHROMIUM_FLAGS": "--foo"}
+    prepare_environment(env)
+    assert env["QTWEBENGINE_CHROMIUM_FLAGS"].startswith("--foo --disable-background-networking")
+
+
+@pytest.mark.parametrize("argv", [[], ["open", "20250101"]])
+def test_cli_without_a_display_exits_2_with_one_line(argv: list[str]) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    done = subprocess.run(
+        [sys.executable, "-m", "copilot.cli", *argv],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no display" in lines[0] and "session-copilot analyze" in lines[0]

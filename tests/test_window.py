@@ -1,0 +1,249 @@
+"""The real window: pywebview on Qt WebEngine under Xvfb, driven through evaluate_js.
+
+Each test opens the window on the main thread (as the app does) and drives the page from
+pywebview's worker thread; a failure there is raised again here once the window has closed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import require, require_tool
+from dialogues import render_dialogue
+from encode import encode
+from window_support import stored_session, use_scripted_emotion
+
+from copilot.audio.files import SAMPLE_RATE
+from copilot.bridge import Bridge
+from copilot.storage import SessionStore
+
+pytestmark = pytest.mark.window
+
+LIVE_TURNS = [
+    ("therapist", "How has this week been for you?"),
+    ("client", "Hard. Sometimes I think everyone would be better off without me."),
+    ("therapist", "Thank you for telling me. Can we talk about that feeling?"),
+    ("client", "Yes. I feel lonely and flat, like a burden to them."),
+]
+
+
+@pytest.fixture(scope="session")
+def xvfb() -> Iterator[str]:
+    require_tool("Xvfb")
+    try:
+        import webview  # noqa: F401
+        from PyQt6 import QtWebEngineWidgets  # noqa: F401
+    except ImportError as exc:
+        require(False, f"the window extra is not installed: {exc}")
+    read, write = __import__("os").pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
+        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    __import__("os").close(write)
+    with open(read, "rb") as pipe:
+        number = pipe.readline().decode().strip()
+    require(number.isdigit(), "Xvfb did not start")
+    yield f":{number}"
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture
+def display(xvfb: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DISPLAY", xvfb)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    return xvfb
+
+
+class Page:
+    """The page inside the window, seen from the driving thread."""
+
+    def __init__(self, window: Any):
+        self.window = window
+
+    def js(self, script: str) -> Any:
+        return self.window.evaluate_js(script)
+
+    def wait(self, script: str, timeout: float = 20.0, what: str = "") -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = self.js(script)
+            if value:
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what or script}")
+
+    def click(self, selector: str) -> None:
+        found = f"document.querySelector({json.dumps(selector)})"
+        event = "new MouseEvent('click', {bubbles: true, cancelable: true})"
+        assert self.js(f"(n => !!n && (n.dispatchEvent({event}), true))({found})"), selector
+
+    def text(self, selector: str) -> str:
+        return str(self.js(f"document.querySelector({json.dumps(selector)}).textContent"))
+
+    def key(self, key: str) -> None:
+        self.js(f"document.dispatchEvent(new KeyboardEvent('keydown', {{key: {json.dumps(key)}}}))")
+
+
+def in_window(bridge: Bridge, drive: Callable[[Page], None], size: tuple[int, int] = (1180, 800)):
+    from copilot.window import create_window, run
+
+    window = create_window(bridge, size=size, x=0, y=0)
+    failures: list[BaseException] = []
+
+    def driver(window: Any) -> None:
+        try:
+            assert bridge.wait_ready(30), "the page never became ready"
+            drive(Page(window))
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            window.destroy()
+
+    run(bridge, window, driver)
+    if failures:
+        raise failures[0]
+
+
+def test_start_needs_consent_then_live_utterances_arrive_then_the_review(
+    display: str, tmp_path: Path, espeak: str
+) -> None:
+    use_scripted_emotion()
+    stereo, _placed = render_dialogue(LIVE_TURNS, seed=3)
+    recording = encode(tmp_path / "session.wav", stereo, SAMPLE_RATE)
+    bridge = Bridge()
+    seen: dict[str, Any] = {}
+
+    def drive(page: Page) -> None:
+        assert page.js("document.body.dataset.view") == "start"
+        page.js(f"""(() => {{
+            document.querySelector('#f-client').value = 'R.K.';
+            const replay = document.querySelector('input[name="source"][value="replay"]');
+            replay.checked = true; replay.dispatchEvent(new Event('change'));
+            document.querySelector('#f-replay').value = {json.dumps(str(recording))};
+        }})()""")
+        page.click("#btn-start")  # consent not yet recorded
+        missing = page.wait("document.querySelector('#start-missing').textContent")
+        assert "how consent was given" in missing and "consent confirmation" in missing
+        assert SessionStore().list_sessions() == []
+        page.click('input[name="consent_method"][value="verbal"]')
+        page.click("#f-consent")
+        page.click("#btn-start")
+        page.wait("document.body.dataset.view === 'live'", 60, "the live view")
+        assert page.js("document.querySelector('#rec').dataset.state") == "recording"
+        assert page.js("document.querySelector('#live-transcript').open") is False
+        page.wait("document.querySelector('#alerts .alert')", 60, "a risk alert")
+        page.click("#alerts .alert button")
+        page.wait("document.querySelector('#alerts .alert.done')", 10, "the acknowledgement")
+        page.js("document.querySelector('#note-text').value = 'ask about the family'")
+        page.click("#btn-note")
+        page.wait("document.querySelector('#note-list li')", 10, "the note")
+        page.wait("SC.live.utterances.size >= 4", 60, "four utterances")
+        page.wait("document.querySelector('#now-words').textContent.includes('burden')", 20)
+        seen["state"] = page.text("#now-state")
+        seen["timer"] = page.text("#timer")
+        seen["arc_bars"] = page.js("document.querySelectorAll('#sparkline line').length")
+        page.key("F8")
+        seen["hidden"] = page.js(
+            "[document.body.classList.contains('hidden-content'),"
+            " getComputedStyle(document.querySelector('main')).visibility,"
+            " !document.querySelector('#cover').hidden]"
+        )
+        page.key("F8")
+        assert page.js("getComputedStyle(document.querySelector('main')).visibility") == "visible"
+        page.window.resize(380, 760)
+        page.wait("window.innerWidth <= 400", 10, "the narrow window")
+        seen["overflow"] = page.js("document.documentElement.scrollWidth - window.innerWidth")
+        page.click("#btn-stop")
+        page.click("#confirm-ok")
+        page.wait("document.body.dataset.view === 'review'", 90, "the review after stop")
+        page.wait("document.querySelectorAll('#rv-lines li[data-seq]').length > 0", 10)
+        seen["summary"] = page.text("#rv-summary .body")
+        seen["lines"] = page.js("document.querySelectorAll('#rv-lines li[data-seq]').length")
+        seen["risk"] = page.text("#rv-risk .body")
+        seen["session_id"] = page.js("SC.review.id")
+
+    in_window(bridge, drive)
+    store = SessionStore()
+    session_id = seen["session_id"]
+    session = store.get(session_id)
+    assert session.consent is not None and session.consent.method == "verbal"
+    assert session.status == "complete"
+    assert seen["lines"] == len(store.utterances(session_id)) >= 4
+    assert "sadness" in seen["state"]
+    assert seen["timer"] != "0:00" and seen["arc_bars"] >= 2
+    assert seen["hidden"] == [True, "hidden", True]
+    assert seen["overflow"] <= 0, "the live view scrolls sideways at 380 px"
+    assert "No summary yet" not in seen["summary"] and seen["summary"].strip()
+    assert "Acknowledged" in seen["risk"]
+    assert store.acknowledgements(session_id), "the acknowledgement was not stored"
+    assert [n.text for n in store.notes(session_id)] == ["ask about the family"]
+
+
+def test_review_of_a_stored_session(display: str, tmp_path: Path) -> None:
+    session_id = stored_session()
+    store = SessionStore()
+    audio = tmp_path / "kept.wav"
+    import numpy as np
+
+    tone = (0.1 * np.sin(np.arange(SAMPLE_RATE * 40) * 0.05)).astype(np.float32)
+    encode(audio, np.stack([tone, tone], axis=1), SAMPLE_RATE)
+    store.update(session_id, audio_path=str(audio))
+    export = Bridge().session(session_id)["export"]
+    point = export["summary"]["arc"][-1]
+    starts = [(u["start"], u["seq"]) for u in export["utterances"]]
+    expected_seq = [seq for start, seq in starts if start <= point["start"] + 0.05][-1]
+    seen: dict[str, Any] = {}
+
+    def drive(page: Page) -> None:
+        page.wait("document.body.dataset.view === 'review'", 20, "the review")
+        assert "R.K." in page.text("#rv-title")
+        rects = page.js("document.querySelectorAll('#arc-chart .col-hit').length")
+        assert rects == len(export["summary"]["arc"])
+        page.click(f"#arc-chart .col-hit:nth-of-type({rects})")
+        seen["jumped_to"] = page.js("document.activeElement.dataset.seq")
+        page.click('#rv-lines li[data-seq="1"] .edit')
+        page.js("document.querySelector('#rv-lines li[data-seq=\"1\"] textarea').value = "
+                "'I feel flat most of the time.'")  # fmt: skip
+        page.click('#rv-lines li[data-seq="1"] .editor .primary')
+        page.wait("document.querySelector('#rv-lines li[data-seq=\"1\"] .orig')", 10, "edit")
+        seen["edited"] = page.text('#rv-lines li[data-seq="1"]')
+        page.wait("document.querySelector('#rv-audio').readyState >= 1", 15, "the audio")
+        seen["audio"] = page.js("[document.querySelector('#rv-audio').hidden,"
+                                " document.querySelector('#rv-audio').duration]")  # fmt: skip
+        t = export["utterances"][3]["start"] + 0.1
+        page.js(f"(() => {{ const a = document.querySelector('#rv-audio'); a.currentTime = {t};"
+                f" a.dispatchEvent(new Event('timeupdate')); }})()")  # fmt: skip
+        seen["playing"] = page.js(
+            "Array.from(document.querySelectorAll('#rv-lines li.playing'), l => l.dataset.seq)"
+        )
+        page.click("#rv-swap")
+        page.wait("document.querySelector('#rv-lines li .who').textContent === 'Client'", 10)
+        seen["flags"] = page.text("#rv-risk .body")
+        seen["needs"] = page.js("!!document.querySelector('#rv-needs .marker')")
+        seen["metrics_rows"] = page.js("document.querySelectorAll('#rv-metrics tbody tr').length")
+        page.click('.nav[data-view="sessions"]')
+        page.wait("document.querySelector('#s-list li')", 10, "the session list")
+        page.click("#s-list li .danger")
+        page.click("#confirm-ok")
+        page.wait("document.querySelector('#s-count').textContent === '0 sessions'", 10)
+
+    in_window(Bridge(review_session_id=session_id[:6]), drive)
+    assert seen["jumped_to"] == str(expected_seq)
+    assert "recognised as: “Honestly I feel flat" in seen["edited"]
+    assert seen["audio"][0] is False and seen["audio"][1] == pytest.approx(40, abs=0.5)
+    assert seen["playing"] == ["3"]
+    assert "suicidal ideation" in seen["flags"]
+    needs = export["summary"]["needs_map"]
+    assert seen["needs"] is (needs is not None and needs["position"] is not None)
+    assert seen["metrics_rows"] == 5
+    assert SessionStore().list_sessions() == []
+    assert not audio.exists(), "deleting the session deletes its kept audio"
