@@ -234,3 +234,9 @@ def test_reminders_through_the_api(stored: tuple[SessionExport, SessionExport]) 
     }  # fmt: skip
     with pytest.raises(CopilotError, match="1 minute to 24 hours"):
         api.snooze_reminder(panic.session.id, 0)
+
+
+def test_session_end_never_fails_because_of_a_reminder(copilot_home: Any) -> None:
+    copilot_home.mkdir(parents=True, exist_ok=True)
+    (copilot_home / "settings.json").write_text("{ not json", encoding="utf-8")
+    assert api.session_ended("any-session") == {"reminder": None}

@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from copilot.domain import utcnow
-from copilot.errors import StorageError
+from copilot.errors import CopilotError
 from copilot.reflection.journal import open_journal, transaction
 from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
@@ -67,7 +67,7 @@ def schedule(
                 )
         finally:
             db.close()
-    except (StorageError, sqlite3.Error, OSError, ValueError):
+    except (CopilotError, sqlite3.Error, OSError, ValueError):
         return None  # a reminder is a courtesy; losing one must not disturb the session's end
     return reminder
 
