@@ -1,18 +1,24 @@
 """The real window: pywebview on Qt WebEngine under Xvfb, driven through evaluate_js.
 
-Each test opens the window on the main thread (as the app does) and drives the page from
-pywebview's worker thread; a failure there is raised again here once the window has closed.
+Each scenario runs in a process of its own, as the app does: Qt WebEngine does not survive a
+second window being torn down in one process. There the window opens on the main thread and the
+page is driven from pywebview's worker thread; a failure is raised again once the window closed,
+and the child's exit code and output come back to the test here.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from conftest import require, require_tool
 from dialogues import render_dialogue
@@ -41,12 +47,12 @@ def xvfb() -> Iterator[str]:
         from PyQt6 import QtWebEngineWidgets  # noqa: F401
     except ImportError as exc:
         require(False, f"the window extra is not installed: {exc}")
-    read, write = __import__("os").pipe()
+    read, write = os.pipe()
     server = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
         pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    __import__("os").close(write)
+    os.close(write)
     with open(read, "rb") as pipe:
         number = pipe.readline().decode().strip()
     require(number.isdigit(), "Xvfb did not start")
@@ -93,7 +99,9 @@ class Page:
         self.js(f"document.dispatchEvent(new KeyboardEvent('keydown', {{key: {json.dumps(key)}}}))")
 
 
-def in_window(bridge: Bridge, drive: Callable[[Page], None], size: tuple[int, int] = (1180, 800)):
+def in_window(
+    bridge: Bridge, drive: Callable[[Page], None], size: tuple[int, int] = (1180, 800)
+) -> None:
     from copilot.window import create_window, run
 
     window = create_window(bridge, size=size, x=0, y=0)
@@ -113,9 +121,25 @@ def in_window(bridge: Bridge, drive: Callable[[Page], None], size: tuple[int, in
         raise failures[0]
 
 
+def in_child(scenario: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, __file__, scenario, str(tmp_path)],
+        capture_output=True, text=True, timeout=400,
+    )  # fmt: skip
+    assert done.returncode == 0, f"{scenario} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+
+
 def test_start_needs_consent_then_live_utterances_arrive_then_the_review(
     display: str, tmp_path: Path, espeak: str
 ) -> None:
+    in_child("live_flow", tmp_path)
+
+
+def test_review_of_a_stored_session(display: str, tmp_path: Path) -> None:
+    in_child("review_flow", tmp_path)
+
+
+def live_flow(tmp_path: Path) -> None:
     use_scripted_emotion()
     stereo, _placed = render_dialogue(LIVE_TURNS, seed=3)
     recording = encode(tmp_path / "session.wav", stereo, SAMPLE_RATE)
@@ -188,11 +212,10 @@ def test_start_needs_consent_then_live_utterances_arrive_then_the_review(
     assert [n.text for n in store.notes(session_id)] == ["ask about the family"]
 
 
-def test_review_of_a_stored_session(display: str, tmp_path: Path) -> None:
+def review_flow(tmp_path: Path) -> None:
     session_id = stored_session()
     store = SessionStore()
     audio = tmp_path / "kept.wav"
-    import numpy as np
 
     tone = (0.1 * np.sin(np.arange(SAMPLE_RATE * 40) * 0.05)).astype(np.float32)
     encode(audio, np.stack([tone, tone], axis=1), SAMPLE_RATE)
@@ -247,3 +270,12 @@ def test_review_of_a_stored_session(display: str, tmp_path: Path) -> None:
     assert seen["metrics_rows"] == 5
     assert SessionStore().list_sessions() == []
     assert not audio.exists(), "deleting the session deletes its kept audio"
+
+
+if __name__ == "__main__":  # one scenario, in this process alone
+    try:
+        globals()[sys.argv[1]](Path(sys.argv[2]))
+    except BaseException:
+        traceback.print_exc()
+        sys.exit(1)
+    sys.exit(0)
