@@ -1,0 +1,77 @@
+"""`session-copilot demo`: the whole pipeline on the bundled session, offline."""
+
+from __future__ import annotations
+
+import json
+import socket
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from copilot.audio.files import probe
+from copilot.cli import main
+from copilot.domain import SessionExport
+from copilot.evaluation import wer
+
+DEMO = Path(str(files("copilot") / "demo"))
+
+
+def reference() -> list[dict[str, Any]]:
+    turns: list[dict[str, Any]] = json.loads((DEMO / "demo_session.json").read_text())["turns"]
+    return turns
+
+
+def test_demo_session_ships_small_and_of_the_right_length() -> None:
+    audio = DEMO / "demo_session.ogg"
+    assert audio.stat().st_size < 2 * 1024 * 1024
+    info = probe(audio)
+    assert info.channels == 2
+    assert 120 <= info.duration_s <= 240
+    roles = {t["role"] for t in reference()}
+    assert roles == {"therapist", "client"}
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Any connection that leaves this machine fails the test."""
+    attempts: list[object] = []
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if isinstance(host, str) and (host.startswith("127.") or host in ("::1", "localhost")):
+            return real_connect(self, address)
+        attempts.append(address)
+        raise OSError("network is off in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    return attempts
+
+
+@pytest.mark.model
+def test_demo_runs_offline_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_network: list[object]
+) -> None:
+    out_json, report = tmp_path / "demo.json", tmp_path / "demo.html"
+    code = main(["demo", "--json", str(out_json), "--report", str(report)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert no_network == []
+    assert str(report) in out and "Demo client" in out
+    export = SessionExport.model_validate_json(out_json.read_text())
+    turns = reference()
+    for role in ("therapist", "client"):
+        said = " ".join(t["text"] for t in turns if t["role"] == role)
+        heard = " ".join(u.text for u in export.utterances if u.role == role)
+        assert wer(said, heard) <= 0.2, (role, heard)
+    burden = [f for f in export.risk_flags if f.category == "suicidal_ideation" and not f.negated]
+    assert burden, export.risk_flags
+    spoken_at = next(t["start"] for t in turns if "better off without me" in t["text"])
+    assert any(abs(f.start - spoken_at) < 3 for f in burden)
+    assert all(f.role == "client" for f in export.risk_flags)
+    assert export.summary is not None and export.summary.dominant_states
+    assert "RISK" in out
+    html = report.read_text()
+    assert "better off without me" in html and "<script" not in html.lower()
