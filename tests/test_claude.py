@@ -27,6 +27,7 @@ from copilot.analysis.claude_plan import Quote
 from copilot.analysis.redaction import Redaction
 from copilot.analysis.run import build_export, summarise
 from copilot.domain import SessionSummary
+from copilot.errors import AnalyserError
 from copilot.storage import SessionStore
 
 
@@ -294,3 +295,43 @@ def test_key_from_the_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
         assert api_key() == KEY  # the environment wins
     finally:
         keyring.set_keyring(previous)
+
+
+def _reword_each(body: dict[str, Any]) -> str:
+    text = body["messages"][0]["content"][0]["text"]
+    items = json.loads(text[text.index("[") :])
+    return json.dumps(
+        {
+            "rewordings": [
+                {"id": i["id"], "question": f"Looking back at {i['time']}, what stirred in you?"}
+                for i in items
+            ]
+            + [{"id": "not-asked-for", "question": "What did the client feel?"}]
+        }
+    )
+
+
+def test_reflection_prompts_are_reworded_through_the_contract(
+    api: FakeMessagesAPI, store: SessionStore
+) -> None:
+    from copilot.reflection.prompts import ReflectionPrompt
+    from copilot.reflection.wording import claude_wording
+
+    api.responder = _reword_each
+    session_id = store_session(store)
+    local = ReflectionPrompt(
+        id="p1", session_id=session_id, aspect="felt", start=161.0, utterance_seq=29,
+        speaker="client", quote="Sometimes I think everyone would be better off without me.",
+        question="When Rebecca said this, what did you notice in yourself?",
+    )  # fmt: skip
+    hook, notice = claude_wording(fast_settings(session_analyser="claude"), session_id)
+    assert hook is not None and notice is None
+    [worded] = hook([local])
+    assert worded.question == "Looking back at 2:41, what stirred in you?"
+    assert "Rebecca" not in sent_text(api) and "[CLIENT_1]" in sent_text(api)
+    [entry] = egress.list_entries(store, session_id)
+    assert entry.prompt_name == "reflection_wording" and entry.status == "ok"
+    # A failure is one line for the caller, which keeps the local wording.
+    api.script(Reply.recorded("error_401.json", 401))
+    with pytest.raises(AnalyserError, match=r"refused \(401\)"):
+        hook([local])

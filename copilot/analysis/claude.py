@@ -24,13 +24,14 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from copilot import egress
 from copilot.analysis.claude_merge import merge
 from copilot.analysis.claude_plan import Plan, WireSummary, plan
+from copilot.analysis.redaction import Redaction
 from copilot.domain import Provenance, SessionExport, SessionSummary
 from copilot.errors import AnalyserError, CopilotError, DependencyMissing
 from copilot.prompts import Prompt
@@ -48,6 +49,7 @@ NO_KEY = (
     f"`keyring set {KEYRING_SERVICE} {KEYRING_USER}`"
 )
 CONNECT_TIMEOUT_S = 10.0
+T = TypeVar("T", bound=BaseModel)
 
 
 def _sdk() -> Any:
@@ -243,7 +245,6 @@ class ClaudeSessionAnalyser:
     def _ask(
         self, client: anthropic.Anthropic, store: SessionStore, export: SessionExport, p: Plan
     ) -> list[WireSummary]:
-        sdk = _sdk()
         destination = f"{client.base_url}".rstrip("/") + "/v1/messages"
         log = EgressLog(store, export.session.id, destination, p.model, p.prompt)
         logged = client.with_middleware(log)
@@ -251,18 +252,33 @@ class ClaudeSessionAnalyser:
         parts = []
         for i, request in enumerate(p.requests, start=1):
             where = f" (part {i} of {len(p.requests)})" if len(p.requests) > 1 else ""
-            try:
-                answer = logged.messages.parse(**request, output_format=WireSummary)
-            except ValidationError as exc:
-                raise AnalyserError(_unusable(store, log) + where) from exc
-            except sdk.AnthropicError as exc:
-                raise AnalyserError(explain(exc, p.model, timeout_s) + where) from exc
-            except CopilotError as exc:  # the egress log could not be written: nothing left
-                raise AnalyserError(f"{exc}; nothing was sent{where}") from exc
-            if answer.parsed_output is None or answer.stop_reason == "max_tokens":
-                raise AnalyserError(_unusable(store, log) + where)
-            parts.append(answer.parsed_output)
+            parts.append(_parse(logged, log, store, request, WireSummary, timeout_s, where))
         return parts
+
+
+def _parse(
+    logged: anthropic.Anthropic,
+    log: EgressLog,
+    store: SessionStore,
+    request: dict[str, Any],
+    output_format: type[T],
+    timeout_s: float,
+    where: str = "",
+) -> T:
+    """One request through the logged client; any failure becomes one line in AnalyserError."""
+    sdk = _sdk()
+    try:
+        answer = logged.messages.parse(**request, output_format=output_format)
+    except ValidationError as exc:
+        raise AnalyserError(_unusable(store, log) + where) from exc
+    except sdk.AnthropicError as exc:
+        raise AnalyserError(explain(exc, log.model, timeout_s) + where) from exc
+    except CopilotError as exc:  # the egress log could not be written: nothing left
+        raise AnalyserError(f"{exc}; nothing was sent{where}") from exc
+    if answer.parsed_output is None or answer.stop_reason == "max_tokens":
+        raise AnalyserError(_unusable(store, log) + where)
+    parsed: T = answer.parsed_output
+    return parsed
 
 
 def _unusable(store: SessionStore, log: EgressLog) -> str:
@@ -284,6 +300,70 @@ def _local_summary(export: SessionExport) -> SessionSummary:
     from copilot.analysis.summary import LocalSessionAnalyser
 
     return LocalSessionAnalyser().summarise(export)
+
+
+# Rewording the reflection prompts (the contract in copilot/reflection/wording.py). ---------
+
+WORDING_PROMPT = "reflection_wording"
+WORDING_MAX_TOKENS = 2_048
+
+
+class _Reworded(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    question: str
+
+
+class _Rewordings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rewordings: list[_Reworded]
+
+
+def reword_reflection_prompts(
+    prompts: list[dict[str, Any]], settings: Settings, session_id: str
+) -> dict[str, str]:
+    """New wording for the therapist's reflection questions: {prompt id: question}.
+
+    The quotes and questions are redacted (the client's label) before they are sent and the
+    request is logged like every other; placeholders are restored in what comes back. Raises
+    `AnalyserError` with one line on any failure; the caller keeps the local wording."""
+    from copilot.prompts import load
+
+    if not prompts:
+        return {}
+    prompt = load(WORDING_PROMPT)
+    client = make_client(settings)
+    store = SessionStore()
+    try:
+        redaction = Redaction(client_label=store.get(session_id).client_label)
+        items = [
+            {k: redaction.redact(v) if k in ("quote", "question") else v for k, v in p.items()}
+            for p in prompts
+        ]
+        text = prompt.render(
+            prompt.meta["user"],
+            count=len(items),
+            prompts_json=json.dumps(items, ensure_ascii=False, indent=1),
+        )
+        request = {
+            "model": settings.claude_model,
+            "max_tokens": WORDING_MAX_TOKENS,
+            "system": [{"type": "text", "text": prompt.render(t)} for t in prompt.meta["system"]],
+            "messages": [{"role": "user", "content": [{"type": "text", "text": text}]}],
+        }
+        destination = f"{client.base_url}".rstrip("/") + "/v1/messages"
+        log = EgressLog(store, session_id, destination, settings.claude_model, prompt)
+        answer = _parse(
+            client.with_middleware(log), log, store, request, _Rewordings, _timeout_of(client)
+        )
+    finally:
+        store.close()
+    wanted = {str(p["id"]) for p in prompts}
+    return {
+        r.id: redaction.restore(r.question.strip())
+        for r in answer.rewordings
+        if r.id in wanted and r.question.strip()
+    }
 
 
 # Preview: exactly what would be sent, and nothing sent. -------------------------------------
@@ -356,4 +436,5 @@ __all__ = [
     "make_client",
     "preview_requests",
     "preview_text",
+    "reword_reflection_prompts",
 ]
