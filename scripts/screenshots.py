@@ -1,0 +1,108 @@
+"""Save PNGs of the window's start, live (380 px wide) and review views, for the README.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--seconds 45]
+
+Runs in a throwaway COPILOT_HOME: the live view replays the bundled demo recording (generated
+speech, no real session) through the real live session, then stops it and opens its review.
+Needs Xvfb (or a display) and ffmpeg for the x11grab capture. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def grab(window: Any, path: Path, size: tuple[int, int]) -> None:
+    time.sleep(0.8)  # the last layout and the meters' transition settle
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-f", "x11grab", "-video_size",
+         f"{size[0]}x{size[1]}", "-i", f"{os.environ['DISPLAY']}+0,0", "-frames:v", "1", str(path)],
+        check=True,
+    )  # fmt: skip
+
+
+def emotion_model_present() -> bool:
+    from copilot.analysis.emotion import EmotionModel
+    from copilot.errors import CopilotError
+
+    try:
+        EmotionModel.load()
+    except CopilotError:
+        return False
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument(
+        "--seconds", type=float, default=45.0, help="how much of the demo to replay"
+    )
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    os.environ["COPILOT_HOME"] = tempfile.mkdtemp(prefix="copilot-shots-")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from window_harness import display, drive, wait
+
+    from copilot.bridge import Bridge
+
+    notes: list[str] = []
+    if not emotion_model_present():  # illustrate with the tests' cue-word engine, and say so
+        sys.path.insert(0, str(ROOT / "tests"))
+        from window_support import use_scripted_emotion
+
+        use_scripted_emotion()
+        notes.append("emotion model not installed: states read by the tests' cue-word engine")
+    demo = Path(str(files("copilot") / "demo" / "demo_session.ogg"))
+    shots: dict[str, str] = {}
+
+    def work(window: Any) -> None:
+        wait(window, "document.body.dataset.view === 'start'")
+        window.evaluate_js(
+            "document.querySelector('#f-client').value = 'Demo client';"
+            "document.querySelector('input[value=verbal]').checked = true;"
+            "document.querySelector('#f-consent').checked = true;"
+        )
+        shots["start"] = str(args.out / "start.png")
+        grab(window, Path(shots["start"]), (1180, 800))
+        window.evaluate_js(
+            '(() => { const r = document.querySelector(\'input[name="source"][value="replay"]\');'
+            " r.checked = true; r.dispatchEvent(new Event('change'));"
+            f" document.querySelector('#f-replay').value = {json.dumps(str(demo))};"
+            " document.querySelector('#btn-start').click(); })()"
+        )
+        wait(window, "document.body.dataset.view === 'live'", 60)
+        window.resize(380, 760)
+        wait(window, "window.innerWidth <= 400")
+        time.sleep(args.seconds)
+        window.evaluate_js("document.querySelector('#note-text').value = ''")
+        shots["live"] = str(args.out / "live-380.png")
+        grab(window, Path(shots["live"]), (380, 760))
+        window.evaluate_js("document.querySelector('#btn-stop').click()")
+        wait(window, "document.querySelector('#confirm').open")
+        window.evaluate_js("document.querySelector('#confirm-ok').click()")
+        wait(window, "document.body.dataset.view === 'review'", 120)
+        window.resize(1280, 900)
+        wait(window, "window.innerWidth >= 1200")
+        shots["review"] = str(args.out / "review.png")
+        grab(window, Path(shots["review"]), (1280, 900))
+
+    with display():
+        drive(Bridge(), work)
+    print(json.dumps({"screenshots": shots, "notes": notes}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
