@@ -547,14 +547,49 @@ class Bridge:
         answer = function(**dict(args or {}))
         return answer if isinstance(answer, dict) else {"value": answer}
 
+    @answers
+    def reminders(self) -> Result:
+        """Reminders due now, each with its session's pseudonym and date for the page."""
+        settings = Settings.load()
+        due = self.reflection("reminders_due") if settings.reminders else {"value": []}
+        if "error" in due:
+            return due
+        found = []
+        for reminder in due["value"]:
+            with self._store_lock:
+                try:
+                    session = self._store.get(reminder["session_id"])
+                except CopilotError:
+                    continue  # its session was deleted: nothing left to reflect on
+            found.append(
+                {
+                    **reminder,
+                    "client_label": session.client_label,
+                    "created_at": session.created_at.isoformat(),
+                }
+            )
+        return {"enabled": settings.reminders, "reminders": found}
+
+    @answers
+    def set_reminders(self, on: bool) -> Result:
+        settings = Settings.load()
+        settings.reminders = bool(on)
+        settings.save()
+        return {"enabled": settings.reminders}
+
 
 _NAMED_ROLES = ("therapist", "client")
 REFLECTION_ACTIONS = (
     "prompts_for",
     "save_answers",
+    "journal_entries",
     "checkin_form",
     "submit_checkin",
+    "load_today",
     "trend_series",
+    "reminders_due",
+    "snooze_reminder",
+    "dismiss_reminder",
 )
 REFLECTION_MISSING = (
     "reflection is not available in this installation; `session-copilot reflect` and "

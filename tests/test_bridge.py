@@ -17,6 +17,7 @@ from window_support import stored_session
 from copilot.bridge import Bridge, Pusher, coalesce
 from copilot.errors import CopilotError
 from copilot.events import LevelEvent, StateEvent
+from copilot.reflection import api as reflection_api
 from copilot.storage import SessionStore
 from copilot.window import check_display, prepare_environment
 
@@ -162,6 +163,93 @@ def test_reflection_is_called_lazily_and_says_when_it_is_missing(
     assert "unknown reflection action" in bridge.reflection("delete_everything")["error"]
     monkeypatch.setitem(sys.modules, "copilot.reflection.api", None)  # import now fails
     assert "reflection is not available" in bridge.reflection("prompts_for", {})["error"]
+
+
+def test_reflection_prompts_cite_the_session_and_answers_go_to_the_private_journal() -> None:
+    session_id = stored_session()
+    bridge = Bridge()
+    shown = bridge.reflection("prompts_for", {"session_id": session_id[:8]})
+    assert shown["session_id"] == session_id and shown["client_label"] == "R.K."
+    assert "never exported or shared" in shown["private"]
+    prompts = shown["prompts"]
+    assert 3 <= len(prompts) <= 5
+    said = {u["start"]: u["text"] for u in bridge.session(session_id)["export"]["utterances"]}
+    for p in prompts:
+        assert p["quote"] in said[p["start"]], "a prompt quotes its moment verbatim"
+        minutes, seconds = divmod(round(p["start"]), 60)
+        assert p["time"] == f"{minutes}:{seconds:02d}" and p["answer"] == ""
+
+    first, second = prompts[0]["id"], prompts[1]["id"]
+    rows = [
+        {"prompt_id": first, "answer": "A knot in my stomach when she said it."},
+        {"prompt_id": second, "answer": "  ", "question": "skipped: empty"},
+    ]
+    saved = bridge.reflection("save_answers", {"session_id": session_id, "answers": rows})
+    assert saved["saved"] == 1 and saved["entries"][0]["prompt_id"] == first
+    again = bridge.reflection("prompts_for", {"session_id": session_id})["prompts"]
+    assert [p["answer"] for p in again][:2] == ["A knot in my stomach when she said it.", ""]
+    (entry,) = bridge.reflection("journal_entries", {"session_id": session_id})["value"]
+    assert entry["moment_start"] == prompts[0]["start"]
+
+    assert "knot in my stomach" not in json.dumps(bridge.session(session_id))
+    store = SessionStore()
+    tables = [r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    for table in tables:
+        rows_there = store.db.execute(f'SELECT * FROM "{table}"').fetchall()
+        assert "knot in my stomach" not in repr([tuple(r) for r in rows_there]), table
+
+    refused = bridge.reflection(
+        "save_answers", {"session_id": session_id, "answers": {"not-a-prompt": "x"}}
+    )
+    assert "is not one of session" in refused["error"] and "\n" not in refused["error"]
+    assert "no session" in bridge.reflection("prompts_for", {"session_id": "nope"})["error"]
+
+
+def test_checkin_and_trend_through_the_bridge() -> None:
+    session_id = stored_session()
+    bridge = Bridge()
+    form = bridge.reflection("checkin_form", {"kind": "post"})
+    assert len(form["items"]) == 4 and form["response"]["min"] == 1 and not form["validated"]
+    assert (form["load"]["sessions"], form["load"]["sessions_with_risk"]) == (1, 1)
+    assert "1 with risk language" in form["load_text"]
+    answers = dict(zip([i["id"] for i in form["items"]], [4, 2, 5, 1], strict=True))
+    args = {"answers": answers, "kind": "post", "session_id": session_id}
+    result = bridge.reflection("submit_checkin", args)
+    (weight,) = result["scores"]  # (4 + (6-2) + 5 + (6-1)) / 4 = 4.5
+    assert (weight["score"], weight["band"], weight["attention"]) == (4.5, "heavy", True)
+    assert any("supervisor" in line for line in result["suggestions"])
+    trend = bridge.reflection("trend_series", {"weeks": 8})
+    assert [p["mean"] for p in trend["series"][0]["points"]] == [4.5]
+    assert trend["svg"].startswith("<svg")
+    short = bridge.reflection("submit_checkin", {"answers": [1, 2]})
+    assert short["error"] == "After-session check-in has 4 items; got 2 answers"
+    assert "not 'weekly'" in bridge.reflection("checkin_form", {"kind": "weekly"})["error"]
+
+
+def test_reminders_are_optional_snoozable_and_end_when_answered() -> None:
+    first = stored_session()
+    second = stored_session("M.B.", "20250102-0900-mb")
+    gone = stored_session("A.Z.", "20250103-0900-az")
+    bridge = Bridge()
+    assert bridge.reminders() == {"enabled": False, "reminders": []}
+    assert bridge.set_reminders(True) == {"enabled": True}
+    assert reflection_api.session_ended(gone)["reminder"] is not None
+    bridge.delete_session(gone)  # its reminder stays in the journal but has nothing to show
+    due = bridge.reminders()["reminders"]
+    assert {(r["session_id"], r["client_label"]) for r in due} == {
+        (first, "R.K."), (second, "M.B."),
+    }  # fmt: skip
+    later = bridge.reflection("snooze_reminder", {"session_id": first, "minutes": 20})
+    assert later["snoozes"] == 1
+    prompt = bridge.reflection("prompts_for", {"session_id": second})["prompts"][0]
+    bridge.reflection("save_answers", {"session_id": second, "answers": {prompt["id"]: "ok"}})
+    assert bridge.reminders()["reminders"] == []
+    assert bridge.reflection("dismiss_reminder", {"session_id": first})["closed"] is True
+    assert (
+        "1 minute to 24 hours"
+        in bridge.reflection("snooze_reminder", {"session_id": first, "minutes": 0})["error"]
+    )
+    assert bridge.set_reminders(False) == {"enabled": False}
 
 
 def test_events_reach_the_page_in_order_with_stale_meters_dropped() -> None:

@@ -12,7 +12,7 @@
     $('#rv-rename').addEventListener('click', rename);
     $('#rv-reanalyse').addEventListener('click', reanalyse);
     $('#rv-delete').addEventListener('click', remove);
-    $('#rv-reflect').addEventListener('click', () => SC.reflection.prompts(review.id, $('#rv-reflection .body')));
+    $('#rv-reflect').addEventListener('click', () => SC.reflection.show(review.id, $('#rv-reflection .body')));
     const audio = $('#rv-audio');
     audio.addEventListener('timeupdate', () => markPlaying(audio.currentTime));
   };
