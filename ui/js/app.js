@@ -4,11 +4,15 @@
   const SC = (window.SC = window.SC || {});
   const $ = SC.$;
 
-  const VIEWS = { start: () => SC.start, live: () => SC.live, review: () => SC.review, sessions: () => SC.sessions };
+  const VIEWS = {
+    start: () => SC.start, live: () => SC.live, review: () => SC.review, sessions: () => SC.sessions,
+    checkin: () => SC.checkin, trends: () => SC.trends,
+  };
   const app = (SC.app = { view: null, prefs: { font_scale: 1, on_top: false }, ready: false });
 
   app.show = function (name) {
     if (app.view === name) return VIEWS[name]().enter();
+    if (app.ready) SC.reminders.refresh(name);
     if (app.view === 'start') SC.start.leave();
     for (const key of Object.keys(VIEWS)) $(`#view-${key}`).hidden = key !== name;
     for (const button of SC.$$('.nav')) {
@@ -68,8 +72,9 @@
     else if (event.ctrlKey && event.key === '-') { event.preventDefault(); changeScale(-0.1); }
     else if (event.ctrlKey && event.key === '0') { event.preventDefault(); changeScale(1 - app.prefs.font_scale); }
     else if (event.altKey && !event.ctrlKey) {
-      const target = { n: 'start', s: 'sessions', l: 'live' }[event.key.toLowerCase()];
-      if (target && !$(`.nav[data-view="${target}"]`).hidden) { event.preventDefault(); app.show(target); }
+      const target = { n: 'start', s: 'sessions', l: 'live', c: 'checkin', w: 'trends' }[event.key.toLowerCase()];
+      const nav = target && $(`.nav[data-view="${target}"]`);
+      if (target && !(nav && nav.hidden)) { event.preventDefault(); app.show(target); }
       else if (event.key.toLowerCase() === 'm' && app.view === 'live') { event.preventDefault(); $('#note-text').focus(); }
       else if (event.key.toLowerCase() === 't' && app.view === 'live') {
         event.preventDefault();
@@ -102,6 +107,8 @@
     SC.review.init();
     SC.sessions.init();
     SC.reflection.init();
+    SC.checkin.init();
+    SC.trends.init();
     if (info.live) {
       SC.live.begin(info.live.session_id, null, info.live.elapsed_s);
     } else if (info.review_session_id) {
@@ -115,6 +122,7 @@
       app.show('start');
     }
     app.ready = true;
+    SC.reminders.refresh();
     await SC.api('page_ready');
   }
 

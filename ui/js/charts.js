@@ -1,7 +1,8 @@
-/* Charts as inline SVG: the live sparkline and the review's emotional arc. */
+/* Charts as inline SVG: the live sparkline, the review's emotional arc, the check-in trend. */
 (function () {
   'use strict';
   const SC = (window.SC = window.SC || {});
+  const el = (...args) => SC.el(...args);
 
   /* Live: one bar per reading of the client, up for pleasant and down for unpleasant,
      coloured by the state that led. points: [{t, valence, label}] */
@@ -80,6 +81,63 @@
       SC.el('span', { text: SC.clock(end) })));
     container.append(SC.el('div', { class: 'legend' },
       labels.map((label) => SC.el('span', {}, SC.swatch(label), label))));
+  };
+
+  /* Trend: one scale's weekly means, weeks across and the score up, with the bands its
+     instrument marks for attention shaded behind. t: a trend_series() series. */
+  const WEEK_MS = 7 * 24 * 3600 * 1000;
+  SC.weekDate = (iso) => new Date(`${iso}T00:00:00Z`);
+  SC.weekLabel = (iso) => SC.weekDate(iso).toLocaleDateString([], { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+  SC.trendChart = function (container, t) {
+    const W = 600;
+    const H = 140;
+    const pad = 8;
+    const points = t.points;
+    const first = SC.weekDate(points[0].week).getTime();
+    const span = Math.max(1, (SC.weekDate(points[points.length - 1].week).getTime() - first) / WEEK_MS);
+    const x = (week) => (points.length === 1 ? W / 2 : pad + ((W - 2 * pad) * (SC.weekDate(week).getTime() - first)) / WEEK_MS / span);
+    const y = (v) => H - pad - ((H - 2 * pad) * (v - t.low)) / ((t.high - t.low) || 1);
+    const latest = points[points.length - 1];
+    const band = SC.bandFor(t.bands, latest.mean);
+    const svg = SC.svg('svg', {
+      viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img',
+      'aria-label': `${t.name}: ${points.length} week${points.length === 1 ? '' : 's'}; latest weekly mean ${Math.round(latest.mean * 100) / 100}${band ? `, ${band.label}` : ''}`,
+    });
+    const bands = [...t.bands].sort((a, b) => a.at_least - b.at_least);
+    bands.forEach((b, i) => {
+      const from = Math.max(t.low, b.at_least);
+      const to = i + 1 < bands.length ? bands[i + 1].at_least : t.high;
+      if (b.attention) svg.append(SC.svg('rect', { x: 0, width: W, y: y(to), height: Math.max(0, y(from) - y(to)), class: 'band-attention' }));
+      if (from > t.low) {
+        svg.append(SC.svg('line', { x1: 0, x2: W, y1: y(from), y2: y(from), class: 'gridline', 'vector-effect': 'non-scaling-stroke' }));
+      }
+    });
+    if (points.length > 1) {
+      svg.append(SC.svg('path', {
+        d: points.map((p, i) => `${i ? 'L' : 'M'}${x(p.week).toFixed(1)},${y(p.mean).toFixed(1)}`).join(''),
+        class: 'trend-line', fill: 'none', 'stroke-width': 2, 'vector-effect': 'non-scaling-stroke', 'stroke-linejoin': 'round',
+      }));
+    }
+    for (const p of points) {
+      svg.append(SC.svg('line', {
+        x1: x(p.week), x2: x(p.week), y1: y(p.mean), y2: y(p.mean), class: 'trend-dot',
+        'stroke-width': 8, 'stroke-linecap': 'round', 'vector-effect': 'non-scaling-stroke', 'data-week': p.week,
+      }));
+    }
+    container.replaceChildren(
+      el('div', { class: 'trend-plot' },
+        el('div', { class: 'trend-y', 'aria-hidden': 'true' }, el('span', { text: String(t.high) }), el('span', { text: String(t.low) })),
+        svg),
+      el('div', { class: 'arc-times trend-x', 'aria-hidden': 'true' },
+        el('span', { text: SC.weekLabel(points[0].week) }),
+        points.length > 1 ? el('span', { text: SC.weekLabel(latest.week) }) : null));
+  };
+
+  SC.bandFor = function (bands, score) {
+    let found = null;
+    for (const b of [...bands].sort((a, c) => a.at_least - c.at_least)) if (score >= b.at_least) found = b;
+    return found;
   };
 
   function stateLabels(arc) {

@@ -117,7 +117,7 @@
       setState('stopped');
       SC.app.navShow('live', false);
       for (const notice of r.notices || []) SC.notify(notice);
-      await SC.review.open(r.session_id);
+      await SC.review.open(r.session_id, { ended: true });
     } catch (err) {
       $('#live-status').textContent = err.message;
       SC.notify(err.message, 'error');

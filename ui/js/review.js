@@ -13,14 +13,19 @@
     $('#rv-reanalyse').addEventListener('click', reanalyse);
     $('#rv-delete').addEventListener('click', remove);
     $('#rv-reflect').addEventListener('click', () => SC.reflection.show(review.id, $('#rv-reflection .body')));
+    $('#rv-checkin').addEventListener('click', () => SC.checkin.open({
+      kind: 'post', sessionId: review.id, label: review.data.export.session.client_label,
+    }));
     const audio = $('#rv-audio');
     audio.addEventListener('timeupdate', () => markPlaying(audio.currentTime));
   };
 
-  review.open = async function (sessionId) {
+  /* opts.ended: the session has just been stopped here, so reflection is offered. */
+  review.open = async function (sessionId, opts) {
     const answer = await SC.api('session', sessionId);
     review.id = answer.export.session.id;
     review.render(answer);
+    $('#rv-ended').hidden = !(opts && opts.ended);
     SC.app.show('review');
     $('#rv-title').focus();
     return answer;
