@@ -1,0 +1,185 @@
+"""The live session on real capture devices: a PulseAudio rig played in real time.
+
+The rig (scripts/audio_rig.py) plays the therapist to its `mic` source and the client to its
+`call` source; the session records them through PortAudio, as it would a microphone and a call's
+output on a therapist's laptop. Real tiny.en, real threads, real storage.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from audio_rig import AudioRig, Playback, RigError, missing_tools
+from conftest import require
+from dialogues import render_dialogue
+from pydantic import BaseModel
+
+from copilot.domain import Consent
+from copilot.evaluation import wer
+from copilot.events import LevelEvent, RiskEvent, StatusEvent, UtteranceEvent
+from copilot.session import LiveOptions, LiveSession
+from copilot.storage import SessionStore
+
+pytestmark = [pytest.mark.rig, pytest.mark.model]
+
+TURNS = [
+    ("therapist", "How have you been sleeping since we last met?"),
+    ("client", "Not well. I wake up at night and worry about my job."),
+    ("therapist", "What goes through your mind when you wake up?"),
+    ("client", "That I am letting everyone down and I cannot keep up."),
+    ("therapist", "That sounds heavy to carry alone at night."),
+    ("client", "Sometimes I think everyone would be better off without me."),
+    ("therapist", "Thank you for telling me. Can we talk about that feeling?"),
+    ("client", "Yes. I have no plan, I just feel so tired and sad."),
+    ("therapist", "What would help you feel a little more rested?"),
+    ("client", "Maybe going for a walk in the morning would help."),
+]
+CLIENT_PHRASES = ("worry about my job", "letting everyone down", "walk in the morning")
+SESSION_THREADS = ("pump-", "asr-worker", "monitor", "watch-")
+
+Reference = list[tuple[str, str, float, float]]
+Timed = list[tuple[float, BaseModel]]
+
+
+def _capture_available() -> bool:
+    try:
+        import sounddevice  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+@pytest.fixture
+def rig() -> Iterator[AudioRig]:
+    absent = missing_tools()
+    require(not absent, f"the audio rig needs {', '.join(absent)}")
+    require(_capture_available(), "sounddevice with PortAudio (libportaudio2) is not available")
+    server_before = os.environ.get("PULSE_SERVER")
+    audio_rig = AudioRig()
+    try:
+        audio_rig.start()
+    except RigError as exc:
+        require(False, str(exc))
+    try:
+        yield audio_rig
+    finally:
+        audio_rig.stop()
+    assert not audio_rig.running  # the daemon is gone
+    assert os.environ.get("PULSE_SERVER") == server_before
+
+
+def start_live(rig: AudioRig, partials: bool = True) -> tuple[LiveSession, Timed]:
+    """A session on the two monitors, recording; returns once both deliver frames."""
+    live = LiveSession(
+        LiveOptions(mic=rig.source("mic"), call=rig.source("call"), partials=partials)
+    )
+    events: Timed = []
+    heard = {"therapist": threading.Event(), "client": threading.Event()}
+
+    def collect(event: BaseModel) -> None:
+        events.append((time.monotonic(), event))
+        if isinstance(event, LevelEvent) and event.role in heard:
+            heard[event.role].set()
+
+    live.subscribe(collect)
+    live.record_consent(Consent(given_by="client", method="verbal"))
+    live.start()
+    rig.wait_for_frames({"mic": heard["therapist"], "call": heard["client"]})
+    return live, events
+
+
+def play(
+    rig: AudioRig, turns: list[tuple[str, str]], bleed_db: float | None = None
+) -> tuple[Playback, Reference]:
+    stereo, placed = render_dialogue(turns, seed=5)
+    playback = rig.play(stereo.astype(np.float32), bleed_db=bleed_db)
+    return playback, [(p.role, p.text, p.start, p.end) for p in placed]
+
+
+def finals(events: Timed) -> list[tuple[float, UtteranceEvent]]:
+    return [(t, e) for t, e in events if isinstance(e, UtteranceEvent)]
+
+
+def heard_text(events: Timed, role: str) -> str:
+    return " ".join(e.utterance.text for _, e in finals(events) if e.utterance.role == role)
+
+
+def said_text(reference: Reference, role: str) -> str:
+    return " ".join(text for r, text, _start, _end in reference if r == role)
+
+
+def heard_between(events: Timed, role: str, start: float, end: float) -> str:
+    """Final text of `role` that overlaps [start, end] in session time."""
+    return " ".join(
+        e.utterance.text
+        for _, e in finals(events)
+        if e.utterance.role == role and e.utterance.start < end and e.utterance.end > start
+    )
+
+
+def test_two_devices_roles_bleed_and_risk_timing(rig: AudioRig) -> None:
+    live, events = start_live(rig)
+    playback, reference = play(rig, TURNS, bleed_db=12.0)
+    assert playback.wait(timeout=120)
+    time.sleep(2.0)  # the last words end their utterance
+    stored = SessionStore().utterances(live.session_id or "")
+    assert len(stored) == len(finals(events))  # each final committed as it happened
+    result = live.stop()
+
+    for role in ("therapist", "client"):
+        assert wer(said_text(reference, role), heard_text(events, role)) <= 0.25, heard_text(
+            events, role
+        )
+    therapist = heard_text(events, "therapist").lower()
+    for phrase in CLIENT_PHRASES:  # the loudspeakers' bleed is not the therapist speaking
+        assert phrase not in therapist
+
+    offset = playback.started - live._started  # session time of the playback's first sample
+    for _, event in finals(events):
+        u = event.utterance
+        middle = (u.start + u.end) / 2 - offset
+        turn = min(reference, key=lambda r: 0 if r[2] <= middle <= r[3] else abs(middle - r[2]))
+        assert turn[0] == u.role, (u.role, u.text, turn)
+
+    flags = [(t, e) for t, e in events if isinstance(e, RiskEvent)]
+    assert flags, "the risk sentence raised no flag"
+    raised, flag = flags[0]
+    assert flag.flag.category == "suicidal_ideation"
+    spoken_end = next(end for _r, text, _s, end in reference if "better off" in text)
+    assert raised - (playback.started + spoken_end) <= 2.0
+
+    assert result.export.session.status == "complete"
+    assert [t.name for t in threading.enumerate() if t.name.startswith(SESSION_THREADS)] == []
+
+
+def test_a_device_that_vanishes_leaves_the_other_running(rig: AudioRig) -> None:
+    live, events = start_live(rig, partials=False)
+    playback, reference = play(rig, TURNS[:8])
+    vanish_at = 12.0
+    while time.monotonic() < playback.started + vanish_at:
+        time.sleep(0.05)
+    rig.remove_source("mic")  # the microphone is unplugged
+    time.sleep(4.0)
+    rig.add_source("mic")  # and plugged in again
+    assert playback.wait(timeout=120)
+    time.sleep(2.0)
+    result = live.stop()
+
+    statuses = [e.message for _, e in events if isinstance(e, StatusEvent)]
+    assert any("disappeared" in m and "continuing with the client audio" in m for m in statuses)
+    assert any("therapist audio is back" in m for m in statuses), statuses
+    client = heard_text(events, "client")
+    assert wer(said_text(reference, "client"), client) <= 0.25, client
+    offset = playback.started - live._started
+    for role, text, start, end in reference:  # what the microphone heard before it went is kept
+        if role == "therapist" and end < vanish_at:
+            assert wer(text, heard_between(events, role, start + offset, end + offset)) <= 0.25
+    therapist = heard_text(events, "therapist").lower()
+    for phrase in ("letting everyone down", "better off without me"):
+        assert phrase not in therapist  # the moved stream never recorded the call
+    assert len(result.export.utterances) == len(SessionStore().utterances(live.session_id or ""))
