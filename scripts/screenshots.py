@@ -1,9 +1,10 @@
-"""Save PNGs of the window's start, live (380 px wide) and review views, for the README.
+"""Save PNGs of the window's start, live and check-in (380 px wide) and review views.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--seconds 45]
 
 Runs in a throwaway COPILOT_HOME: the live view replays the bundled demo recording (generated
-speech, no real session) through the real live session, then stops it and opens its review.
+speech, no real session) through the real live session, then stops it and opens its review;
+from there the after-session check-in is answered (fixed example answers) and saved.
 Needs Xvfb (or a display) and ffmpeg for the x11grab capture. Prints one JSON object.
 """
 
@@ -41,6 +42,33 @@ def emotion_model_present() -> bool:
     except CopilotError:
         return False
     return True
+
+
+EXAMPLE_ANSWERS = [3, 4, 3, 4]  # an illustration, not anyone's answers
+
+
+def checkin(window: Any, out: Path, shots: dict[str, str]) -> None:
+    """The after-session check-in at 380 px: answered, then saved with its score."""
+    from window_harness import wait
+
+    window.evaluate_js("document.querySelector('#rv-checkin').click()")
+    wait(window, "document.querySelectorAll('#ci-items fieldset.item').length > 0", 20)
+    window.resize(380, 760)
+    wait(window, "window.innerWidth <= 400")
+    window.evaluate_js(
+        f"{json.dumps(EXAMPLE_ANSWERS)}.forEach((v, i) => {{"
+        " const set = document.querySelectorAll('#ci-items fieldset.item')[i];"
+        " set.querySelector(`input[value=\"${v}\"]`).checked = true; });"
+        " document.querySelector('#ci-items').dispatchEvent(new Event('change'));"
+        " window.scrollTo(0, 0);"
+    )
+    shots["checkin"] = str(out / "checkin-380.png")
+    grab(window, Path(shots["checkin"]), (380, 760))
+    window.evaluate_js("document.querySelector('#ci-save').click()")
+    wait(window, "!document.querySelector('#ci-result').hidden", 20)
+    window.evaluate_js("document.querySelector('#ci-result').scrollIntoView({block: 'start'})")
+    shots["checkin_result"] = str(out / "checkin-result-380.png")
+    grab(window, Path(shots["checkin_result"]), (380, 760))
 
 
 def main() -> int:
@@ -97,6 +125,7 @@ def main() -> int:
         wait(window, "window.innerWidth >= 1200")
         shots["review"] = str(args.out / "review.png")
         grab(window, Path(shots["review"]), (1280, 900))
+        checkin(window, args.out, shots)
 
     with display():
         drive(Bridge(), work)

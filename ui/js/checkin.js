@@ -94,6 +94,7 @@
     $('#ci-keys').textContent = max <= 9
       ? `Keys ${min}–${max} answer an item and move to the next; Ctrl+Enter saves.`
       : 'Arrow keys choose an answer; Ctrl+Enter saves.';
+    $('#ci-scale').textContent = Object.entries(form.response.labels).map(([v, word]) => `${v} ${word}`).join(' · ');
     $('#ci-items').replaceChildren(...form.items.map((it, i) => item(it, i, form.response)));
     progress();
   }
