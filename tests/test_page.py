@@ -321,6 +321,11 @@ def test_review_summary_arc_jump_edit_and_reflection(
     )
     assert shown == [[f"“{p['quote']}”", p["time"], p["question"]] for p in prompts["prompts"]]
     assert page.text("#rv-reflection .private") == prompts["private"]
+    kinds = page.js(
+        "Array.from(document.querySelector('#rv-reflection .body').childNodes,"
+        " n => n.nodeType === 1 ? n.className : 'text:' + n.textContent)"
+    )
+    assert kinds == ["private", *["prompt"] * len(prompts["prompts"]), "row", "hint"]
     target = prompts["prompts"][1]
     page.page.locator("#rv-reflection .prompt-head .link").nth(1).click()
     jumped = page.js("Number(document.activeElement.dataset.start)")

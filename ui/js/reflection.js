@@ -39,12 +39,13 @@
       onclick: () => SC.checkin.open({ kind: 'post', sessionId: answer.session_id, label: answer.client_label }),
     });
     save.addEventListener('click', () => saveAnswers(box, status));
-    box.replaceChildren(
+    box.replaceChildren(...[
       el('p', { class: 'private', text: answer.private }),
       answer.notice ? el('p', { class: 'hint', text: answer.notice }) : null,
       ...answer.prompts.map(field),
       el('div', { class: 'row' }, save, checkin),
-      status);
+      status,
+    ].filter(Boolean));
     box.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && event.target.tagName === 'TEXTAREA') {
         event.preventDefault();
