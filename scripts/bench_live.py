@@ -1,0 +1,240 @@
+"""Benchmark a live session on the PulseAudio rig; prints one JSON object.
+
+A generated two-speaker session (scripts/make_session.py) is played in real time through the rig
+(scripts/audio_rig.py) while a separate process runs a live session on the rig's `mic` and `call`
+devices, as `session-copilot live` would. Measured:
+
+- final_latency_p50_s / _p95_s: from the end of a spoken turn to the final text covering it
+- first_partial_latency_p50_s: from the start of a turn to its first partial text (turns that
+  got one; short turns go straight to their final)
+- cpu_pct_of_one_core: mean CPU of the session process while recording (100 = one core)
+- peak_rss_mb: the session process's peak resident memory, analysis at stop included
+- lag_ratio_min10_vs_min1: mean final latency of turns ending in the last minute over those in
+  the first (the 10th over the 1st for the 10-minute run)
+- live_wer_over_offline_wer: the live transcript's WER over the WER of `analyze`
+  (copilot.pipeline.analyze_file) on the same audio, measured in the same run
+
+Times are taken from when the audio was sent to the server: the sound reaches the devices a few
+tens of ms later, so latencies are slightly overstated, never understated.
+
+    .venv/bin/python scripts/bench_live.py [--minutes 10] [--out DIR] [--bleed-db DB]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+TAIL_S = 3.0  # after the last sound: the last utterance ends and is transcribed
+
+
+# the session process ---------------------------------------------------------------------------
+
+
+def child(events_path: Path) -> None:
+    """Run a live session on the rig's devices until stdin says stop; log events as JSON lines."""
+    from copilot.domain import Consent
+    from copilot.events import LevelEvent, PartialEvent, RiskEvent, UtteranceEvent
+    from copilot.session import LiveOptions, LiveSession
+
+    live = LiveSession(LiveOptions(mic="mic", call="call"))
+    out = events_path.open("w")
+    heard: set[str] = set()
+    lock = threading.Lock()
+
+    def log(event: Any) -> None:
+        now = time.monotonic()
+        if isinstance(event, LevelEvent):
+            heard.add(event.role)
+            return
+        if isinstance(event, UtteranceEvent | PartialEvent | RiskEvent):
+            with lock:
+                out.write(json.dumps({"t": now, **event.model_dump(mode="json")}) + "\n")
+
+    live.subscribe(log)
+    live.record_consent(Consent(given_by="generated session", method="verbal"))
+    live.start()
+    while heard != {"therapist", "client"}:
+        time.sleep(0.05)
+    began, usage = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"ready": True, "started": live._started}), flush=True)
+    sys.stdin.readline()  # the parent says stop
+    wall = time.monotonic() - began
+    end = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (end.ru_utime - usage.ru_utime) + (end.ru_stime - usage.ru_stime)
+    live.stop()
+    with lock:
+        out.close()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"cpu_s": cpu, "wall_s": wall, "peak_rss_mb": rss}), flush=True)
+
+
+# measuring -------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def latencies(
+    turns: list[dict[str, Any]], events: list[dict[str, Any]], play0: float, offset: float
+) -> tuple[list[tuple[float, float]], list[float], int]:
+    """(turn end, final latency) per turn heard, first-partial latencies, turns missed.
+
+    `offset` is the session time of the playback's first sample; `play0` its monotonic time.
+    """
+    finals = [e for e in events if e["type"] == "utterance"]
+    partials = [e for e in events if e["type"] == "partial" and (e["stable"] or e["unstable"])]
+    final_lat, partial_lat, missed = [], [], 0
+    for turn in turns:
+        lo, hi = turn["start"] + offset - 0.5, turn["end"] + offset + 0.5
+        covering = [
+            e
+            for e in finals
+            if e["utterance"]["role"] == turn["role"]
+            and lo <= (e["utterance"]["start"] + e["utterance"]["end"]) / 2 <= hi
+        ]
+        if not covering:
+            missed += 1
+            continue
+        arrived = max(e["t"] for e in covering)
+        final_lat.append((turn["end"], arrived - (play0 + turn["end"])))
+        first = [e["t"] for e in partials if e["role"] == turn["role"] and lo <= e["start"] <= hi]
+        if first and min(first) < arrived:
+            partial_lat.append(min(first) - (play0 + turn["start"]))
+    return final_lat, partial_lat, missed
+
+
+def offline_wer(audio: Path, reference: str) -> float:
+    from copilot.evaluation import wer
+    from copilot.pipeline import AnalyzeOptions, analyze_file
+    from copilot.storage import SessionStore
+
+    result = analyze_file(audio, AnalyzeOptions(), SessionStore())
+    heard = " ".join(u.text for u in sorted(result.export.utterances, key=lambda u: u.start))
+    return wer(reference, heard)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    import speech
+    from audio_rig import AudioRig
+
+    from copilot.evaluation import wer
+
+    folder = args.out or Path(tempfile.mkdtemp(prefix="bench-live-"))
+    os.environ["COPILOT_HOME"] = str(folder / "home")
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "make_session.py"),
+            "--minutes",
+            str(args.minutes),
+            "--out",
+            str(folder),
+            "--seed",
+            str(args.seed),
+            "--format",
+            "flac",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    audio = folder / "session.flac"
+    turns = json.loads((folder / "session.json").read_text())["turns"]
+    stereo, _rate = speech.read_audio(audio)
+    events_path = folder / "events.jsonl"
+    with AudioRig() as rig:
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--child", str(events_path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        ready = json.loads(proc.stdout.readline())
+        playback = rig.play(stereo, bleed_db=args.bleed_db)
+        playback.wait()
+        time.sleep(TAIL_S)
+        proc.stdin.write("stop\n")
+        proc.stdin.flush()
+        usage = json.loads(proc.stdout.readline())
+        proc.wait()
+    events = [json.loads(line) for line in events_path.read_text().splitlines()]
+    offset = playback.started - ready["started"]
+    final_lat, partial_lat, missed = latencies(turns, events, playback.started, offset)
+    lags = [lat for _end, lat in final_lat]
+    duration = len(stereo) / speech.SAMPLE_RATE
+    first = [lat for end, lat in final_lat if end < 60]
+    last = [lat for end, lat in final_lat if end >= max(60.0, duration - 60)]
+    said = " ".join(t["text"] for t in sorted(turns, key=lambda t: t["start"]))
+    live_text = " ".join(
+        e["utterance"]["text"]
+        for e in sorted(
+            (e for e in events if e["type"] == "utterance"), key=lambda e: e["utterance"]["start"]
+        )
+    )
+    live_wer = wer(said, live_text)
+    file_wer = offline_wer(audio, said)
+    return {
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "model": "tiny.en (bundled), int8, 2 threads",
+        "minutes": round(duration / 60, 2),
+        "turns": len(turns),
+        "turns_missed": missed,
+        "bleed_db": args.bleed_db,
+        "final_latency_p50_s": _round(statistics.median(lags) if lags else None),
+        "final_latency_p95_s": _round(percentile(lags, 0.95)),
+        "first_partial_latency_p50_s": _round(
+            statistics.median(partial_lat) if partial_lat else None
+        ),
+        "turns_with_partials": len(partial_lat),
+        "cpu_pct_of_one_core": round(100 * usage["cpu_s"] / usage["wall_s"], 1),
+        "peak_rss_mb": round(usage["peak_rss_mb"], 1),
+        "lag_ratio_min10_vs_min1": _round(
+            statistics.mean(last) / statistics.mean(first) if first and last else None
+        ),
+        "lag_ratio_turns": [len(first), len(last)],
+        "live_wer": round(live_wer, 4),
+        "offline_wer": round(file_wer, 4),
+        "live_wer_over_offline_wer": _round(live_wer / file_wer if file_wer else None),
+        "risk_flags": sum(e["type"] == "risk" for e in events),
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--bleed-db", type=float, default=None, help="loudspeaker bleed, dB")
+    parser.add_argument("--out", type=Path, help="keep the audio, events and store here")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        child(args.child)
+        return
+    print(json.dumps(run(args), indent=2))
+
+
+if __name__ == "__main__":
+    main()
