@@ -7,7 +7,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 VENV=.venv
-TEST_DEBS=(espeak-ng sox ffmpeg pulseaudio pulseaudio-utils libportaudio2 xvfb xauth
+TEST_DEBS=(espeak-ng sox ffmpeg pulseaudio pulseaudio-utils libportaudio2 libasound2-plugins xvfb xauth
            libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libnss3 libasound2 libxcomposite1
            libxdamage1 libxrandr2 libxtst6 libxi6 libxkbfile1 libfontconfig1 libdbus-1-3
            libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
