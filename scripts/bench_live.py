@@ -122,21 +122,35 @@ def latencies(
     return final_lat, partial_lat, missed
 
 
-def offline_wer(audio: Path, reference: str) -> float:
+def role_wer(turns: list[dict[str, Any]], heard: list[tuple[str, float, str]]) -> float:
+    """Word errors per role, pooled: interleaving both sides by start time would count a long
+    utterance that spans the other side's turns as errors of order, not of recognition."""
     from copilot.evaluation import wer
+
+    errors = words = 0.0
+    for role in ("therapist", "client"):
+        said = " ".join(
+            t["text"] for t in sorted(turns, key=lambda t: t["start"]) if t["role"] == role
+        )
+        text = " ".join(h for r, _s, h in sorted(heard, key=lambda x: x[1]) if r == role)
+        n = len(said.split())
+        errors += wer(said, text) * n
+        words += n
+    return errors / words if words else 0.0
+
+
+def offline_wer(audio: Path, turns: list[dict[str, Any]]) -> float:
     from copilot.pipeline import AnalyzeOptions, analyze_file
     from copilot.storage import SessionStore
 
     result = analyze_file(audio, AnalyzeOptions(), SessionStore())
-    heard = " ".join(u.text for u in sorted(result.export.utterances, key=lambda u: u.start))
-    return wer(reference, heard)
+    return role_wer(turns, [(u.role, u.start, u.text) for u in result.export.utterances])
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import speech
     from audio_rig import AudioRig
 
-    from copilot.evaluation import wer
 
     folder = args.out or Path(tempfile.mkdtemp(prefix="bench-live-"))
     os.environ["COPILOT_HOME"] = str(folder / "home")
@@ -183,15 +197,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     duration = len(stereo) / speech.SAMPLE_RATE
     first = [lat for end, lat in final_lat if end < 60]
     last = [lat for end, lat in final_lat if end >= max(60.0, duration - 60)]
-    said = " ".join(t["text"] for t in sorted(turns, key=lambda t: t["start"]))
-    live_text = " ".join(
-        e["utterance"]["text"]
-        for e in sorted(
-            (e for e in events if e["type"] == "utterance"), key=lambda e: e["utterance"]["start"]
-        )
-    )
-    live_wer = wer(said, live_text)
-    file_wer = offline_wer(audio, said)
+    live = [
+        (e["utterance"]["role"], e["utterance"]["start"], e["utterance"]["text"])
+        for e in events
+        if e["type"] == "utterance"
+    ]
+    live_wer = role_wer(turns, live)
+    file_wer = offline_wer(audio, turns)
     return {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "model": "tiny.en (bundled), int8, 2 threads",
