@@ -1,0 +1,90 @@
+"""The bundled emotion model, run for real: load, read, map to states a therapist reads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from copilot.analysis.emotion import (
+    GOEMOTIONS_LABELS,
+    MODEL_DIR,
+    THERAPIST_STATES,
+    EmotionModel,
+    read_utterances,
+    therapist_states,
+    valence_arousal,
+)
+from copilot.domain import Utterance
+from copilot.errors import ModelError
+
+
+@pytest.fixture(scope="module")
+def model() -> EmotionModel:
+    return EmotionModel.load()
+
+
+def _top(model: EmotionModel, text: str) -> str:
+    row = model.probabilities([text])[0]
+    scores = therapist_states(row, text=text, thresholds=model.thresholds)
+    return max(scores, key=lambda k: scores[k])
+
+
+def test_bundle_is_small_and_labelled(model: EmotionModel) -> None:
+    size = sum(p.stat().st_size for p in MODEL_DIR.iterdir() if p.is_file())
+    assert size <= 30 * 1024 * 1024
+    assert model.labels == list(GOEMOTIONS_LABELS)
+    assert (MODEL_DIR / "MODEL_CARD.md").read_text().count("macro-F1") >= 2
+
+
+def test_probabilities_shape_and_range(model: EmotionModel) -> None:
+    probs = model.probabilities(["I am so happy today!", "", "ok"])
+    assert probs.shape == (3, 28)
+    assert np.all((probs >= 0) & (probs <= 1))
+    assert model.probabilities([]).shape == (0, 28)
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        ("I miss her so much, I cry every night since she died.", "sadness"),
+        ("I'm terrified something bad will happen, I can't stop worrying.", "anxiety/fear"),
+        ("He never listens and it makes me so angry.", "anger/irritation"),
+        ("Thank you so much, that really means a lot to me.", "gratitude/warmth"),
+        ("I feel numb, like I'm just going through the motions.", "emptiness/numbness"),
+        ("What's the point, nothing is ever going to change.", "hopelessness"),
+    ],
+)
+def test_clear_sentences_read_as_expected(model: EmotionModel, text: str, state: str) -> None:
+    assert _top(model, text) == state
+
+
+def test_valence_follows_the_words(model: EmotionModel) -> None:
+    happy, sad = model.probabilities(["This is wonderful, I'm so glad.", "I feel awful and sad."])
+    assert valence_arousal(happy, thresholds=model.thresholds)[0] > 0.2
+    assert valence_arousal(sad, thresholds=model.thresholds)[0] < -0.2
+
+
+def _u(seq: int, role: str, text: str) -> Utterance:
+    return Utterance(seq=seq, role=role, start=seq * 5.0, end=seq * 5.0 + 3, text=text)  # type: ignore[arg-type]
+
+
+def test_client_turns_only_and_short_turns_in_context(model: EmotionModel) -> None:
+    utterances = [
+        _u(0, "therapist", "How have you been sleeping since the funeral?"),
+        _u(1, "client", "Badly. I lie awake and miss her, and I cry most nights."),
+        _u(2, "therapist", "That sounds so painful."),
+        _u(3, "client", "Yeah."),
+    ]
+    readings = read_utterances(model, utterances)
+    assert [r.utterance_seq for r in readings] == [1, 3]
+    short = readings[1]
+    assert short.in_context and not readings[0].in_context
+    assert short.states[0].label == "sadness"
+    assert all(s.label in THERAPIST_STATES for r in readings for s in r.states)
+
+
+def test_missing_model_is_a_clear_error(tmp_path: object) -> None:
+    from pathlib import Path
+
+    with pytest.raises(ModelError, match="emotion model files missing"):
+        EmotionModel.load(Path(str(tmp_path)))
