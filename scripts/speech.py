@@ -24,7 +24,9 @@ import numpy.typing as npt
 Audio = npt.NDArray[np.float32]
 
 SAMPLE_RATE = 16_000
-VOICES = {"therapist": "en-gb+f3", "client": "en-us+m3"}
+# "en-gb+fN" keeps the male pitch (espeak-ng 1.51 drops the variant for that name); f5 on the RP
+# voice is the female variant tiny.en recognised best in a comparison of eight.
+VOICES = {"therapist": "en-gb-x-rp+f5", "client": "en-us+m3"}
 CHANNEL = {"therapist": 0, "client": 1}
 DEFAULT_SPEED = 155  # words per minute, a calm conversational pace
 PEAK = 0.6  # per-line peak level: headroom for bleed and lossy encoding

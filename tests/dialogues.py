@@ -15,7 +15,9 @@ from encode import encode
 
 from copilot.audio.files import SAMPLE_RATE, read_all
 
-VOICES = {"therapist": "en-gb+f4", "client": "en-us+m3"}
+# "en-gb+fN" keeps the male pitch (espeak-ng 1.51 drops the variant for that name); f5 on the RP
+# voice is the female variant tiny.en recognised best in a comparison of eight.
+VOICES = {"therapist": "en-gb-x-rp+f5", "client": "en-us+m3"}
 
 
 @dataclass

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from dialogues import SHORT, render, role_text, silence
+from markupsafe import escape
 
 from copilot.cli import main
 from copilot.domain import SessionExport
@@ -54,7 +55,8 @@ def test_stereo_session_transcribed_with_roles_by_channel(
     assert speaker_accuracy(turns, words_with_roles(export)) >= 0.98
     assert export.metrics.roles["client"].turns == 4
     html = report.read_text()
-    assert "letting everyone down" in html and "<script" not in html.lower()
+    assert "worry about my job" in html and "<script" not in html.lower()
+    assert all(str(escape(u.text)) in html for u in export.utterances)
     assert "C-17" in out and str(report) in out
     stored = SessionStore().list_sessions()
     assert [s.id for s in stored] == [export.session.id]

@@ -8,6 +8,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from copilot.audio.files import probe
@@ -75,3 +76,13 @@ def test_demo_runs_offline_end_to_end(
     assert "RISK" in out
     html = report.read_text()
     assert "better off without me" in html and "<script" not in html.lower()
+
+
+def test_demo_voices_are_clearly_different() -> None:
+    from copilot.audio.features import measure
+    from copilot.audio.files import read_all
+
+    stereo = read_all(DEMO / "demo_session.ogg")
+    therapist, client = (measure(stereo[:, ch]).pitch_hz for ch in (0, 1))
+    assert therapist is not None and client is not None
+    assert abs(12 * np.log2(therapist / client)) >= 5  # semitones apart

@@ -95,7 +95,9 @@ class _FailingEngine:
     def __init__(self) -> None:
         self.calls = 0
 
-    def transcribe(self, audio: np.ndarray, offset: float = 0.0) -> Iterator[AsrSegment]:
+    def transcribe(
+        self, audio: np.ndarray, offset: float = 0.0, short_context: bool = False, **options: object
+    ) -> Iterator[AsrSegment]:
         self.calls += 1
         if self.calls > 2:
             raise RuntimeError("engine crashed")

@@ -25,6 +25,9 @@ BLOCK_GAP_S = 0.3
 BLOCK_MAX_S = 3.0
 MERGE_GAP_S = 1.5
 PAD_S = 0.1
+# Pitch is repeated so that it weighs half as much as the 24 timbre dimensions together: with
+# less, the timbre of short blocks ("It is.") outvotes a clear difference in voice height.
+PITCH_DIMS = 12
 # Two clusters count as two voices only when they differ this much in pitch (semitones) or in
 # timbre (mean Fisher ratio over the MFCC statistics) and each has some talk of its own.
 TWO_VOICE_MIN_PITCH_ST = 2.0
@@ -79,7 +82,7 @@ def voice_vectors(blocks: Sequence[Block]) -> np.ndarray:
     for b in blocks:
         assert b.acoustics is not None
         pitch = np.log2(b.acoustics.pitch_hz or default)
-        rows.append(np.concatenate([[pitch] * 4, b.acoustics.timbre]))  # pitch weighs 4 dims
+        rows.append(np.concatenate([[pitch] * PITCH_DIMS, b.acoustics.timbre]))
     matrix = np.array(rows)
     spread = matrix.std(axis=0)
     return np.asarray((matrix - matrix.mean(axis=0)) / np.where(spread > 1e-9, spread, 1.0))

@@ -77,6 +77,25 @@ def _install_short_context() -> None:
 
 
 SHORT_CONTEXT_MIN_FRAMES = 1000  # 10 s
+REGION_JOIN_SILENCE_S = 0.7  # a shorter pause stays inside one region (a breath, a comma)
+REGION_MAX_S = 28.0  # a longer stretch is cut at its best pause, to fit one Whisper window
+
+
+def speech_regions(audio: np.ndarray) -> list[tuple[int, int]]:
+    """Sample spans of continuous speech in 16 kHz mono `audio`, by the bundled Silero VAD.
+
+    Decoding each span on its own keeps a segment from running across a pause in which the
+    other side spoke, which Whisper does when VAD-joined speech is decoded as one stream.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    options = VadOptions(
+        min_silence_duration_ms=int(REGION_JOIN_SILENCE_S * 1000),
+        speech_pad_ms=200,
+        max_speech_duration_s=REGION_MAX_S,
+    )
+    spans = get_speech_timestamps(audio.astype(np.float32), options)
+    return [(int(span["start"]), int(span["end"])) for span in spans]
 
 
 class WhisperEngine:
