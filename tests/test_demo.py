@@ -73,9 +73,24 @@ def test_demo_runs_offline_end_to_end(
     assert any(abs(f.start - spoken_at) < 3 for f in burden)
     assert all(f.role == "client" for f in export.risk_flags)
     assert export.summary is not None and export.summary.dominant_states
+    quotes = list(_quotes(export.summary.model_dump()))
+    assert quotes and all(any(q in u.text for u in export.utterances) for q in quotes), quotes
     assert "RISK" in out
     html = report.read_text()
     assert "better off without me" in html and "<script" not in html.lower()
+
+
+def _quotes(node: object) -> Any:
+    """Every `quote` anywhere in a dumped summary."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "quote" and isinstance(value, str):
+                yield value
+            else:
+                yield from _quotes(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _quotes(item)
 
 
 def test_demo_voices_are_clearly_different() -> None:
