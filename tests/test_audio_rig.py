@@ -176,9 +176,12 @@ def test_a_device_that_vanishes_leaves_the_other_running(rig: AudioRig) -> None:
     client = heard_text(events, "client")
     assert wer(said_text(reference, "client"), client) <= 0.25, client
     offset = playback.started - live._started
-    for role, text, start, end in reference:  # what the microphone heard before it went is kept
-        if role == "therapist" and end < vanish_at:
-            assert wer(text, heard_between(events, role, start + offset, end + offset)) <= 0.25
+    before = [(text, start, end) for role, text, start, end in reference
+              if role == "therapist" and end < vanish_at]  # fmt: skip
+    assert len(before) >= 2  # pooled, as everywhere: one short sentence is too coarse a measure
+    kept = heard_between(events, "therapist", before[0][1] + offset, before[-1][2] + offset)
+    said = " ".join(text for text, _start, _end in before)
+    assert wer(said, kept) <= 0.25, kept  # what the microphone heard before it went is kept
     therapist = heard_text(events, "therapist").lower()
     for phrase in ("letting everyone down", "better off without me"):
         assert phrase not in therapist  # the moved stream never recorded the call

@@ -113,6 +113,8 @@ def in_window(
             drive(Page(window))
         except BaseException as exc:
             failures.append(exc)
+            if bridge.live_state() in ("recording", "paused"):
+                bridge.stop_session()  # else closing asks "stop recording?" and waits for a click
         finally:
             window.destroy()
 
@@ -171,7 +173,15 @@ def live_flow(tmp_path: Path) -> None:
         page.click("#btn-note")
         page.wait("document.querySelector('#note-list li')", 10, "the note")
         page.wait("SC.live.utterances.size >= 4", 60, "four utterances")
-        page.wait("document.querySelector('#now-words').textContent.includes('burden')", 20)
+        last_client = page.js(
+            "[...SC.live.utterances.values()].filter(u => u.role === 'client').pop().text"
+        )
+        assert "lonely" in last_client, last_client  # the last turn, whatever else tiny.en heard
+        page.wait(
+            f"document.querySelector('#now-words').textContent.includes({json.dumps(last_client)})",
+            20,
+            "the last client words",
+        )
         seen["state"] = page.text("#now-state")
         seen["timer"] = page.text("#timer")
         seen["arc_bars"] = page.js("document.querySelectorAll('#sparkline line').length")
