@@ -19,16 +19,36 @@ _NUMBERS = {
     "10": "ten",
 }
 _SPELLING = {"okay": "ok", "alright": "all right", "mhm": "mm", "hmm": "mm"}
+# Contractions written out, as Whisper's English normaliser does: "I'm" and "I am" are one reading.
+_WHOLE_CONTRACTIONS = {"won't": "will not", "can't": "can not", "let's": "let us"}
+_CONTRACTION_ENDINGS = (
+    (re.compile(r"n't\b"), " not"),
+    (re.compile(r"'re\b"), " are"),
+    (re.compile(r"'s\b"), " is"),
+    (re.compile(r"'d\b"), " would"),
+    (re.compile(r"'ll\b"), " will"),
+    (re.compile(r"'ve\b"), " have"),
+    (re.compile(r"'m\b"), " am"),
+)
+
+
+def _expand(word: str) -> str:
+    if word in _WHOLE_CONTRACTIONS:
+        return _WHOLE_CONTRACTIONS[word]
+    for ending, replacement in _CONTRACTION_ENDINGS:
+        word = ending.sub(replacement, word)
+    return word
 
 
 def normalise_words(text: str) -> list[str]:
-    """Lower case, no punctuation, a few spellings unified; what WER is computed on."""
+    """Lower case, no punctuation, contractions written out, a few spellings unified; what WER
+    is computed on."""
     text = text.lower().replace("’", "'").replace("-", " ")
     words = re.sub(r"[^a-z0-9' ]+", " ", text).split()
     out: list[str] = []
     for word in words:
         word = word.strip("'")
-        word = _NUMBERS.get(word, _SPELLING.get(word, word))
+        word = _expand(_NUMBERS.get(word, _SPELLING.get(word, word)))
         out.extend(word.split())
     return [w for w in out if w]
 

@@ -62,7 +62,8 @@ from copilot.plugins import registry
 from copilot.report import write_report
 from copilot.settings import Settings, home
 from copilot.storage.repository import SessionStore
-from copilot.transcription.engine import Transcriber
+from copilot.transcription.context import SpeakerContext, words_from
+from copilot.transcription.engine import AsrSegment, Transcriber
 from copilot.transcription.hallucinations import clean, join_words
 from copilot.transcription.streaming import Job, StreamParams, UtteranceSegmenter
 
@@ -162,6 +163,7 @@ class LiveSession:
         self._finished_ids: set[int] = set()
         self._newest_partial: dict[int, int] = {}
         self._backlog: list[Path] = []
+        self._heard: dict[Role, SpeakerContext] = {}  # each speaker's last seconds, for finals
         self._utterances: list[Utterance] = []
         self._prosody: list[ProsodyReading] = []
         self._flags: list[RiskFlag] = []
@@ -424,16 +426,7 @@ class LiveSession:
             return
         if self._is_bleed(job):
             return
-        assert self._engine is not None
-        segments = clean(
-            list(
-                self._engine.transcribe(
-                    job.audio, offset=job.start, vad_filter=False, short_context=True
-                )
-            ),
-            job.audio,
-            job.start,
-        )
+        segments = self._decode_final(job)
         other = self._other_audio(job)
         if other is not None:
             kept = [drop_bleed(s, job.audio, other, job.start) for s in segments]
@@ -458,6 +451,20 @@ class LiveSession:
         self.store.append(self.session_id, [utterance])
         self.bus.publish(UtteranceEvent(utterance=utterance, speech_end_s=round(job.speech_end, 3)))
         self._analyse(utterance, job, previous)
+
+    def _decode_final(self, job: Job) -> list[AsrSegment]:
+        """The job's words, decoded after the speaker's last seconds unless the machine is busy."""
+        assert self._engine is not None
+        heard = self._heard.setdefault(job.role, SpeakerContext())
+        audio, lead = heard.before(job.audio) if self.degrade_step == 0 else (job.audio, 0.0)
+        offset = job.start - lead
+        decoded = self._engine.transcribe(
+            audio, offset=offset, vad_filter=False, short_context=True
+        )
+        segments = words_from(clean(list(decoded), audio, offset), job.start)
+        if segments:
+            heard.remember(job.audio)
+        return segments
 
     def _analyse(self, utterance: Utterance, job: Job, previous: Utterance | None) -> None:
         """Risk at once for every client utterance; then its emotional reading and prosody."""

@@ -12,8 +12,16 @@ def test_wer_counts_substitutions_insertions_and_deletions() -> None:
 
 
 def test_normalisation_ignores_case_punctuation_and_spelling() -> None:
-    assert normalise_words("Okay, I'm FINE - thanks!") == ["ok", "i'm", "fine", "thanks"]
+    assert normalise_words("Okay, I'm FINE - thanks!") == ["ok", "i", "am", "fine", "thanks"]
     assert wer("I have 2 cats.", "i have two cats") == 0.0
+
+
+def test_contractions_count_as_the_words_they_stand_for() -> None:
+    assert wer("I am sure we will not", "I'm sure we won't") == 0.0
+    assert normalise_words("they've said it's what you'd do, can't they") == [
+        "they", "have", "said", "it", "is", "what", "you", "would", "do", "can", "not", "they",
+    ]  # fmt: skip
+    assert wer("I am tired", "I'm tied") == pytest.approx(1 / 3)  # the real error still counts
 
 
 def test_speaker_accuracy_by_reference_turns() -> None:

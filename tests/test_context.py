@@ -1,0 +1,83 @@
+"""The speaker's last seconds put in front of a live utterance, and the words kept after."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from dialogues import VOICES, synth
+
+from copilot.audio.files import SAMPLE_RATE
+from copilot.domain import Word
+from copilot.transcription.context import SpeakerContext, words_from
+from copilot.transcription.engine import AsrSegment
+
+
+def clip(seconds: float, value: float) -> np.ndarray:
+    return np.full(int(seconds * SAMPLE_RATE), value, dtype=np.float32)
+
+
+def segment(*words: tuple[str, float, float]) -> AsrSegment:
+    found = [Word(text=t, start=s, end=e) for t, s, e in words]
+    return AsrSegment(
+        start=found[0].start,
+        end=found[-1].end,
+        text=" ".join(t for t, _s, _e in words),
+        words=found,
+        avg_logprob=-0.2,
+        no_speech_prob=0.01,
+        compression_ratio=1.2,
+    )
+
+
+def test_nothing_is_put_in_front_of_the_first_utterance() -> None:
+    audio = clip(1.0, 0.5)
+    joined, lead = SpeakerContext().before(audio)
+    assert lead == 0.0 and joined is audio
+
+
+def test_whole_recent_clips_go_in_front_each_followed_by_silence() -> None:
+    heard = SpeakerContext(seconds=4.0, gap_s=0.5)
+    for value in (0.1, 0.2, 0.3):
+        heard.remember(clip(1.5, value))  # 2 s each with its gap: the first no longer fits
+    joined, lead = heard.before(clip(1.0, 0.9))
+    assert lead == pytest.approx(4.0)
+    gap = int(0.5 * SAMPLE_RATE)
+    first, second = int(1.5 * SAMPLE_RATE), int(2.0 * SAMPLE_RATE)
+    assert np.all(joined[:first] == np.float32(0.2))
+    assert np.all(joined[first : first + gap] == 0.0)
+    assert np.all(joined[second : second + first] == np.float32(0.3))
+    assert np.all(joined[int(lead * SAMPLE_RATE) :] == np.float32(0.9))
+
+
+def test_a_clip_longer_than_the_context_is_not_kept() -> None:
+    heard = SpeakerContext(seconds=3.0, gap_s=0.5)
+    heard.remember(clip(5.0, 0.2))
+    assert heard.before(clip(1.0, 0.9))[1] == 0.0
+
+
+def test_only_words_that_start_in_the_new_audio_are_kept() -> None:
+    earlier = segment(("I", 8.0, 8.2), ("slept", 8.2, 8.6))
+    across = segment(("badly.", 8.6, 9.0), ("Then", 10.05, 10.3), ("work", 10.3, 10.7))
+    later = segment(("was", 11.0, 11.3), ("hard.", 11.3, 11.8))
+    kept = words_from([earlier, across, later], start=10.1)
+    assert [s.text for s in kept] == ["Then work", "was hard."]
+    assert kept[0].start == 10.05 and kept[0].end == 10.7
+    assert kept[1] is later
+
+
+@pytest.mark.model
+def test_the_real_model_with_context_keeps_the_new_words_only(espeak: str) -> None:
+    from copilot.pipeline import load_engine
+    from copilot.transcription.hallucinations import clean
+
+    engine = load_engine("tiny.en", 2)
+    voice = VOICES["client"]
+    heard = SpeakerContext()
+    heard.remember(synth("I could not sleep at all last night.", voice))
+    audio, lead = heard.before(synth("Work was hard again today.", voice))
+    offset = 20.0 - lead
+    decoded = engine.transcribe(audio, offset=offset, vad_filter=False, short_context=True)
+    kept = words_from(clean(list(decoded), audio, offset), 20.0)
+    text = " ".join(s.text for s in kept).lower()
+    assert "work was hard again today" in text and "sleep" not in text, text
+    assert kept[0].start >= 19.9
