@@ -52,10 +52,28 @@ def test_probabilities_shape_and_range(model: EmotionModel) -> None:
         ("Thank you so much, that really means a lot to me.", "gratitude/warmth"),
         ("I feel numb, like I'm just going through the motions.", "emptiness/numbness"),
         ("What's the point, nothing is ever going to change.", "hopelessness"),
+        ("Sometimes I think everyone would be better off without me.", "hopelessness"),
+        ("I have no reason to live.", "hopelessness"),
     ],
 )
 def test_clear_sentences_read_as_expected(model: EmotionModel, text: str, state: str) -> None:
     assert _top(model, text) == state
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I would never say everyone is better off without me.",
+        "My sister said she has no reason to live.",
+    ],
+)
+def test_denied_or_reported_wishes_are_not_the_clients_hopelessness(
+    model: EmotionModel, text: str
+) -> None:
+    scores = therapist_states(
+        model.probabilities([text])[0], text=text, thresholds=model.thresholds
+    )
+    assert scores["hopelessness"] == 0.0
 
 
 def test_valence_follows_the_words(model: EmotionModel) -> None:

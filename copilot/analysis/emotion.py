@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from copilot.analysis.risk import scan_text
 from copilot.errors import DependencyMissing, ModelError
 
 if TYPE_CHECKING:
@@ -242,6 +243,15 @@ def _cue(pattern: re.Pattern[str], text: str) -> bool:
     return False
 
 
+def _wish(text: str) -> bool:
+    """Suicidal-ideation language in the speaker's own voice ("better off without me", "no reason
+    to live"): hopelessness about living, read by the risk rules so the two never disagree."""
+    return any(
+        m.category == "suicidal_ideation" and not m.negated and not m.reported_speech
+        for m in scan_text(text)
+    )
+
+
 def therapist_states(
     probs28_row: np.ndarray, *, text: str | None = None, thresholds: np.ndarray | None = None
 ) -> dict[str, float]:
@@ -254,9 +264,11 @@ def therapist_states(
     s = dict(zip(GOEMOTIONS_LABELS, calibrated(np.asarray(probs28_row), th).tolist(), strict=True))
     out = {st: max(w * s[lab] for lab, w in STATE_MAP[st].items()) for st in STATE_MAP}
     for st, pattern in (("hopelessness", _HOPELESS), ("emptiness/numbness", _EMPTY)):
-        hit = text is not None and _cue(pattern, text)
+        hit = text is not None and (_cue(pattern, text) or (st == "hopelessness" and _wish(text)))
         support = max(s[lab] for lab in _CUE_SUPPORT[st])
         out[st] = 0.5 + 0.5 * support if hit else 0.0
+    # Words that carry a cue state are not neutral, however calm the sentence reads to the model.
+    out["neutral"] = min(out["neutral"], 1.0 - max(out[st] for st in CUE_STATES))
     return {st: round(float(out[st]), 4) for st in THERAPIST_STATES}
 
 

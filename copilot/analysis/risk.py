@@ -109,7 +109,10 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:dont|do not|didnt) want to (?:be here|be alive|exist|live|wake up|go on|keep "
           r"going|keep living)\b|\bnot wake up\b|\bdont wake up\b|\bnot being alive\b|"
           r"\btired of (?:being alive|living|life)\b|\bno (?:point|reason) (?:in |to |for me to "
-          r")?(?:living|going on|keep living|carry on|being alive)\b|\bpoint of (?:going on|"
+          r")?(?:living|live|going on|go on|keep living|carry on|being alive)\b|"
+          r"\b(?:dont|cant|do not|cannot) (?:see|find|think of) (?:any|a) (?:point|reason) (?:in |"
+          r"to |for me to )?(?:keep )?(?:living|live|going on|go on|carry on|being alive)\b|"
+          r"\bnothing (?:left )?to live for\b|\bpoint of (?:going on|"
           r"living|me even being here|me being here|being alive)\b|"
           r"\blife (?:isnt|is not|aint) worth living\b",
           exclude=r"(?:be here|be at|go back).{0,10}\b(?:in this|at this|job|town|office|city|"

@@ -150,8 +150,23 @@ def key_moments(
                 + (", reported speech" if flag.reported_speech else ""),
             )
         )
+    moments = _one_per_utterance(moments)
     moments.sort(key=lambda m: (-m.confidence, m.start))
     return sorted(moments[:MAX_MOMENTS], key=lambda m: m.start)
+
+
+def _one_per_utterance(moments: list[KeyMoment]) -> list[KeyMoment]:
+    """An utterance shown once: its strongest moment (a risk flag first), the others' observations
+    added to it."""
+    by_utterance: dict[int | str, list[KeyMoment]] = {}
+    for m in sorted(moments, key=lambda m: -m.confidence):
+        key = m.quote if m.utterance_seq is None else m.utterance_seq
+        by_utterance.setdefault(key, []).append(m)
+    merged = []
+    for group in by_utterance.values():
+        notes = list(dict.fromkeys(m.observation for m in group))
+        merged.append(group[0].model_copy(update={"observation": "; ".join(notes)}))
+    return merged
 
 
 def _peaks(readings: Sequence[EmotionReading], by_seq: dict[int, Utterance]) -> list[KeyMoment]:
