@@ -74,7 +74,7 @@ RETRY_EVERY_S = 2.0
 DEGRADE_LAG_S = (2.5, 5.0, 12.0)
 DEGRADE_STEPS = (
     "normal",
-    "longer chunks, fewer partials",
+    "longer chunks, fewer partials, each utterance decoded alone",
     "no partial text",
     "recording now, transcribing after the session",
 )
