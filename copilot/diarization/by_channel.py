@@ -14,7 +14,7 @@ import numpy as np
 
 from copilot.audio.features import span
 from copilot.transcription.engine import AsrSegment
-from copilot.transcription.hallucinations import join_words
+from copilot.transcription.hallucinations import with_words
 
 ENVELOPE_FRAME = 320  # 20 ms
 FRAME_S = ENVELOPE_FRAME / 16_000
@@ -125,11 +125,4 @@ def drop_bleed(
         return None
     if len(kept) == len(seg.words):
         return seg
-    return seg.model_copy(
-        update={
-            "words": kept,
-            "text": join_words(kept),
-            "start": kept[0].start,
-            "end": kept[-1].end,
-        }
-    )
+    return with_words(seg, kept)

@@ -16,7 +16,7 @@ import numpy as np
 
 from copilot.audio.files import SAMPLE_RATE
 from copilot.transcription.engine import AsrSegment
-from copilot.transcription.hallucinations import join_words
+from copilot.transcription.hallucinations import with_words
 
 CONTEXT_S = 6.0
 GAP_S = 0.6  # long enough that Whisper ends a segment between the clips
@@ -33,7 +33,7 @@ class SpeakerContext:
 
     def remember(self, audio: np.ndarray) -> None:
         self._clips.append(audio.astype(np.float32))
-        while self._length(self._clips) > self.seconds * SAMPLE_RATE:
+        while self._samples() > self.seconds * SAMPLE_RATE:
             self._clips.popleft()
 
     def before(self, audio: np.ndarray) -> tuple[np.ndarray, float]:
@@ -44,8 +44,8 @@ class SpeakerContext:
         lead = sum(len(p) for p in parts) / SAMPLE_RATE
         return (np.concatenate([*parts, audio]) if parts else audio), lead
 
-    def _length(self, clips: deque[np.ndarray]) -> int:
-        return sum(len(c) + len(self._gap) for c in clips)
+    def _samples(self) -> int:
+        return sum(len(c) + len(self._gap) for c in self._clips)
 
 
 def words_from(segments: list[AsrSegment], start: float) -> list[AsrSegment]:
@@ -55,14 +55,5 @@ def words_from(segments: list[AsrSegment], start: float) -> list[AsrSegment]:
         words = [w for w in seg.words if w.start >= start - CUTOFF_SLACK_S]
         if not words:
             continue
-        if len(words) < len(seg.words):
-            seg = seg.model_copy(
-                update={
-                    "words": words,
-                    "text": join_words(words),
-                    "start": words[0].start,
-                    "end": words[-1].end,
-                }
-            )
-        kept.append(seg)
+        kept.append(seg if len(words) == len(seg.words) else with_words(seg, words))
     return kept

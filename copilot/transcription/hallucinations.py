@@ -99,3 +99,15 @@ def clean(
 
 def join_words(words: list[Word]) -> str:
     return " ".join(w.text for w in words).strip()
+
+
+def with_words(seg: AsrSegment, words: list[Word]) -> AsrSegment:
+    """The segment narrowed to `words`, a non-empty part of its own; text and times follow them."""
+    return seg.model_copy(
+        update={
+            "words": words,
+            "text": join_words(words),
+            "start": words[0].start,
+            "end": words[-1].end,
+        }
+    )
