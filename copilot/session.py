@@ -63,7 +63,7 @@ from copilot.report import write_report
 from copilot.settings import Settings, home
 from copilot.storage.repository import SessionStore
 from copilot.transcription.context import SpeakerContext, words_from
-from copilot.transcription.engine import AsrSegment, Transcriber
+from copilot.transcription.engine import LIVE_OPTIONS, AsrSegment, Transcriber
 from copilot.transcription.hallucinations import clean, join_words
 from copilot.transcription.streaming import Job, StreamParams, UtteranceSegmenter
 
@@ -405,9 +405,7 @@ class LiveSession:
         if self._is_bleed(job):
             return
         assert self._engine is not None
-        segments = self._engine.transcribe(
-            job.audio, offset=job.start, vad_filter=False, short_context=True
-        )
+        segments = self._engine.transcribe(job.audio, offset=job.start, **LIVE_OPTIONS)
         words = [w for s in segments for w in s.words]
         segmenter = self._pumps[job.role].segmenter
         committed, unstable = segmenter.agreement.update(words)
@@ -458,9 +456,7 @@ class LiveSession:
         heard = self._heard.setdefault(job.role, SpeakerContext())
         audio, lead = heard.before(job.audio) if self.degrade_step == 0 else (job.audio, 0.0)
         offset = job.start - lead
-        decoded = self._engine.transcribe(
-            audio, offset=offset, vad_filter=False, short_context=True
-        )
+        decoded = self._engine.transcribe(audio, offset=offset, **LIVE_OPTIONS)
         segments = words_from(clean(list(decoded), audio, offset), job.start)
         if segments:
             heard.remember(job.audio)

@@ -9,7 +9,7 @@ from dialogues import VOICES, synth
 from copilot.audio.files import SAMPLE_RATE
 from copilot.domain import Word
 from copilot.transcription.context import SpeakerContext, words_from
-from copilot.transcription.engine import AsrSegment
+from copilot.transcription.engine import LIVE_OPTIONS, AsrSegment
 
 
 def clip(seconds: float, value: float) -> np.ndarray:
@@ -76,7 +76,7 @@ def test_the_real_model_with_context_keeps_the_new_words_only(espeak: str) -> No
     heard.remember(synth("I could not sleep at all last night.", voice))
     audio, lead = heard.before(synth("Work was hard again today.", voice))
     offset = 20.0 - lead
-    decoded = engine.transcribe(audio, offset=offset, vad_filter=False, short_context=True)
+    decoded = engine.transcribe(audio, offset=offset, **LIVE_OPTIONS)
     kept = words_from(clean(list(decoded), audio, offset), 20.0)
     text = " ".join(s.text for s in kept).lower()
     assert "work was hard again today" in text and "sleep" not in text, text

