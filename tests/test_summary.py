@@ -105,6 +105,16 @@ def test_needs_map_places_tool_and_connection_requests() -> None:
     assert found.position == 0.0
 
 
+def test_needs_map_reads_a_plan_only_when_one_is_asked_for() -> None:
+    talk = [
+        utt(0, "client", 0, "No, I don't have a plan. I just wish I could disappear."),
+        utt(1, "client", 9, "Could we make a plan for the mornings?"),
+    ]
+    found = needs_map(talk)
+    assert [e.utterance_seq for e in found.tools] == [1]
+    assert found.connection == []
+
+
 def test_no_evidence_means_empty_sections_not_claims_of_absence() -> None:
     bare = SessionExport(
         session=Session(id="s", client_label="C"),

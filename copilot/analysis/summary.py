@@ -32,11 +32,12 @@ CHANGE_MIN = 0.08
 MAX_MOMENTS = 8
 ARC_POINTS = 12
 
+# A plan counts only when asked for: "I don't have a plan" answers a question about risk.
 _TOOLS = re.compile(
     r"\b(what (?:should|can|could|do) i do|how (?:do|can|could|should) i|give me (?:something|"
     r"some|a)|any (?:tips|advice|ideas|strategies|techniques|exercises)|something (?:practical|"
-    r"to do|i can do)|a plan|tell me what to do|tools?|techniques?|strategies|exercises?|"
-    r"homework|fix (?:it|this)|steps)\b",
+    r"to do|i can do)|(?:need|want|make|give me|come up with) a plan|tell me what to do|tools?|"
+    r"techniques?|strategies|exercises?|homework|fix (?:it|this)|steps)\b",
     re.IGNORECASE,
 )
 _CONNECTION = re.compile(
