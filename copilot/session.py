@@ -79,6 +79,9 @@ DEGRADE_STEPS = (
     "recording now, transcribing after the session",
 )
 RECOVER_AFTER_S = 20.0
+# How long a microphone final may wait for the call audio under it. Waiting costs the client's
+# finals nothing: the call's pump, which is behind, is the one that makes them.
+CALL_WAIT_S = 5.0
 EMOTION_CONTEXT = 6
 
 
@@ -101,6 +104,7 @@ class Ring:
         self.data = np.zeros(self.size, dtype=np.float32)
         self.end = 0.0  # session time just after the newest sample
         self._lock = threading.Lock()
+        self._written = threading.Condition(self._lock)
 
     def write(self, audio: np.ndarray, start: float) -> None:
         with self._lock:
@@ -112,6 +116,12 @@ class Ring:
                 self.data[-shift:] = 0.0
             self.data[-n:] = audio[-n:]
             self.end = start + len(audio) / SAMPLE_RATE
+            self._written.notify_all()
+
+    def wait_until(self, time_s: float, timeout: float) -> bool:
+        """Block until the ring holds audio up to session time `time_s`, or `timeout` passes."""
+        with self._written:
+            return self._written.wait_for(lambda: self.end >= time_s, timeout)
 
     def read(self, start: float, end: float) -> np.ndarray:
         with self._lock:
@@ -419,13 +429,17 @@ class LiveSession:
         )
 
     def _final(self, job: Job) -> None:
+        other = self._other_audio(job, wait=True)
         if self.degrade_step >= 3 and self.state == "recording":
-            self._defer(job)
+            self._defer(job, other)
             return
-        if self._is_bleed(job):
+        self._commit_final(job, other)
+
+    def _commit_final(self, job: Job, other: np.ndarray | None) -> None:
+        """Decode a final, drop what is the call leaking into the microphone, store, publish."""
+        if other is not None and is_bleed(job.audio, other):
             return
         segments = self._decode_final(job)
-        other = self._other_audio(job)
         if other is not None:
             kept = [drop_bleed(s, job.audio, other, job.start) for s in segments]
             segments = [s for s in kept if s is not None]
@@ -478,12 +492,20 @@ class LiveSession:
         if reading is not None:
             self.bus.publish(EmotionEventModel(reading=reading, prosody=relative))
 
-    def _other_audio(self, job: Job) -> np.ndarray | None:
-        """The call audio under a microphone job: bleed is the call arriving at the mic."""
-        if job.role != "therapist" or "client" not in self._pumps:
+    def _other_audio(self, job: Job, wait: bool = False) -> np.ndarray | None:
+        """The call audio under a microphone job: bleed is the call arriving at the mic.
+
+        With `wait`, a final waits for the call's pump to have written that stretch: on a busy
+        machine it can run behind the microphone's, and the stretch read too early is silence,
+        under which the client's words would pass as the therapist's.
+        """
+        call = self._pumps.get("client")
+        if job.role != "therapist" or call is None:
             return None
         end = job.start + len(job.audio) / SAMPLE_RATE
-        return self._pumps["client"].ring.read(job.start, end)
+        if wait and self._running.is_set() and call.failed is None:
+            call.ring.wait_until(end, CALL_WAIT_S)
+        return call.ring.read(job.start, end)
 
     def _is_bleed(self, job: Job) -> bool:
         """A microphone stretch that is only the client's voice from the loudspeakers."""
@@ -539,8 +561,9 @@ class LiveSession:
                 degrade_step=step,
             )
 
-    def _defer(self, job: Job) -> None:
-        """Step 3: keep the audio on disk, transcribe after the session."""
+    def _defer(self, job: Job, other: np.ndarray | None) -> None:
+        """Step 3: keep the audio on disk, transcribe after the session. The call audio under a
+        microphone job is kept beside it: the ring will have moved on by then."""
         folder = home() / "tmp"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{self.session_id}-{len(self._backlog):05d}.npz"
@@ -549,6 +572,8 @@ class LiveSession:
             audio=job.audio,
             meta=np.array([job.start, job.speech_end]),
             role=np.array(job.role),
+            other=np.zeros(0, dtype=np.float32) if other is None else other,
+            has_other=np.array(other is not None),
         )
         self._backlog.append(path)
 
@@ -562,7 +587,8 @@ class LiveSession:
                 start, end = (float(x) for x in data["meta"])
                 role: Role = str(data["role"])  # type: ignore[assignment]
                 job = Job(role, 0, start, data["audio"], True, end)
-            self._final(job)
+                other = data["other"] if bool(data["has_other"]) else None
+            self._commit_final(job, other)
             path.unlink(missing_ok=True)
         self._backlog.clear()
 

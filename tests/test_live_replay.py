@@ -5,6 +5,8 @@ Replayed sources stand where the sound card would; the PulseAudio rig tests cove
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from pathlib import Path
 
@@ -51,14 +53,16 @@ def replay(path: Path, speed: float = 1.0) -> list[AudioSource]:
     return [FileSource(path, 0, "therapist", speed), FileSource(path, 1, "client", speed)]
 
 
-def run(live: LiveSession, sources: list[AudioSource]) -> list[tuple[float, BaseModel]]:
+def run(
+    live: LiveSession, sources: list[AudioSource], tail_s: float = 1.5
+) -> list[tuple[float, BaseModel]]:
     events: list[tuple[float, BaseModel]] = []
     live.subscribe(lambda e: events.append((time.monotonic(), e)))
     live.record_consent(Consent(given_by="client", method="verbal"))
     live.start()
     while not all(s.finished.is_set() for s in sources if isinstance(s, FileSource)):
         time.sleep(0.1)
-    time.sleep(1.5)
+    time.sleep(tail_s)
     return events
 
 
@@ -108,11 +112,37 @@ def test_risk_is_flagged_within_two_seconds(tmp_path: Path) -> None:
     assert t - t0 - spoken_end <= 2.0
 
 
-def test_loudspeaker_bleed_is_not_transcribed_as_the_therapist(tmp_path: Path) -> None:
+class LateSource(FileSource):
+    """The call's audio arriving behind the microphone's, as on a busy machine."""
+
+    def __init__(self, path: Path, channel: int, role: str, late_s: float):
+        super().__init__(path, channel, role)  # type: ignore[arg-type]
+        self.late_s = late_s
+
+    def start(self, deliver: Deliver, on_error: ErrorSink) -> None:
+        held: queue.Queue[tuple[float, np.ndarray]] = queue.Queue()
+
+        def release() -> None:
+            while True:
+                due, block = held.get()
+                time.sleep(max(0.0, due - time.monotonic()))
+                deliver(block)
+
+        threading.Thread(target=release, daemon=True).start()
+        super().start(lambda block: held.put((time.monotonic() + self.late_s, block)), on_error)
+
+
+@pytest.mark.parametrize("call_late_s", [0.0, 3.0])
+def test_loudspeaker_bleed_is_not_transcribed_as_the_therapist(
+    tmp_path: Path, call_late_s: float
+) -> None:
     path, _ = write(tmp_path, SHORT, "bleed", bleed_db=12.0)
-    sources = replay(path)
+    sources: list[AudioSource] = [
+        FileSource(path, 0, "therapist"),
+        LateSource(path, 1, "client", call_late_s),
+    ]
     live = LiveSession(LiveOptions(partials=False), sources=sources)
-    events = run(live, sources)
+    events = run(live, sources, tail_s=1.5 + call_late_s)
     live.stop()
     therapist = heard(events, "therapist").lower()
     for client_words in ("worry about my job", "letting everyone down", "walk in the morning"):
