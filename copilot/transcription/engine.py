@@ -105,51 +105,6 @@ def speech_regions(audio: np.ndarray) -> list[tuple[int, int]]:
     return [(int(span["start"]), int(span["end"])) for span in spans]
 
 
-FEATURE_BLOCK_FRAMES = 3000  # 30 s of spectrogram at a time
-
-
-def _blockwise_features(**kwargs: Any) -> Any:
-    """faster-whisper's log-mel features, computed 30 s at a time with the same numbers.
-
-    faster-whisper builds the spectrogram of all the speech it is given in one go: for a 300 s
-    chunk of a recording that peaked at 160 MB of intermediate arrays, most of the analysis'
-    peak memory. Frames are independent until the final clamp against the global maximum, so the
-    mel energies are computed per block and the log and clamp applied once over the whole.
-    """
-    from faster_whisper.feature_extractor import FeatureExtractor
-
-    class BlockwiseFeatures(FeatureExtractor):  # type: ignore[misc]
-        def __call__(
-            self, waveform: np.ndarray, padding: int = 160, chunk_length: int | None = None
-        ) -> np.ndarray:
-            if chunk_length is not None:
-                self.n_samples = chunk_length * self.sampling_rate
-                self.nb_max_frames = self.n_samples // self.hop_length
-            audio = np.pad(waveform.astype(np.float32), (0, padding)) if padding else waveform
-            half = self.n_fft // 2
-            audio = np.pad(audio.astype(np.float32), (half, half), mode="reflect")
-            frames = 1 + (len(audio) - self.n_fft) // self.hop_length
-            window = np.hanning(self.n_fft + 1)[:-1].astype("float32")
-            mel = np.empty((self.mel_filters.shape[0], frames), dtype=np.float32)
-            for lo in range(0, frames, FEATURE_BLOCK_FRAMES):
-                hi = min(frames, lo + FEATURE_BLOCK_FRAMES)
-                part = audio[lo * self.hop_length : (hi - 1) * self.hop_length + self.n_fft]
-                stft = self.stft(
-                    part,
-                    self.n_fft,
-                    self.hop_length,
-                    window=window,
-                    center=False,
-                    return_complex=True,
-                ).astype("complex64")
-                mel[:, lo:hi] = self.mel_filters @ (np.abs(stft) ** 2)
-            log_spec = np.log10(np.clip(mel[:, :-1], a_min=1e-10, a_max=None))
-            log_spec = np.maximum(log_spec, log_spec.max() - 8.0)
-            return np.asarray((log_spec + 4.0) / 4.0)
-
-    return BlockwiseFeatures(**kwargs)
-
-
 class WhisperEngine:
     def __init__(self, model: ResolvedModel, threads: int = 2, compute_type: str = "int8"):
         from faster_whisper import WhisperModel
@@ -159,7 +114,6 @@ class WhisperEngine:
         self._whisper = WhisperModel(
             str(model.path), device="cpu", compute_type=compute_type, cpu_threads=threads
         )
-        self._whisper.feature_extractor = _blockwise_features(**self._whisper.feat_kwargs)
         _install_short_context()
         # One CTranslate2 model serves one decode at a time; live sources share it.
         self._lock = threading.Lock()
