@@ -12,6 +12,7 @@ Only the pump threads and the worker touch audio; the audio callback only copies
 
 from __future__ import annotations
 
+import functools
 import itertools
 import queue
 import threading
@@ -229,6 +230,13 @@ class LiveSession:
         self._running.set()
         for source in sources:
             self._add_pump(source)
+        # Opened back to back, after every pump is ready: each source's clock starts when it
+        # opens, and a skew between them beyond the bleed check's 200 ms lag window would hide
+        # the call's voice in the microphone.
+        for pump in self._pumps.values():
+            self._open(pump)
+        for role, pump in self._pumps.items():
+            self._spawn(functools.partial(self._pump, pump), f"pump-{role}")
         self._spawn(self._work, "asr-worker")
         self._spawn(self._monitor, "monitor")
         self._set_state("recording")
@@ -324,8 +332,6 @@ class LiveSession:
         if self.options.keep_audio:
             pump.recorder = RoleRecorder(home() / "audio" / f"{self.session_id}-{source.role}.flac")
         self._pumps[source.role] = pump
-        self._open(pump)
-        self._spawn(lambda: self._pump(pump), f"pump-{source.role}")
 
     def _open(self, pump: _Pump) -> None:
         pump.convert = ToMono16k(pump.source.sample_rate, pump.source.channels)
