@@ -15,15 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from copilot.analysis.run import Analysed, analyse_session
-from copilot.audio.files import SAMPLE_RATE, AudioInfo, iter_chunks, probe
-from copilot.diarization import by_channel, clustering
+from copilot.audio.files import AudioInfo, iter_chunks, probe
+from copilot.diarization import clustering
 from copilot.domain import Role, Session, SessionSource, Utterance
 from copilot.errors import ChannelSpecError, CopilotError
 from copilot.plugins import registry
 from copilot.storage.repository import SessionStore
-from copilot.transcription.engine import AsrSegment, Transcriber, speech_regions
-from copilot.transcription.hallucinations import clean
-from copilot.transcription.regions import split_by_regions
+from copilot.transcription.engine import AsrSegment, Transcriber
+from copilot.transcription.regions import channel_segments
 
 Progress = Callable[[float], None]
 DEFAULT_STEREO: tuple[Role, Role] = ("therapist", "client")
@@ -165,24 +164,12 @@ def _channel_utterances(
     engine: Transcriber, samples: np.ndarray, ch: int, offset: float, role: Role, seq: int
 ) -> list[Utterance]:
     audio = np.ascontiguousarray(samples[:, ch])
-    segments = _region_segments(engine, audio, offset)
-    if samples.shape[1] == 2:
-        other = samples[:, 1 - ch]
-        kept = [by_channel.drop_bleed(s, audio, other, offset) for s in segments]
-        segments = [s for s in kept if s is not None]
+    other = samples[:, 1 - ch] if samples.shape[1] == 2 else None
+    segments = channel_segments(engine, audio, offset, other)
     return [
         to_utterance(s, seq + i, role, ch if samples.shape[1] == 2 else None)
         for i, s in enumerate(segments)
     ]
-
-
-def _region_segments(engine: Transcriber, audio: np.ndarray, offset: float) -> list[AsrSegment]:
-    """Segments cut at the speaker's pauses: one per stretch of continuous speech."""
-    segments = clean(list(engine.transcribe(audio, offset=offset)), audio, offset)
-    regions = [
-        (offset + lo / SAMPLE_RATE, offset + hi / SAMPLE_RATE) for lo, hi in speech_regions(audio)
-    ]
-    return split_by_regions(segments, regions)
 
 
 def to_utterance(seg: AsrSegment, seq: int, role: Role, channel: int | None) -> Utterance:
