@@ -129,6 +129,29 @@ def test_correction_keeps_the_original_and_swap_swaps() -> None:
     assert [u.role for u in store.utterances("s-edit")] == ["client", "therapist"]
 
 
+def test_a_revision_replaces_recognised_words_but_never_a_correction() -> None:
+    store = SessionStore()
+    store.create(Session(id="s-rev", client_label="Q"))
+    store.append("s-rev", [_utt(0, "therapist", text="what helped do"), _utt(1, "client", 2.0)])
+    store.correct_text("s-rev", 1, "hello, there")
+    words = [Word(text="What", start=0.1, end=0.3, probability=0.8)]
+    new = [
+        _utt(0, "therapist").model_copy(
+            update={"text": "What helped?", "words": words, "end": 0.3}
+        ),
+        _utt(1, "client", 2.0).model_copy(update={"text": "yellow there"}),
+    ]
+    assert store.revise_utterances("s-rev", new) == 1
+    first, second = store.utterances("s-rev")
+    assert (first.text, first.end, first.words, first.original_text) == (
+        "What helped?",
+        0.3,
+        words,
+        None,
+    )
+    assert (second.text, second.original_text) == ("hello, there", "hello there")
+
+
 def test_search_and_filter_sessions() -> None:
     store = SessionStore()
     store.create(Session(id="s-a", client_label="Alpha"))

@@ -221,6 +221,21 @@ class SessionStore:
             db.execute("DELETE FROM utterances WHERE session_id = ?", (session_id,))
             db.executemany(_INSERT_UTTERANCE, [_utt_row(session_id, u) for u in utterances])
 
+    def revise_utterances(self, session_id: str, utterances: Sequence[Utterance]) -> int:
+        """New recognised words for stored utterances (same seq); one the therapist has
+        corrected keeps their text. Returns how many changed."""
+        rows = [
+            (u.start, u.end, u.text, _words_json(u), u.confidence, session_id, u.seq)
+            for u in utterances
+        ]
+        with self.transaction() as db:
+            cur = db.executemany(
+                'UPDATE utterances SET start = ?, "end" = ?, text = ?, words = ?, confidence = ? '
+                "WHERE session_id = ? AND seq = ? AND original_text IS NULL",
+                rows,
+            )
+            return cur.rowcount
+
     def drop_utterances_after(self, session_id: str, time_s: float) -> int:
         with self.transaction() as db:
             cur = db.execute(
@@ -328,8 +343,11 @@ _INSERT_UTTERANCE = (
 )
 
 
+def _words_json(u: Utterance) -> str:
+    return json.dumps([w.model_dump() for w in u.words], separators=(",", ":"))
+
+
 def _utt_row(session_id: str, u: Utterance) -> tuple[Any, ...]:
-    words = json.dumps([w.model_dump() for w in u.words], separators=(",", ":"))
     return (
         session_id,
         u.seq,
@@ -337,7 +355,7 @@ def _utt_row(session_id: str, u: Utterance) -> tuple[Any, ...]:
         u.start,
         u.end,
         u.text,
-        words,
+        _words_json(u),
         u.confidence,
         u.channel,
         u.speaker,
