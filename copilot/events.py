@@ -33,6 +33,14 @@ class UtteranceEvent(BaseModel):
     speech_end_s: float  # session time the speech ended (for latency)
 
 
+class RevisionEvent(BaseModel):
+    """The second pass's words for an utterance already sent (the same seq)."""
+
+    type: Literal["revision"] = "revision"
+    utterance: Utterance
+    previous_text: str
+
+
 class EmotionEvent(BaseModel):
     type: Literal["emotion"] = "emotion"
     reading: EmotionReading
@@ -75,6 +83,7 @@ class NoteEvent(BaseModel):
 Event = Annotated[
     PartialEvent
     | UtteranceEvent
+    | RevisionEvent
     | EmotionEvent
     | RiskEvent
     | LevelEvent

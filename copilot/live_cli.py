@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from copilot.audio.sources import AudioSource, FileSource
 from copilot.domain import Consent
 from copilot.errors import DeviceError
-from copilot.events import RiskEvent, StatusEvent, UtteranceEvent
+from copilot.events import RevisionEvent, RiskEvent, StatusEvent, UtteranceEvent
 from copilot.report import clock
 from copilot.session import LiveOptions, LiveSession
 from copilot.settings import Settings
@@ -24,6 +24,9 @@ def printer(event: BaseModel) -> None:
     if isinstance(event, UtteranceEvent):
         u = event.utterance
         print(f"[{_mmss(u.start)}] {u.role}: {u.text}", flush=True)
+    elif isinstance(event, RevisionEvent):  # the second pass, read with more of the speaker
+        u = event.utterance
+        print(f"[{_mmss(u.start)}] {u.role} (revised): {u.text}", flush=True)
     elif isinstance(event, RiskEvent):
         f = event.flag
         marks = "".join(

@@ -5,6 +5,7 @@
                                            ▼
                                       ASR worker ──► store (each final, as it happens)
                                            └──────► events: utterance, risk, emotion, partial
+    reviser thread: each speaker's finals decoded again, as a recording is, once enough gather
     monitor thread: timer, back-pressure steps, reopening a lost device
 
 Only the pump threads and the worker touch audio; the audio callback only copies frames.
@@ -52,6 +53,7 @@ from copilot.events import (
     LiveState,
     NoteEvent,
     PartialEvent,
+    RevisionEvent,
     RiskEvent,
     StateEvent,
     StatusEvent,
@@ -66,6 +68,8 @@ from copilot.storage.repository import SessionStore
 from copilot.transcription.context import SpeakerContext, words_from
 from copilot.transcription.engine import LIVE_OPTIONS, AsrSegment, Transcriber
 from copilot.transcription.hallucinations import clean, join_words
+from copilot.transcription.regions import channel_segments
+from copilot.transcription.revision import Final, RevisionQueue, assign, revised
 from copilot.transcription.streaming import Job, StreamParams, UtteranceSegmenter
 
 RING_S = 120.0  # audio kept per source for bleed checks and prosody
@@ -95,6 +99,7 @@ class LiveOptions:
     threads: int = 2
     keep_audio: bool = False
     partials: bool = True
+    revise: bool = True  # the second pass (copilot.transcription.revision)
 
 
 class Ring:
@@ -156,6 +161,7 @@ class LiveSession:
         settings: Settings | None = None,
         sources: list[AudioSource] | None = None,
         engine: Transcriber | None = None,
+        reviser: Transcriber | None = None,
     ):
         self.options = options
         self.settings = settings or Settings.load()
@@ -168,6 +174,10 @@ class LiveSession:
         self.degrade_step = 0
         self._sources = sources
         self._engine = engine
+        # The second pass has a model of its own, so a final never waits behind a revision.
+        self._reviser = reviser
+        self._revisions: dict[Role, RevisionQueue] = {}
+        self._revise_jobs: queue.Queue[tuple[Role, list[Final]] | None] = queue.Queue()
         self._pumps: dict[Role, _Pump] = {}
         self._jobs: queue.PriorityQueue[tuple[int, int, Job | None]] = queue.PriorityQueue()
         self._order = itertools.count()
@@ -213,6 +223,8 @@ class LiveSession:
         if not sources:
             raise DeviceError("no audio source: choose the microphone and/or the call audio")
         self._engine = self._engine or load_engine(self.options.model, self.options.threads)
+        if self.options.revise and self._reviser is None:
+            self._reviser = load_engine(self.options.model, 1)
         self._emotion = registry().create("emotion", self.settings.emotion_engine)
         self.session_id = new_session_id()
         self.store.create(
@@ -238,6 +250,8 @@ class LiveSession:
         for role, pump in self._pumps.items():
             self._spawn(functools.partial(self._pump, pump), f"pump-{role}")
         self._spawn(self._work, "asr-worker")
+        if self.options.revise:
+            self._spawn(self._revise_loop, "reviser")
         self._spawn(self._monitor, "monitor")
         self._set_state("recording")
         return self.session_id
@@ -282,6 +296,11 @@ class LiveSession:
             if thread.name.startswith("pump-"):
                 thread.join()
         self._jobs.put((9, next(self._order), None))  # the worker stops after the last job
+        for thread in self._threads:
+            if thread.name != "reviser":
+                thread.join()
+        self._submit_revisions(everything=True)
+        self._revise_jobs.put(None)  # the reviser stops after the last window
         for thread in self._threads:
             thread.join()
         self._drain_backlog()
@@ -469,6 +488,13 @@ class LiveSession:
         self.store.append(self.session_id, [utterance])
         self.bus.publish(UtteranceEvent(utterance=utterance, speech_end_s=round(job.speech_end, 3)))
         self._analyse(utterance, job, previous)
+        if self.options.revise:
+            end = job.start + len(job.audio) / SAMPLE_RATE
+            with self._lock:
+                self._revisions.setdefault(job.role, RevisionQueue()).add(
+                    Final(utterance.seq, job.start, end)
+                )
+            self._submit_revisions()
 
     def _decode_final(self, job: Job) -> list[AsrSegment]:
         """The job's words, decoded after the speaker's last seconds unless the machine is busy."""
@@ -486,9 +512,7 @@ class LiveSession:
         """Risk at once for every client utterance; then its emotional reading and prosody."""
         if utterance.role == "therapist":
             return
-        for flag in flag_utterances([utterance]):
-            self._flags.append(flag)
-            self.bus.publish(RiskEvent(flag=flag))
+        self._flag_risk(utterance)
         context = [u for u in self._utterances[-EMOTION_CONTEXT:]]
         readings: list[EmotionReading] = self._emotion.read(context)  # type: ignore[attr-defined]
         reading = next((r for r in readings if r.utterance_seq == utterance.seq), None)
@@ -497,6 +521,68 @@ class LiveSession:
         relative = prosody_analysis.against_baseline(self._prosody)[-1]
         if reading is not None:
             self.bus.publish(EmotionEventModel(reading=reading, prosody=relative))
+
+    def _flag_risk(self, utterance: Utterance) -> None:
+        """Raise each flag of this utterance once; a revision may find one the first text hid."""
+        with self._lock:
+            raised = {(f.utterance_seq, f.category) for f in self._flags}
+            new = [
+                f
+                for f in flag_utterances([utterance])
+                if (f.utterance_seq, f.category) not in raised
+            ]
+            self._flags.extend(new)
+        for flag in new:
+            self.bus.publish(RiskEvent(flag=flag))
+
+    # the second pass ---------------------------------------------------------------------------
+
+    def _submit_revisions(self, everything: bool = False) -> None:
+        """Hand the reviser each speaker's finals that are due; not while the machine is busy
+        (they wait, and the ring keeps their audio for a while), and all of them at the end."""
+        if not self.options.revise or (self.degrade_step > 0 and not everything):
+            return
+        with self._lock:
+            due = [
+                (role, waiting.take())
+                for role, waiting in self._revisions.items()
+                if waiting.finals and (everything or waiting.due(self.elapsed_s))
+            ]
+        for item in due:
+            self._revise_jobs.put(item)
+
+    def _revise_loop(self) -> None:
+        while (item := self._revise_jobs.get()) is not None:
+            try:
+                self._revise(*item)
+            except Exception as exc:  # the first text stays; the therapist is told
+                self._status("error", f"revising the transcript failed: {exc}")
+
+    def _revise(self, role: Role, finals: list[Final]) -> None:
+        """Decode the speaker's stretch again as a recording is; the finals take its words."""
+        pump = self._pumps[role]
+        kept_from = pump.ring.end - pump.ring.size / SAMPLE_RATE
+        finals = [f for f in finals if f.start >= kept_from]  # older audio has left the ring
+        if not finals or self._reviser is None or self.session_id is None:
+            return
+        lo, hi = finals[0].start, finals[-1].end
+        call = self._pumps.get("client")
+        other = call.ring.read(lo, hi) if role == "therapist" and call is not None else None
+        segments = channel_segments(self._reviser, pump.ring.read(lo, hi), lo, other)
+        words = assign(segments, finals)
+        changed: list[tuple[str, Utterance]] = []
+        with self._lock:
+            for final in finals:
+                before = self._utterances[final.seq]
+                after = revised(before, words.get(final.seq, []))
+                if after is not None:
+                    self._utterances[final.seq] = after
+                    changed.append((before.text, after))
+        self.store.revise_utterances(self.session_id, [u for _, u in changed])
+        for previous, utterance in changed:
+            self.bus.publish(RevisionEvent(utterance=utterance, previous_text=previous))
+            if utterance.role == "client":
+                self._flag_risk(utterance)
 
     def _other_audio(self, job: Job, wait: bool = False) -> np.ndarray | None:
         """The call audio under a microphone job: bleed is the call arriving at the mic.
@@ -529,6 +615,7 @@ class LiveSession:
                 )
             )
             self._pressure()
+            self._submit_revisions()  # a quiet speaker's finals, before the ring lets them go
             self._retry_devices()
 
     def lag_s(self) -> float:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,8 @@ from copilot.audio.sources import AudioSource, FileSource
 from copilot.domain import Consent
 from copilot.errors import ConsentError
 from copilot.evaluation import wer
-from copilot.events import RiskEvent, StatusEvent, UtteranceEvent
+from copilot.events import RevisionEvent, RiskEvent, StatusEvent, UtteranceEvent
+from copilot.pipeline import load_engine
 from copilot.session import LiveOptions, LiveSession
 from copilot.settings import home
 from copilot.storage import SessionStore
@@ -112,6 +114,57 @@ def test_risk_is_flagged_within_two_seconds(tmp_path: Path) -> None:
     assert t - t0 - spoken_end <= 2.0
 
 
+class Rereading:
+    """A second-pass engine at the boundary: the real model, except that it hears one client
+    sentence as risk language (its first words), as a revision may where the first pass
+    misheard it."""
+
+    name = "rereading"
+
+    def __init__(self) -> None:
+        self.engine = load_engine("tiny.en", 1)
+        self.calls = 0
+
+    def transcribe(self, audio: np.ndarray, offset: float = 0.0, **options: object) -> Iterator:
+        self.calls += 1
+        for seg in self.engine.transcribe(audio, offset, **options):  # type: ignore[arg-type]
+            texts = [w.text.strip(".,").lower() for w in seg.words]
+            if "cannot" in texts:  # "That I am letting everyone down and I cannot keep up."
+                at = 0
+                said = ["I", "want", "to", "kill", "myself"]
+                words = list(seg.words)
+                for i, text in enumerate(said[: len(words) - at]):
+                    words[at + i] = words[at + i].model_copy(update={"text": text})
+                seg = seg.model_copy(
+                    update={"words": words, "text": " ".join(w.text for w in words)}
+                )
+            yield seg
+
+
+def test_the_second_pass_revises_finals_in_place_and_flags_what_it_finds(tmp_path: Path) -> None:
+    path, _ = write(tmp_path, SHORT, "revise")
+    sources = replay(path)
+    reviser = Rereading()
+    live = LiveSession(LiveOptions(partials=False), sources=sources, reviser=reviser)
+    events = run(live, sources)
+    assert not any(isinstance(e, RiskEvent) for _, e in events)  # nothing risky was said
+    result = live.stop()
+    firsts = {e.utterance.seq: e.utterance for _, e in events if isinstance(e, UtteranceEvent)}
+    revisions = [e for _, e in events if isinstance(e, RevisionEvent)]
+    assert reviser.calls >= 2  # both speakers, at the latest when the session stops
+    assert revisions, "the second pass changed nothing"
+    stored = {u.seq: u for u in SessionStore().utterances(live.session_id or "")}
+    assert stored.keys() == firsts.keys()  # revised in place: no utterance added or lost
+    for event in revisions:
+        assert event.previous_text == firsts[event.utterance.seq].text
+        assert stored[event.utterance.seq].text == event.utterance.text
+    risky = next(e.utterance for e in revisions if "kill myself" in e.utterance.text)
+    assert "cannot" in firsts[risky.seq].text
+    flags = [e.flag for _, e in events if isinstance(e, RiskEvent)]
+    assert [(f.utterance_seq, f.category) for f in flags] == [(risky.seq, "suicidal_ideation")]
+    assert any(f.utterance_seq == risky.seq for f in result.export.risk_flags)
+
+
 class LateSource(FileSource):
     """The call's audio arriving behind the microphone's, as on a busy machine."""
 
@@ -145,9 +198,14 @@ def test_loudspeaker_bleed_is_not_transcribed_as_the_therapist(
     events = run(live, sources, tail_s=1.5 + call_late_s)
     live.stop()
     therapist = heard(events, "therapist").lower()
+    revised = " ".join(  # as stored: the second pass read the microphone's audio again
+        u.text for u in SessionStore().utterances(live.session_id or "") if u.role == "therapist"
+    ).lower()
     for client_words in ("worry about my job", "letting everyone down", "walk in the morning"):
         assert client_words not in therapist
+        assert client_words not in revised
     assert "sleeping since we last met" in therapist
+    assert "sleeping since we last met" in revised
 
 
 class VanishingSource(FileSource):

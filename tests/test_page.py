@@ -19,7 +19,13 @@ from window_support import stored_session
 
 from copilot.bridge import Bridge, Pusher, StartRequest
 from copilot.domain import EmotionReading, RiskFlag, Utterance, utcnow
-from copilot.events import EmotionEvent, RiskEvent, StateEvent, UtteranceEvent
+from copilot.events import (
+    EmotionEvent,
+    RevisionEvent,
+    RiskEvent,
+    StateEvent,
+    UtteranceEvent,
+)
 
 pytestmark = pytest.mark.window
 
@@ -264,6 +270,14 @@ def test_consent_gate_live_events_risk_acknowledgement_and_hide_key(
     assert page.js("document.querySelectorAll('#sparkline line:not(.gridline)').length") == len(
         export["emotions"]
     )
+    first = Utterance.model_validate(utterances[0])
+    revised = first.model_copy(update={"text": "Read again with more of the voice."})
+    for script in pushed([RevisionEvent(utterance=revised, previous_text=first.text)]):
+        page.js(script)
+    line = f"#live-lines li[data-seq='{first.seq}']"
+    page.wait(f"document.querySelector(\"{line}\").classList.contains('revised')")
+    assert page.text(f"{line} .text") == revised.text  # in place: no line added
+    assert page.js("document.querySelectorAll('#live-lines li').length") == len(utterances)
     flag = export["risk_flags"][0]
     alert = "#alerts .alert"
     assert page.js(f"document.querySelectorAll('{alert}').length") == 1

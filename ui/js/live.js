@@ -19,6 +19,7 @@
   live.init = function () {
     SC.on('state', onState);
     SC.on('utterance', (e) => addLine(e.utterance));
+    SC.on('revision', (e) => reviseLine(e.utterance));
     SC.on('partial', onPartial);
     SC.on('emotion', (e) => onEmotion(e.reading));
     SC.on('risk', (e) => addAlert(e.flag));
@@ -135,6 +136,17 @@
     if ($('#partial').dataset.role === u.role) $('#partial').textContent = '';
     if ($('#live-transcript').open) li.scrollIntoView({ block: 'nearest' });
     requestAnimationFrame(() => { live.seen[u.seq] = Date.now(); });
+  }
+
+  /* The second pass read the line again with more of the speaker's voice: the text in place. */
+  function reviseLine(u) {
+    if (!live.utterances.has(u.seq)) return;
+    live.utterances.set(u.seq, u);
+    const li = $(`#live-lines li[data-seq="${u.seq}"]`);
+    if (!li) return;
+    li.querySelector('.text').textContent = u.text;
+    li.classList.add('revised');
+    li.title = 'read again with more of the speaker\'s voice';
   }
 
   function onPartial(e) {

@@ -1,0 +1,83 @@
+"""The live second pass's policy: when a speaker's finals are due, and whose words are whose."""
+
+from __future__ import annotations
+
+import pytest
+
+from copilot.domain import Utterance, Word
+from copilot.transcription.engine import AsrSegment
+from copilot.transcription.revision import Final, RevisionQueue, assign, revised
+
+
+def _word(text: str, start: float, end: float, p: float = 0.9) -> Word:
+    return Word(text=text, start=start, end=end, probability=p)
+
+
+def _segment(*words: Word) -> AsrSegment:
+    return AsrSegment(
+        start=words[0].start,
+        end=words[-1].end,
+        text=" ".join(w.text for w in words),
+        words=list(words),
+        avg_logprob=-0.2,
+        no_speech_prob=0.01,
+        compression_ratio=1.2,
+    )
+
+
+def test_finals_are_due_once_enough_speech_has_gathered() -> None:
+    waiting = RevisionQueue(speech_s=10.0, span_s=80.0)
+    waiting.add(Final(0, 1.0, 5.0))
+    waiting.add(Final(3, 9.0, 14.0))
+    assert not waiting.due(now=15.0)  # 9 s of speech
+    waiting.add(Final(5, 20.0, 21.5))
+    assert waiting.due(now=22.0)
+    assert [f.seq for f in waiting.take()] == [0, 3, 5]
+    assert waiting.finals == [] and not waiting.due(now=30.0)
+
+
+def test_a_quiet_speakers_finals_are_due_before_their_audio_leaves_the_ring() -> None:
+    waiting = RevisionQueue(speech_s=20.0, span_s=80.0)
+    waiting.add(Final(2, 10.0, 12.0))
+    assert not waiting.due(now=89.0)
+    assert waiting.due(now=90.0)
+
+
+def test_words_go_to_the_final_whose_audio_holds_their_midpoint() -> None:
+    finals = [Final(0, 1.0, 3.0), Final(4, 6.0, 8.5)]
+    segments = [
+        _segment(_word("what", 1.2, 1.5), _word("helped", 1.6, 2.0), _word("you", 2.9, 3.3)),
+        _segment(_word("bleed", 4.0, 4.5), _word("body", 6.1, 6.5)),
+    ]
+    got = assign(segments, finals)
+    assert {seq: [w.text for w in words] for seq, words in got.items()} == {
+        0: ["what", "helped"],  # "you" has its midpoint past the first final's audio
+        4: ["body"],  # "bleed" lies in no final: the first pass kept nothing there
+    }
+
+
+def _utterance() -> Utterance:
+    return Utterance(
+        seq=7,
+        role="client",
+        start=1.0,
+        end=2.0,
+        text="muddy wind",
+        words=[_word("muddy", 1.0, 1.4), _word("wind", 1.5, 2.0)],
+        confidence=0.5,
+    )
+
+
+def test_a_revision_takes_the_new_words_times_and_confidence() -> None:
+    words = [_word("body", 1.1, 1.4, 0.8), _word("when", 1.5, 1.9, 0.6)]
+    after = revised(_utterance(), words)
+    assert after is not None
+    assert (after.seq, after.role, after.text) == (7, "client", "body when")
+    assert (after.start, after.end, after.words) == (1.1, 1.9, words)
+    assert after.confidence == pytest.approx(0.7)
+
+
+def test_a_revision_that_changes_nothing_or_finds_nothing_keeps_the_first_text() -> None:
+    same = [_word("muddy", 1.0, 1.4), _word("wind", 1.5, 2.0)]
+    assert revised(_utterance(), same) is None
+    assert revised(_utterance(), []) is None
