@@ -11,8 +11,12 @@ devices, as `session-copilot live` would. Measured:
 - peak_rss_mb: the session process's peak resident memory, analysis at stop included
 - lag_ratio_min10_vs_min1: mean final latency of turns ending in the last minute over those in
   the first (the 10th over the 1st for the 10-minute run)
-- live_wer_over_offline_wer: the live transcript's WER over the WER of `analyze`
-  (copilot.pipeline.analyze_file) on the same audio, measured in the same run
+- live_wer_over_offline_wer: the live transcript's WER (as stored when the session stops: the
+  finals with the second pass's revisions) over the WER of `analyze`
+  (copilot.pipeline.analyze_file) on the same audio, measured in the same run;
+  first_pass_wer_over_offline_wer: the same for the finals as first sent
+- revised_latency_p50_s / _p95_s: from the end of a turn to the last text covering it (its
+  revision where the second pass changed it)
 
 Times are taken from when the audio was sent to the server: the sound reaches the devices a few
 tens of ms later, so latencies are slightly overstated, never understated.
@@ -40,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 TAIL_S = 3.0  # after the last sound: the last utterance ends and is transcribed
+KINDS = ("utterance", "revision")
 
 
 # the session process ---------------------------------------------------------------------------
@@ -48,7 +53,7 @@ TAIL_S = 3.0  # after the last sound: the last utterance ends and is transcribed
 def child(events_path: Path) -> None:
     """Run a live session on the rig's devices until stdin says stop; log events as JSON lines."""
     from copilot.domain import Consent
-    from copilot.events import LevelEvent, PartialEvent, RiskEvent, UtteranceEvent
+    from copilot.events import LevelEvent, PartialEvent, RevisionEvent, RiskEvent, UtteranceEvent
     from copilot.session import LiveOptions, LiveSession
 
     live = LiveSession(LiveOptions(mic="mic", call="call"))
@@ -61,7 +66,7 @@ def child(events_path: Path) -> None:
         if isinstance(event, LevelEvent):
             heard.add(event.role)
             return
-        if isinstance(event, UtteranceEvent | PartialEvent | RiskEvent):
+        if isinstance(event, UtteranceEvent | RevisionEvent | PartialEvent | RiskEvent):
             with lock:
                 out.write(json.dumps({"t": now, **event.model_dump(mode="json")}) + "\n")
 
@@ -94,13 +99,18 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 def latencies(
-    turns: list[dict[str, Any]], events: list[dict[str, Any]], play0: float, offset: float
+    turns: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    play0: float,
+    offset: float,
+    kinds: tuple[str, ...] = ("utterance",),
 ) -> tuple[list[tuple[float, float]], list[float], int]:
-    """(turn end, final latency) per turn heard, first-partial latencies, turns missed.
+    """(turn end, latency of the text of `kinds` covering it) per turn heard, first-partial
+    latencies, turns missed.
 
     `offset` is the session time of the playback's first sample; `play0` its monotonic time.
     """
-    finals = [e for e in events if e["type"] == "utterance"]
+    finals = [e for e in events if e["type"] in kinds]
     partials = [e for e in events if e["type"] == "partial" and (e["stable"] or e["unstable"])]
     final_lat, partial_lat, missed = [], [], 0
     for turn in turns:
@@ -151,7 +161,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     import speech
     from audio_rig import AudioRig
 
-
     folder = args.out or Path(tempfile.mkdtemp(prefix="bench-live-"))
     os.environ["COPILOT_HOME"] = str(folder / "home")
     subprocess.run(
@@ -197,12 +206,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     duration = len(stereo) / speech.SAMPLE_RATE
     first = [lat for end, lat in final_lat if end < 60]
     last = [lat for end, lat in final_lat if end >= max(60.0, duration - 60)]
-    live = [
-        (e["utterance"]["role"], e["utterance"]["start"], e["utterance"]["text"])
-        for e in events
-        if e["type"] == "utterance"
+    revised_lat = [
+        lat for _end, lat in latencies(turns, events, playback.started, offset, KINDS)[0]
     ]
-    live_wer = role_wer(turns, live)
+    first_pass = [e["utterance"] for e in events if e["type"] == "utterance"]
+    stored = {u["seq"]: u for u in first_pass}
+    stored.update(
+        {e["utterance"]["seq"]: e["utterance"] for e in events if e["type"] == "revision"}
+    )
+    first_wer = role_wer(turns, [(u["role"], u["start"], u["text"]) for u in first_pass])
+    live_wer = role_wer(turns, [(u["role"], u["start"], u["text"]) for u in stored.values()])
     file_wer = offline_wer(audio, turns)
     return {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
@@ -223,9 +236,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             statistics.mean(last) / statistics.mean(first) if first and last else None
         ),
         "lag_ratio_turns": [len(first), len(last)],
+        "revised_latency_p50_s": _round(statistics.median(revised_lat) if revised_lat else None),
+        "revised_latency_p95_s": _round(percentile(revised_lat, 0.95)),
+        "revisions": sum(e["type"] == "revision" for e in events),
+        "first_pass_wer": round(first_wer, 4),
         "live_wer": round(live_wer, 4),
         "offline_wer": round(file_wer, 4),
         "live_wer_over_offline_wer": _round(live_wer / file_wer if file_wer else None),
+        "first_pass_wer_over_offline_wer": _round(first_wer / file_wer if file_wer else None),
         "risk_flags": sum(e["type"] == "risk" for e in events),
     }
 

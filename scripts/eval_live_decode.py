@@ -1,0 +1,172 @@
+"""Word error rates of the live decoding policy, without waiting for real time; prints JSON.
+
+The live session's segmenter cuts each channel of a generated session into finals; each final is
+decoded as the live session's first pass decodes it (the speaker's last seconds in front), then
+the finals go through the second pass (copilot.transcription.revision) as the session sends
+them. Printed beside `analyze` on the same audio: the quick way to compare decoding policies
+before a real-time run on the rig (scripts/bench_live.py), which adds threads, devices and load.
+
+    .venv/bin/python scripts/eval_live_decode.py [--minutes 10] [--seed 11] [--session FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from copilot.audio.files import SAMPLE_RATE  # noqa: E402
+from copilot.domain import Role, Utterance  # noqa: E402
+from copilot.transcription.streaming import Job  # noqa: E402
+
+Heard = list[tuple[str, float, str]]
+
+
+def finals(stereo: np.ndarray) -> list[Job]:
+    """The final jobs the live segmenter makes of each channel, in the order they end."""
+    from copilot.transcription.engine import SileroVad
+    from copilot.transcription.streaming import StreamParams, UtteranceSegmenter
+
+    jobs: list[Job] = []
+    for channel, role in enumerate(("therapist", "client")):
+        segmenter = UtteranceSegmenter(role, SileroVad(), StreamParams(partials=False))  # type: ignore[arg-type]
+        audio = np.ascontiguousarray(stereo[:, channel], dtype=np.float32)
+        for i in range(0, len(audio), SAMPLE_RATE // 50):
+            jobs += segmenter.feed(audio[i : i + SAMPLE_RATE // 50])
+        jobs += segmenter.flush()
+    return sorted(jobs, key=lambda j: j.speech_end)
+
+
+def first_pass(
+    jobs: list[Job], engine: Any
+) -> tuple[dict[int, Utterance], dict[int, Job], list[float]]:
+    """Each final decoded after the speaker's last seconds, as the live session's worker does."""
+    from copilot.transcription.context import SpeakerContext, words_from
+    from copilot.transcription.engine import LIVE_OPTIONS
+    from copilot.transcription.hallucinations import clean, join_words
+
+    heard: dict[Role, SpeakerContext] = {}
+    out: dict[int, Utterance] = {}
+    decoded_from: dict[int, Job] = {}
+    times: list[float] = []
+    for job in jobs:
+        began = time.perf_counter()
+        context = heard.setdefault(job.role, SpeakerContext())
+        audio, lead = context.before(job.audio)
+        offset = job.start - lead
+        decoded = clean(
+            list(engine.transcribe(audio, offset=offset, **LIVE_OPTIONS)), audio, offset
+        )
+        segments = words_from(decoded, job.start)
+        times.append(time.perf_counter() - began)
+        words = [w for s in segments for w in s.words]
+        if not words:
+            continue
+        context.remember(job.audio)
+        seq = len(out)
+        out[seq] = Utterance(
+            seq=seq, role=job.role, start=job.start, end=words[-1].end, text=join_words(words),
+            words=words,
+        )  # fmt: skip
+        decoded_from[seq] = job
+    return out, decoded_from, times
+
+
+def second_pass(
+    first: dict[int, Utterance], jobs: dict[int, Job], stereo: np.ndarray, engine: Any
+) -> tuple[dict[int, Utterance], list[float]]:
+    """The finals revised window by window, as the session's reviser thread does."""
+    from copilot.transcription.regions import channel_segments
+    from copilot.transcription.revision import Final, RevisionQueue, assign, revised
+
+    out = dict(first)
+    times: list[float] = []
+    queues: dict[str, RevisionQueue] = {}
+
+    def revise(role: str, due: list[Final]) -> None:
+        channel = 0 if role == "therapist" else 1
+        lo, hi = round(due[0].start * SAMPLE_RATE), round(due[-1].end * SAMPLE_RATE)
+        own = np.ascontiguousarray(stereo[lo:hi, channel])
+        other = np.ascontiguousarray(stereo[lo:hi, 1]) if role == "therapist" else None
+        began = time.perf_counter()
+        words = assign(channel_segments(engine, own, due[0].start, other), due)
+        times.append(time.perf_counter() - began)
+        for final in due:
+            after = revised(out[final.seq], words.get(final.seq, []))
+            out[final.seq] = after or out[final.seq]
+
+    for seq, job in jobs.items():
+        waiting = queues.setdefault(job.role, RevisionQueue())
+        waiting.add(Final(seq, job.start, job.start + len(job.audio) / SAMPLE_RATE))
+        if waiting.due(job.speech_end):
+            revise(job.role, waiting.take())
+    for role, waiting in queues.items():
+        if waiting.finals:
+            revise(role, waiting.take())
+    return out, times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--session", type=Path, help="a session.flac with its session.json")
+    args = parser.parse_args()
+    import speech
+    from bench_live import offline_wer, role_wer
+
+    from copilot.pipeline import load_engine
+
+    folder = Path(tempfile.mkdtemp(prefix="eval-live-"))
+    os.environ["COPILOT_HOME"] = str(folder / "home")
+    path = args.session
+    if path is None:
+        make = [sys.executable, str(ROOT / "scripts" / "make_session.py"), "--out", str(folder)]
+        make += ["--minutes", str(args.minutes), "--seed", str(args.seed), "--format", "flac"]
+        subprocess.run(make, check=True, stdout=subprocess.DEVNULL)
+        path = folder / "session.flac"
+    turns = json.loads(path.with_suffix(".json").read_text())["turns"]
+    stereo, _rate = speech.read_audio(path)
+    stereo = stereo.astype(np.float32)
+    jobs = finals(stereo)
+    first, decoded_from, first_times = first_pass(jobs, load_engine("tiny.en", 2))
+    second, second_times = second_pass(first, decoded_from, stereo, load_engine("tiny.en", 1))
+
+    def heard(utterances: dict[int, Utterance]) -> Heard:
+        return [(u.role, u.start, u.text) for u in utterances.values()]
+
+    offline = offline_wer(path, turns)
+    first_wer, revised_wer = role_wer(turns, heard(first)), role_wer(turns, heard(second))
+    report = {
+        "minutes": round(len(stereo) / SAMPLE_RATE / 60, 2),
+        "finals": len(jobs),
+        "first_pass_wer": round(first_wer, 4),
+        "revised_wer": round(revised_wer, 4),
+        "offline_wer": round(offline, 4),
+        "first_pass_over_offline": round(first_wer / offline, 3) if offline else None,
+        "revised_over_offline": round(revised_wer / offline, 3) if offline else None,
+        "first_pass_decode_p50_ms": round(1000 * statistics.median(first_times)),
+        "revision_windows": len(second_times),
+        "revision_decode_p50_s": round(statistics.median(second_times), 2)
+        if second_times
+        else None,
+        "revised_utterances": sum(first[s].text != second[s].text for s in first),
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
