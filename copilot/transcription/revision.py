@@ -8,7 +8,7 @@ finals it covers take the revised words. The first text still arrives within a s
 revision follows once the window is full. On the project's generated 9.4-minute session,
 replayed without real time (scripts/eval_live_decode.py), the finals read at WER 0.077 and
 their revision at 0.053, beside 0.040 for `analyze`; played through the audio rig in real time
-(scripts/bench_live.py), 0.089 and 0.064.
+(scripts/bench_live.py, median of three runs), 0.089 and 0.064.
 
 Pure logic: which finals are due, and which revised words belong to which final.
 """
