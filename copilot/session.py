@@ -65,9 +65,9 @@ from copilot.plugins import registry
 from copilot.report import write_report
 from copilot.settings import Settings, home
 from copilot.storage.repository import SessionStore
-from copilot.transcription.context import SpeakerContext, words_from
+from copilot.transcription.context import SpeakerContext, decode_final
 from copilot.transcription.engine import LIVE_OPTIONS, AsrSegment, Transcriber
-from copilot.transcription.hallucinations import clean, join_words
+from copilot.transcription.hallucinations import join_words
 from copilot.transcription.regions import channel_segments
 from copilot.transcription.revision import Final, RevisionQueue, assign, revised
 from copilot.transcription.streaming import Job, StreamParams, UtteranceSegmenter
@@ -500,13 +500,7 @@ class LiveSession:
         """The job's words, decoded after the speaker's last seconds unless the machine is busy."""
         assert self._engine is not None
         heard = self._heard.setdefault(job.role, SpeakerContext())
-        audio, lead = heard.before(job.audio) if self.degrade_step == 0 else (job.audio, 0.0)
-        offset = job.start - lead
-        decoded = self._engine.transcribe(audio, offset=offset, **LIVE_OPTIONS)
-        segments = words_from(clean(list(decoded), audio, offset), job.start)
-        if segments:
-            heard.remember(job.audio)
-        return segments
+        return decode_final(self._engine, heard, job.audio, job.start, alone=self.degrade_step > 0)
 
     def _analyse(self, utterance: Utterance, job: Job, previous: Utterance | None) -> None:
         """Risk at once for every client utterance; then its emotional reading and prosody."""

@@ -54,9 +54,8 @@ def first_pass(
     jobs: list[Job], engine: Any
 ) -> tuple[dict[int, Utterance], dict[int, Job], list[float]]:
     """Each final decoded after the speaker's last seconds, as the live session's worker does."""
-    from copilot.transcription.context import SpeakerContext, words_from
-    from copilot.transcription.engine import LIVE_OPTIONS
-    from copilot.transcription.hallucinations import clean, join_words
+    from copilot.transcription.context import SpeakerContext, decode_final
+    from copilot.transcription.hallucinations import join_words
 
     heard: dict[Role, SpeakerContext] = {}
     out: dict[int, Utterance] = {}
@@ -65,20 +64,14 @@ def first_pass(
     for job in jobs:
         began = time.perf_counter()
         context = heard.setdefault(job.role, SpeakerContext())
-        audio, lead = context.before(job.audio)
-        offset = job.start - lead
-        decoded = clean(
-            list(engine.transcribe(audio, offset=offset, **LIVE_OPTIONS)), audio, offset
-        )
-        segments = words_from(decoded, job.start)
+        segments = decode_final(engine, context, job.audio, job.start)
         times.append(time.perf_counter() - began)
         words = [w for s in segments for w in s.words]
         if not words:
             continue
-        context.remember(job.audio)
         seq = len(out)
         out[seq] = Utterance(
-            seq=seq, role=job.role, start=job.start, end=words[-1].end, text=join_words(words),
+            seq=seq, role=job.role, start=words[0].start, end=words[-1].end, text=join_words(words),
             words=words,
         )  # fmt: skip
         decoded_from[seq] = job

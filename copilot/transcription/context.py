@@ -15,8 +15,8 @@ from collections import deque
 import numpy as np
 
 from copilot.audio.files import SAMPLE_RATE
-from copilot.transcription.engine import AsrSegment
-from copilot.transcription.hallucinations import with_words
+from copilot.transcription.engine import LIVE_OPTIONS, AsrSegment, Transcriber
+from copilot.transcription.hallucinations import clean, with_words
 
 CONTEXT_S = 6.0
 GAP_S = 0.6  # long enough that Whisper ends a segment between the clips
@@ -46,6 +46,20 @@ class SpeakerContext:
 
     def _samples(self) -> int:
         return sum(len(c) + len(self._gap) for c in self._clips)
+
+
+def decode_final(
+    engine: Transcriber, heard: SpeakerContext, audio: np.ndarray, start: float, alone: bool = False
+) -> list[AsrSegment]:
+    """A live final's words (`audio` starts at session time `start`), decoded after what `heard`
+    keeps of the speaker unless `alone`; a final that yields words is remembered for the next."""
+    full, lead = (audio, 0.0) if alone else heard.before(audio)
+    offset = start - lead
+    decoded = engine.transcribe(full, offset=offset, **LIVE_OPTIONS)
+    segments = words_from(clean(list(decoded), full, offset), start)
+    if segments:
+        heard.remember(audio)
+    return segments
 
 
 def words_from(segments: list[AsrSegment], start: float) -> list[AsrSegment]:
