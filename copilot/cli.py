@@ -64,7 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--seconds", type=float, help="stop after this many seconds")
     live.add_argument("--no-partials", action="store_true", help="final text only")
     live.add_argument("--model", metavar="NAME_OR_PATH", help="speech model (default tiny.en)")
-    live.add_argument("--keep-audio", action="store_true", help="keep the audio after the session")
+    live.add_argument(
+        "--keep-audio",
+        nargs="?",
+        const="ogg",
+        choices=["ogg", "flac"],
+        help="keep the audio after the session: ogg (Opus, small) or flac (lossless)",
+    )
 
     sessions = sub.add_parser("sessions", help="list stored sessions")
     sessions.add_argument("--client", help="only this client pseudonym")

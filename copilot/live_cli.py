@@ -81,7 +81,8 @@ def run_live(args: argparse.Namespace) -> int:
         client_label=args.client_label,
         model=args.model or settings.asr_model,
         threads=settings.asr_threads,
-        keep_audio=args.keep_audio or settings.keep_audio,
+        keep_audio=bool(args.keep_audio) or settings.keep_audio,
+        keep_audio_as=args.keep_audio or "ogg",
         partials=not args.no_partials,
     )
     replay: list[AudioSource] | None = list(sources) if sources is not None else None

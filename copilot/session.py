@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel
@@ -98,6 +99,7 @@ class LiveOptions:
     model: str = "tiny.en"
     threads: int = 2
     keep_audio: bool = False
+    keep_audio_as: Literal["ogg", "flac"] = "ogg"  # flac: lossless, to analyse the same samples
     partials: bool = True
     revise: bool = True  # the second pass (copilot.transcription.revision)
 
@@ -324,7 +326,7 @@ class LiveSession:
         for recorder in recorders.values():
             recorder.close()
         left, right = recorders.get("therapist"), recorders.get("client")
-        out = home() / "audio" / f"{self.session_id}.ogg"
+        out = home() / "audio" / f"{self.session_id}.{self.options.keep_audio_as}"
         join_stereo(left.path if left else None, right.path if right else None, out)
         for recorder in recorders.values():
             recorder.path.unlink(missing_ok=True)

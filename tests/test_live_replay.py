@@ -261,3 +261,46 @@ def test_kept_audio_is_one_stereo_file(tmp_path: Path) -> None:
     info = probe(kept)
     assert info.channels == 2 and info.duration_s > 5
     assert sorted(p.name for p in (home() / "audio").iterdir()) == [kept.name]
+
+
+def test_audio_kept_losslessly_is_the_audio_the_session_heard(tmp_path: Path) -> None:
+    path, _ = write(tmp_path, SHORT[:2], "lossless")
+    sources = replay(path)
+    live = LiveSession(
+        LiveOptions(keep_audio=True, keep_audio_as="flac", partials=False), sources=sources
+    )
+    run(live, sources)
+    live.stop()
+    from copilot.audio.files import read_all
+
+    kept = read_all(home() / "audio" / f"{live.session_id}.flac")
+    played = read_all(path)
+    for channel in (0, 1):  # each source's frames land where the session's clock had them
+        lag = _lag(kept[:, channel], played[:, channel])
+        n = min(len(kept) - lag, len(played))
+        assert n > 0.9 * len(played)
+        assert np.max(np.abs(kept[lag : lag + n, channel] - played[:n, channel])) < 2e-4
+
+
+def _lag(later: np.ndarray, earlier: np.ndarray) -> int:
+    size = 1 << int(np.ceil(np.log2(len(later) + len(earlier))))
+    spectrum = np.fft.rfft(later, size) * np.conj(np.fft.rfft(earlier, size))
+    return int(np.argmax(np.fft.irfft(spectrum, size)[: len(later)]))
+
+
+def test_the_cli_prints_finals_and_keeps_the_audio_it_was_asked_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from copilot.audio.files import read_all
+    from copilot.cli import main
+
+    path, _ = write(tmp_path, SHORT[:2], "cli")
+    argv = ["live", "--replay", str(path), "--consent", "verbal", "--keep-audio", "flac"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "] therapist: " in out and "] client: " in out
+    (session,) = SessionStore().list_sessions()
+    kept = home() / "audio" / f"{session.id}.flac"
+    assert read_all(kept).shape[1] == 2
+    row = SessionStore().db.execute("SELECT audio_path FROM sessions WHERE id = ?", (session.id,))
+    assert row.fetchone()[0] == str(kept)

@@ -11,6 +11,7 @@ import numpy as np
 from copilot.audio.files import SAMPLE_RATE, _decode_blocks
 
 BLOCK = 4096
+KEPT_CODECS = {".ogg": "libopus", ".flac": "flac"}
 
 
 class RoleRecorder:
@@ -49,14 +50,19 @@ class RoleRecorder:
 
 
 def join_stereo(left: Path | None, right: Path | None, out: Path) -> Path:
-    """Two mono recordings (either may be missing) as one stereo Ogg/Opus file."""
+    """Two mono recordings (either may be missing) as one stereo file: Ogg/Opus at 48 kbit/s
+    (about 21 MB an hour) for `.ogg`, or lossless FLAC (the very samples the session
+    transcribed, for analysing them again) for `.flac`."""
     import av
 
+    if out.suffix not in KEPT_CODECS:
+        raise ValueError(f"{out.name}: kept audio is .ogg or .flac")
     streams = [_blocks(left), _blocks(right)]
     with av.open(str(out), "w") as container:
-        stream: Any = container.add_stream("libopus", rate=SAMPLE_RATE)
+        stream: Any = container.add_stream(KEPT_CODECS[out.suffix], rate=SAMPLE_RATE)
         stream.layout = "stereo"
-        stream.bit_rate = 48_000
+        if out.suffix == ".ogg":
+            stream.bit_rate = 48_000
         pts = 0
         pending = [np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32)]
         done = [False, False]
@@ -76,7 +82,7 @@ def join_stereo(left: Path | None, right: Path | None, out: Path) -> Path:
                 take = pending[i][:n]
                 pair[i, : len(take)] = take
                 pending[i] = pending[i][n:]
-            frame = av.AudioFrame.from_ndarray(pair, format="fltp", layout="stereo")
+            frame = _frame(pair, lossless=out.suffix == ".flac")
             frame.sample_rate = SAMPLE_RATE
             frame.pts = pts
             pts += n
@@ -85,6 +91,15 @@ def join_stereo(left: Path | None, right: Path | None, out: Path) -> Path:
         for packet in stream.encode(None):
             container.mux(packet)
     return out
+
+
+def _frame(pair: np.ndarray, lossless: bool) -> Any:
+    import av
+
+    if lossless:  # FLAC takes integers; the sources were written as 16-bit, so nothing is lost
+        ints = np.round(np.clip(pair, -1, 1) * 32767).astype(np.int16)
+        return av.AudioFrame.from_ndarray(ints.T.reshape(1, -1), format="s16", layout="stereo")
+    return av.AudioFrame.from_ndarray(pair, format="fltp", layout="stereo")
 
 
 def _blocks(path: Path | None) -> Any:
