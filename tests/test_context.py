@@ -81,3 +81,41 @@ def test_the_real_model_with_context_keeps_the_new_words_only(espeak: str) -> No
     text = " ".join(s.text for s in kept).lower()
     assert "work was hard again today" in text and "sleep" not in text, text
     assert kept[0].start >= 19.9
+
+
+class GenerateSpy:
+    """The real CTranslate2 model, with a note of every generate call and its output lengths."""
+
+    def __init__(self, model: object):
+        self._model = model
+        self.lengths: list[int] = []
+
+    def generate(self, *args: object, **kwargs: object) -> object:
+        results = self._model.generate(*args, **kwargs)  # type: ignore[attr-defined]
+        self.lengths += [len(r.sequences_ids[0]) for r in results]
+        return results
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._model, name)
+
+
+@pytest.mark.model
+def test_a_short_window_that_loops_stops_at_its_token_budget() -> None:
+    """Generated speech as the audio rig captured it (one speaker's last utterance, a gap, the
+    new one), on which the window after the words looped on "." at every temperature. Kept as
+    float samples: rounded to 16 bits, the same clip decodes without the loop."""
+    from pathlib import Path
+
+    from copilot.audio.files import read_all
+    from copilot.pipeline import load_engine
+    from copilot.transcription.engine import SHORT_TOKENS_EXTRA, SHORT_TOKENS_PER_S
+    from copilot.transcription.hallucinations import clean
+
+    audio = read_all(Path(__file__).parent / "data" / "short_window_loop.wav")[:, 0]
+    engine = load_engine("tiny.en", 2)
+    spy = GenerateSpy(engine._whisper.model)
+    engine._whisper.model = spy
+    segments = clean(list(engine.transcribe(audio, **LIVE_OPTIONS)), audio)
+    assert "It sounds like that left you feeling frustrated." in [s.text for s in segments]
+    budget = np.ceil(len(audio) / SAMPLE_RATE * SHORT_TOKENS_PER_S) + SHORT_TOKENS_EXTRA
+    assert sum(spy.lengths) <= budget, spy.lengths  # the windows after the speech included

@@ -56,8 +56,22 @@ DECODE_OPTIONS: dict[str, Any] = {
 
 
 # Live utterances arrive already cut by the stream's VAD, and their latency budget has no room
-# for a beam (a final took 2.5 times as long with beam 5, and read no better with its look-back).
-LIVE_OPTIONS: dict[str, Any] = {"vad_filter": False, "beam_size": 1, "short_context": True}
+# for a beam (a final took 2.5 times as long with beam 5, and read no better with its look-back),
+# nor for decoding again at higher temperatures: the second pass (copilot.transcription.revision)
+# reads every final again with the fallbacks. On a bench run's captured audio (127 finals) the
+# first pass read the same without fallbacks (WER 0.0894), its slowest final 0.7 s, not 9.3 s.
+LIVE_OPTIONS: dict[str, Any] = {
+    "vad_filter": False,
+    "beam_size": 1,
+    "temperature": 0.0,
+    "short_context": True,
+}
+# Reading a shortened window, Whisper can loop on "." after the last word up to its 448-token
+# limit (a 3.5 s final took 13 s that way, with two fallbacks, and the session had to fall back
+# to recording only). Speech carries about 6 tokens a second (words, punctuation, timestamps), so
+# a short window may generate SHORT_TOKENS_PER_S for each second of its audio, and a few more.
+SHORT_TOKENS_PER_S = 10
+SHORT_TOKENS_EXTRA = 16
 
 _local = threading.local()
 
@@ -128,6 +142,11 @@ class WhisperEngine:
         if len(audio) < SAMPLE_RATE // 10:
             return
         options = {**DECODE_OPTIONS, **overrides}
+        if short_context:
+            seconds = len(audio) / SAMPLE_RATE
+            options.setdefault(
+                "max_new_tokens", int(np.ceil(seconds * SHORT_TOKENS_PER_S)) + SHORT_TOKENS_EXTRA
+            )
         with self._lock:
             _local.frames_min = SHORT_CONTEXT_MIN_FRAMES if short_context else None
             try:
