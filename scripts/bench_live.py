@@ -24,7 +24,9 @@ devices, as `session-copilot live` would. Measured:
   revision where the second pass changed it)
 
 Times are taken from when the audio was sent to the server: the sound reaches the devices a few
-tens of ms later, so latencies are slightly overstated, never understated.
+tens of ms later (rig_delay_s, found by where the played file lies in the audio the session
+captured), so latencies are slightly overstated, never understated. Turns are matched to the
+session's finals on the timeline of that captured audio.
 
     .venv/bin/python scripts/bench_live.py [--minutes 10] [--out DIR] [--bleed-db DB]
 """
@@ -43,6 +45,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -139,6 +143,24 @@ def latencies(
     return final_lat, partial_lat, missed
 
 
+def heard_from(kept: Path, stereo: Any, search_s: float = 60.0) -> float | None:
+    """The session time at which the played audio's first sample was captured: where the first
+    minute of the file best matches the audio the session kept (both 16 kHz, channels summed).
+    Sending time plus the rig's own delay; None if the match is poor."""
+    import speech
+
+    captured, _rate = speech.read_audio(kept)
+    later = captured[: int(2 * search_s * speech.SAMPLE_RATE)].sum(axis=1)
+    earlier = stereo[: int(search_s * speech.SAMPLE_RATE)].sum(axis=1)
+    size = 1 << int(np.ceil(np.log2(len(later) + len(earlier))))
+    spectrum = np.fft.rfft(later, size) * np.conj(np.fft.rfft(earlier, size))
+    scores = np.fft.irfft(spectrum, size)[: len(later) - len(earlier) + 1]
+    lag = int(np.argmax(scores))
+    match = later[lag : lag + len(earlier)]
+    fit = float(scores[lag] / (np.linalg.norm(match) * np.linalg.norm(earlier) + 1e-9))
+    return lag / speech.SAMPLE_RATE if fit > 0.5 else None
+
+
 def role_wer(turns: list[dict[str, Any]], heard: list[tuple[str, float, str]]) -> float:
     """Word errors per role, pooled: interleaving both sides by start time would count a long
     utterance that spans the other side's turns as errors of order, not of recognition."""
@@ -207,7 +229,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         usage = json.loads(proc.stdout.readline())
         proc.wait()
     events = [json.loads(line) for line in events_path.read_text().splitlines()]
-    offset = playback.started - ready["started"]
+    kept = Path(usage["kept"])
+    clock_offset = playback.started - ready["started"]
+    offset = heard_from(kept, stereo) or clock_offset
     final_lat, partial_lat, missed = latencies(turns, events, playback.started, offset)
     lags = [lat for _end, lat in final_lat]
     duration = len(stereo) / speech.SAMPLE_RATE
@@ -223,13 +247,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )
     first_wer = role_wer(turns, [(u["role"], u["start"], u["text"]) for u in first_pass])
     live_wer = role_wer(turns, [(u["role"], u["start"], u["text"]) for u in stored.values()])
-    kept_wer, file_wer = offline_wer(Path(usage["kept"]), turns), offline_wer(audio, turns)
+    kept_wer, file_wer = offline_wer(kept, turns), offline_wer(audio, turns)
     return {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "model": "tiny.en (bundled), int8, 2 threads",
         "minutes": round(duration / 60, 2),
         "turns": len(turns),
         "turns_missed": missed,
+        "rig_delay_s": _round(offset - clock_offset),
         "bleed_db": args.bleed_db,
         "final_latency_p50_s": _round(statistics.median(lags) if lags else None),
         "final_latency_p95_s": _round(percentile(lags, 0.95)),
