@@ -98,3 +98,25 @@ def test_quiet_cut_finds_the_silence() -> None:
     buffer[SAMPLE_RATE * 7 : SAMPLE_RATE * 7 + 3200] = 0.0
     cut = quiet_cut(buffer, SAMPLE_RATE * 9, SAMPLE_RATE * 5)
     assert SAMPLE_RATE * 7 <= cut <= SAMPLE_RATE * 7 + 3200
+
+
+@pytest.mark.parametrize("suffix", [".flac", ".ogg"])
+def test_the_two_kept_sources_join_as_one_stereo_file(tmp_path: Path, suffix: str) -> None:
+    from copilot.audio.recorder import RoleRecorder, join_stereo
+
+    rng = np.random.default_rng(3)
+    said = {role: rng.uniform(-0.9, 0.9, SAMPLE_RATE * 2).astype(np.float32) for role in "ab"}
+    for role, audio in said.items():
+        recorder = RoleRecorder(tmp_path / f"{role}.flac")
+        recorder.write(audio[:SAMPLE_RATE], 0.5 if role == "b" else 0.0)  # b starts later
+        recorder.write(audio[SAMPLE_RATE:], 1.5 if role == "b" else 1.0)
+        recorder.close()
+    sources = [read_all(tmp_path / f"{role}.flac")[:, 0] for role in "ab"]
+    kept = read_all(join_stereo(tmp_path / "a.flac", tmp_path / "b.flac", tmp_path / f"k{suffix}"))
+    assert kept.shape[1] == 2 and abs(len(kept) - 2.5 * SAMPLE_RATE) < SAMPLE_RATE // 10
+    if suffix == ".flac":  # the very samples
+        assert np.array_equal(kept[: len(sources[0]), 0], sources[0])
+        assert np.array_equal(kept[: len(sources[1]), 1], sources[1])
+        assert not kept[: SAMPLE_RATE // 2, 1].any()  # silence before b began
+    with pytest.raises(ValueError, match="kept audio is"):
+        join_stereo(tmp_path / "a.flac", None, tmp_path / "k.wav")

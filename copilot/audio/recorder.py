@@ -96,8 +96,8 @@ def join_stereo(left: Path | None, right: Path | None, out: Path) -> Path:
 def _frame(pair: np.ndarray, lossless: bool) -> Any:
     import av
 
-    if lossless:  # FLAC takes integers; the sources were written as 16-bit, so nothing is lost
-        ints = np.round(np.clip(pair, -1, 1) * 32767).astype(np.int16)
+    if lossless:  # the 16-bit samples of the sources, copied exactly (they decode as k / 32768)
+        ints = np.clip(np.round(pair * 32768), -32768, 32767).astype(np.int16)
         return av.AudioFrame.from_ndarray(ints.T.reshape(1, -1), format="s16", layout="stereo")
     return av.AudioFrame.from_ndarray(pair, format="fltp", layout="stereo")
 
