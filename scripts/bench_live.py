@@ -47,8 +47,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -152,13 +150,7 @@ def heard_from(kept: Path, stereo: Any, search_s: float = 60.0) -> float | None:
 
     captured, _rate = speech.read_audio(kept)
     later = captured[: int(2 * search_s * speech.SAMPLE_RATE)].sum(axis=1)
-    earlier = stereo[: int(search_s * speech.SAMPLE_RATE)].sum(axis=1)
-    size = 1 << int(np.ceil(np.log2(len(later) + len(earlier))))
-    spectrum = np.fft.rfft(later, size) * np.conj(np.fft.rfft(earlier, size))
-    scores = np.fft.irfft(spectrum, size)[: len(later) - len(earlier) + 1]
-    lag = int(np.argmax(scores))
-    match = later[lag : lag + len(earlier)]
-    fit = float(scores[lag] / (np.linalg.norm(match) * np.linalg.norm(earlier) + 1e-9))
+    lag, fit = speech.delay(later, stereo[: int(search_s * speech.SAMPLE_RATE)].sum(axis=1))
     return lag / speech.SAMPLE_RATE if fit > 0.5 else None
 
 

@@ -208,6 +208,18 @@ def add_bleed(stereo: Audio, bleed_db: float) -> Audio:
     return out
 
 
+def delay(later: Audio, earlier: Audio) -> tuple[int, float]:
+    """Where mono `earlier` lies in the longer mono `later` (samples in), and how well it fits
+    there (normalised correlation, 1.0 for the same samples): the cross-correlation's peak."""
+    size = 1 << int(np.ceil(np.log2(len(later) + len(earlier))))
+    spectrum = np.fft.rfft(later, size) * np.conj(np.fft.rfft(earlier, size))
+    scores = np.fft.irfft(spectrum, size)[: len(later) - len(earlier) + 1]
+    lag = int(np.argmax(scores))
+    match = later[lag : lag + len(earlier)]
+    fit = float(scores[lag] / (np.linalg.norm(match) * np.linalg.norm(earlier) + 1e-9))
+    return lag, fit
+
+
 def to_mono(stereo: Audio) -> Audio:
     """Average the channels (speakers never overlap, so nothing cancels)."""
     if stereo.ndim == 1:

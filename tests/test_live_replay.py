@@ -16,6 +16,7 @@ import pytest
 from dialogues import SHORT, render_dialogue
 from encode import encode
 from pydantic import BaseModel
+from speech import delay
 
 from copilot.audio.capture import Deliver, ErrorSink
 from copilot.audio.files import SAMPLE_RATE
@@ -276,16 +277,10 @@ def test_audio_kept_losslessly_is_the_audio_the_session_heard(tmp_path: Path) ->
     kept = read_all(home() / "audio" / f"{live.session_id}.flac")
     played = read_all(path)
     for channel in (0, 1):  # each source's frames land where the session's clock had them
-        lag = _lag(kept[:, channel], played[:, channel])
+        lag, _fit = delay(kept[:, channel], played[:, channel])
         n = min(len(kept) - lag, len(played))
         assert n > 0.9 * len(played)
         assert np.max(np.abs(kept[lag : lag + n, channel] - played[:n, channel])) < 2e-4
-
-
-def _lag(later: np.ndarray, earlier: np.ndarray) -> int:
-    size = 1 << int(np.ceil(np.log2(len(later) + len(earlier))))
-    spectrum = np.fft.rfft(later, size) * np.conj(np.fft.rfft(earlier, size))
-    return int(np.argmax(np.fft.irfft(spectrum, size)[: len(later)]))
 
 
 def test_the_cli_prints_finals_and_keeps_the_audio_it_was_asked_to(
