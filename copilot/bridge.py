@@ -639,7 +639,7 @@ class StartRequest(BaseModel):
             call=None if self.replay else self.call or None,
             client_label=label,
             model=self.model or settings.asr_model,
-            threads=settings.asr_threads,
+            threads=settings.live_threads,
             keep_audio=self.keep_audio,
             partials=self.partials,
         )

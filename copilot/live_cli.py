@@ -80,7 +80,7 @@ def run_live(args: argparse.Namespace) -> int:
         call=call,
         client_label=args.client_label,
         model=args.model or settings.asr_model,
-        threads=settings.asr_threads,
+        threads=settings.live_threads,
         keep_audio=bool(args.keep_audio) or settings.keep_audio,
         keep_audio_as=args.keep_audio or "ogg",
         partials=not args.no_partials,

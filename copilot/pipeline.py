@@ -211,12 +211,14 @@ def _measure_blocks_in_file(blocks: list[clustering.Block], path: Path) -> None:
     clustering.measure_blocks(pending[i:], np.zeros(0, dtype=np.float32), 0.0)
 
 
-_ENGINES: dict[tuple[str, int], Transcriber] = {}
+_ENGINES: dict[tuple[str, int, str], Transcriber] = {}
 
 
-def load_engine(model: str, threads: int) -> Transcriber:
-    """One loaded model per (name, threads) in this process: loading costs a second."""
-    key = (model, threads)
+def load_engine(model: str, threads: int, slot: str = "main") -> Transcriber:
+    """One loaded model per (name, threads, slot) in this process: loading costs a second. An
+    engine decodes one thing at a time; a caller that must not wait behind another (the live
+    session's second pass) asks for a slot of its own."""
+    key = (model, threads, slot)
     if key not in _ENGINES:
         _ENGINES[key] = registry().create("asr", "faster-whisper", model=model, threads=threads)
     return _ENGINES[key]

@@ -97,7 +97,7 @@ class LiveOptions:
     call: str | None = None
     client_label: str = "Client"
     model: str = "tiny.en"
-    threads: int = 2
+    threads: int = 1  # each of the two engines (Settings.live_threads)
     keep_audio: bool = False
     keep_audio_as: Literal["ogg", "flac"] = "ogg"  # flac: lossless, to analyse the same samples
     partials: bool = True
@@ -226,7 +226,7 @@ class LiveSession:
             raise DeviceError("no audio source: choose the microphone and/or the call audio")
         self._engine = self._engine or load_engine(self.options.model, self.options.threads)
         if self.options.revise and self._reviser is None:
-            self._reviser = load_engine(self.options.model, 1)
+            self._reviser = load_engine(self.options.model, 1, slot="second pass")
         self._emotion = registry().create("emotion", self.settings.emotion_engine)
         self.session_id = new_session_id()
         self.store.create(

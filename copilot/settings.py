@@ -28,6 +28,12 @@ class Settings(BaseModel):
 
     asr_model: str = "tiny.en"
     asr_threads: int = Field(default=2, ge=1, le=64)
+    # A live session decodes on two engines at once (each final, and the second pass beside it)
+    # while the call runs: one thread each. On 2 cores a final decoded no slower on one thread
+    # than on two (219 against 245 ms, p50 of 60 finals) for 70% of the CPU time; with numpy's
+    # BLAS on one thread too, the live session went from half a core to a third
+    # (scripts/bench_live.py).
+    live_threads: int = Field(default=1, ge=1, le=64)
     emotion_engine: str = "local"
     session_analyser: str = "local"  # "claude" only when the therapist opts in
     claude_model: str = "claude-sonnet-5-5"

@@ -244,7 +244,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     kept_wer, file_wer = offline_wer(kept, turns), offline_wer(audio, turns)
     return {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "model": "tiny.en (bundled), int8, 2 threads",
+        "model": "tiny.en (bundled), int8, one thread for the finals and one for the second pass",
         "minutes": round(duration / 60, 2),
         "turns": len(turns),
         "turns_missed": missed,

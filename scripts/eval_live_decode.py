@@ -12,7 +12,7 @@ later, 0.055 with noise at -70 dB. `--variants` decodes such copies as well and 
 that a policy is judged on more than one draw of that noise.
 
     .venv/bin/python scripts/eval_live_decode.py [--minutes 10] [--seed 11] [--session FILE]
-        [--variants]
+        [--variants] [--threads 1]
 """
 
 from __future__ import annotations
@@ -132,6 +132,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--session", type=Path, help="a session.flac with its session.json")
     parser.add_argument("--variants", action="store_true", help="pool copies no one hears apart")
+    parser.add_argument("--threads", type=int, default=1, help="the first pass's (as live_threads)")
     args = parser.parse_args()
     import speech
 
@@ -147,7 +148,7 @@ def main() -> None:
         path = folder / "session.flac"
     turns = json.loads(path.with_suffix(".json").read_text())["turns"]
     stereo, _rate = speech.read_audio(path)
-    engines = load_engine("tiny.en", 2), load_engine("tiny.en", 1)
+    engines = load_engine("tiny.en", args.threads), load_engine("tiny.en", 1, slot="second pass")
     if not args.variants:
         print(json.dumps(evaluate(path, stereo.astype(np.float32), turns, engines), indent=2))
         return
@@ -172,8 +173,11 @@ def evaluate(
 
     stereo = stereo.astype(np.float32)
     jobs = finals(stereo)
+    cpu = time.process_time()  # the whole process: any thread a decode keeps busy counts
     first, decoded_from, first_times = first_pass(jobs, engines[0])
+    first_cpu, cpu = time.process_time() - cpu, time.process_time()
     second, second_times = second_pass(first, decoded_from, stereo, engines[1])
+    second_cpu = time.process_time() - cpu
 
     def heard(utterances: dict[int, Utterance]) -> Heard:
         return [(u.role, u.start, u.text) for u in utterances.values()]
@@ -189,10 +193,14 @@ def evaluate(
         "first_pass_over_offline": round(first_wer / offline, 3) if offline else None,
         "revised_over_offline": round(revised_wer / offline, 3) if offline else None,
         "first_pass_decode_p50_ms": round(1000 * statistics.median(first_times)),
+        "first_pass_decode_p95_ms": round(1000 * float(np.percentile(first_times, 95))),
+        "first_pass_cpu_s": round(first_cpu, 1),
+        "first_pass_cpu_over_wall": round(first_cpu / sum(first_times), 2),
         "revision_windows": len(second_times),
         "revision_decode_p50_s": round(statistics.median(second_times), 2)
         if second_times
         else None,
+        "revision_cpu_s": round(second_cpu, 1),
         "revised_utterances": sum(first[s].text != second[s].text for s in first),
     }
 

@@ -91,6 +91,7 @@ def test_replayed_session_is_transcribed_live_with_roles_and_stored(tmp_path: Pa
     events = run(live, sources)
     stored = SessionStore().utterances(live.session_id or "")
     assert len(stored) == sum(isinstance(e, UtteranceEvent) for _, e in events)  # as they happen
+    assert live._reviser is not live._engine  # a final never waits behind a revision
     result = live.stop()
     for role in ("therapist", "client"):
         said = " ".join(text for r, text, _s, _e in reference if r == role)
@@ -123,7 +124,7 @@ class Rereading:
     name = "rereading"
 
     def __init__(self) -> None:
-        self.engine = load_engine("tiny.en", 1)
+        self.engine = load_engine("tiny.en", 1, slot="second pass")
         self.calls = 0
 
     def transcribe(self, audio: np.ndarray, offset: float = 0.0, **options: object) -> Iterator:

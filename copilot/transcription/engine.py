@@ -119,9 +119,25 @@ def speech_regions(audio: np.ndarray) -> list[tuple[int, int]]:
     return [(int(span["start"]), int(span["end"])) for span in spans]
 
 
+def _single_threaded_blas() -> None:
+    """Keep numpy's BLAS on the calling thread, for the whole process.
+
+    faster-whisper computes each window's features with one small numpy matmul. With OpenBLAS's
+    default pool, its idle threads then busy-wait for the next call: on 2 cores a live final's
+    decode on one CTranslate2 thread kept 1.4 cores busy, and 1.0 with one BLAS thread, decoding
+    no slower (scripts/eval_live_decode.py's first_pass_cpu_over_wall, 60 finals of a captured
+    session). The matmul itself takes milliseconds on one thread.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 class WhisperEngine:
     def __init__(self, model: ResolvedModel, threads: int = 2, compute_type: str = "int8"):
         from faster_whisper import WhisperModel
+
+        _single_threaded_blas()
 
         self.name = model.name
         self.model = model
