@@ -61,6 +61,7 @@ from copilot.events import (
     StatusLevel,
     UtteranceEvent,
 )
+from copilot.memory import release_free_memory
 from copilot.pipeline import load_engine, new_session_id
 from copilot.plugins import registry
 from copilot.report import write_report
@@ -565,6 +566,7 @@ class LiveSession:
         call = self._pumps.get("client")
         other = call.ring.read(lo, hi) if role == "therapist" and call is not None else None
         segments = channel_segments(self._reviser, pump.ring.read(lo, hi), lo, other)
+        release_free_memory()  # the window's transient buffers, before the next one
         words = assign(segments, finals)
         changed: list[tuple[str, Utterance]] = []
         with self._lock:
