@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, Protocol
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, Protocol
 
 import numpy as np
 from pydantic import BaseModel, Field, ValidationError
@@ -606,6 +606,7 @@ class StartRequest(BaseModel):
     replay: str | None = None
     model: str = "tiny.en"
     keep_audio: bool = False
+    keep_audio_as: Literal["ogg", "flac"] = "ogg"
     partials: bool = True
     remember_devices: bool = True
     consent_given_by: str = ""
@@ -641,6 +642,7 @@ class StartRequest(BaseModel):
             model=self.model or settings.asr_model,
             threads=settings.live_threads,
             keep_audio=self.keep_audio,
+            keep_audio_as=self.keep_audio_as,
             partials=self.partials,
         )
 

@@ -249,12 +249,18 @@ def test_consent_gate_live_events_risk_acknowledgement_and_hide_key(
     assert page.calls("start_session") == [], "nothing may start before consent is recorded"
     page.page.check('input[name="consent_method"][value="verbal"]')
     page.page.check("#f-consent")
+    assert page.js("document.querySelector('#f-keep-as').disabled") is True
+    page.page.check("#f-keep")
+    page.page.select_option("#f-keep-as", "flac")
     page.page.click("#btn-start")
     page.wait("document.body.dataset.view === 'live'")
     (sent,) = page.calls("start_session")
-    consent = StartRequest.model_validate(sent[0]).consent()  # what Python accepts
+    request = StartRequest.model_validate(sent[0])  # what Python accepts
+    consent = request.consent()
     assert (consent.method, consent.given_by) == ("verbal", "client")
     assert sent[0]["replay"] == "/tmp/session.wav"
+    kept = request.options()
+    assert (kept.keep_audio, kept.keep_audio_as) == (True, "flac")  # lossless, as chosen
     assert page.js("document.querySelector('#live-transcript').open") is False
 
     for script in recorded["scripts"]:

@@ -12,6 +12,8 @@
     models.replaceChildren(...info.models.map((m) => SC.el('option', { value: m.name, text: m.label })));
     models.value = info.defaults.model;
     $('#f-keep').checked = Boolean(info.defaults.keep_audio);
+    $('#f-keep').addEventListener('change', keepChanged);
+    keepChanged();
     $('#f-when').value = SC.localInputTime();
     start.defaults = info.defaults;
 
@@ -25,6 +27,10 @@
     $('#start-form').addEventListener('input', () => showMissing(false));
     SC.on('level', (e) => SC.setMeters(e.role, e.rms_db));
   };
+
+  function keepChanged() {
+    $('#f-keep-as').disabled = !$('#f-keep').checked;
+  }
 
   /* Called each time the view shows: devices may have come and gone. */
   start.enter = function () {
@@ -100,6 +106,7 @@
       replay: replaying() ? $('#f-replay').value.trim() || null : null,
       model: $('#f-model').value,
       keep_audio: $('#f-keep').checked,
+      keep_audio_as: $('#f-keep-as').value,
       consent_given_by: $('#f-by').value.trim(),
       consent_method: method ? method.value : null,
       consent_at: $('#f-when').value || null,
