@@ -124,9 +124,9 @@ def _single_threaded_blas() -> None:
 
     faster-whisper computes each window's features with one small numpy matmul. With OpenBLAS's
     default pool, its idle threads then busy-wait for the next call: on 2 cores a live final's
-    decode on one CTranslate2 thread kept 1.4 cores busy, and 1.0 with one BLAS thread, decoding
-    no slower (scripts/eval_live_decode.py's first_pass_cpu_over_wall, 60 finals of a captured
-    session). The matmul itself takes milliseconds on one thread.
+    decode on one CTranslate2 thread kept 1.4 cores busy (60 finals of a captured session), and
+    1.0 with one BLAS thread, decoding no slower (first_pass_cpu_over_wall in
+    scripts/eval_live_decode.py). The matmul itself takes milliseconds on one thread.
     """
     from threadpoolctl import threadpool_limits
 
