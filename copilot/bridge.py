@@ -27,12 +27,12 @@ from copilot import __version__
 from copilot.domain import Consent, ConsentMethod, Utterance
 from copilot.errors import CopilotError, DeviceError
 from copilot.events import LevelEvent
-from copilot.settings import Settings, home
+from copilot.settings import Settings, home, report_file
 from copilot.storage.repository import SessionStore
 
 if TYPE_CHECKING:
     from copilot.audio.sources import AudioSource
-    from copilot.session import LiveOptions, LiveSession
+    from copilot.live import LiveOptions, LiveSession
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -439,7 +439,7 @@ class Bridge:
         with self._store_lock:
             export = build_export(self._store, session_id)
             audio = self._audio_path(export.session.id)
-        report = home() / "reports" / f"{export.session.id}.html"
+        report = report_file(export.session.id)
         return {
             "export": export.model_dump(mode="json"),
             "audio_url": audio.as_uri() if audio else None,
@@ -526,7 +526,7 @@ class Bridge:
         with self._store_lock:
             session = self._store.get(session_id)
             self._store.delete(session.id)
-        report = home() / "reports" / f"{session.id}.html"
+        report = report_file(session.id)
         report.unlink(missing_ok=True)
         return {"deleted": session.id}
 
@@ -629,7 +629,7 @@ class StartRequest(BaseModel):
         )
 
     def options(self) -> LiveOptions:
-        from copilot.session import LiveOptions
+        from copilot.live import LiveOptions
 
         label = self.client_label.strip()
         if not label:
@@ -679,7 +679,7 @@ def _consent_time(value: str | None) -> datetime:
 
 
 def _new_live_session(options: LiveOptions, sources: list[AudioSource] | None) -> LiveSession:
-    from copilot.session import LiveSession
+    from copilot.live import LiveSession
 
     return LiveSession(options, sources=sources)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from copilot.errors import CopilotError
-from copilot.settings import Settings, home
+from copilot.settings import Settings, report_file
 from copilot.storage import SessionStore
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def _deliver(result: Analysed, json_path: Path | None, report_path: Path | None)
     from copilot.report import write_json, write_report
 
     export = result.export
-    report_path = report_path or home() / "reports" / f"{export.session.id}.html"
+    report_path = report_path or report_file(export.session.id)
     write_report(export, report_path)
     if json_path:
         write_json(export, json_path)

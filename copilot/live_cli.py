@@ -15,8 +15,8 @@ from copilot.audio.sources import AudioSource, FileSource
 from copilot.domain import Consent
 from copilot.errors import DeviceError
 from copilot.events import RevisionEvent, RiskEvent, StatusEvent, UtteranceEvent
+from copilot.live import LiveOptions, LiveSession
 from copilot.report import clock
-from copilot.session import LiveOptions, LiveSession
 from copilot.settings import Settings
 
 

@@ -220,5 +220,5 @@ def load_engine(model: str, threads: int, slot: str = "main") -> Transcriber:
     session's second pass) asks for a slot of its own."""
     key = (model, threads, slot)
     if key not in _ENGINES:
-        _ENGINES[key] = registry().create("asr", "faster-whisper", model=model, threads=threads)
+        _ENGINES[key] = registry().asr("faster-whisper", model=model, threads=threads)
     return _ENGINES[key]

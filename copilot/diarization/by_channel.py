@@ -26,13 +26,6 @@ WORD_CONTEXT_S = 0.1
 WORD_MIN_CORRELATION = 0.6
 
 
-def level_db(audio: np.ndarray) -> float:
-    if len(audio) == 0:
-        return -120.0
-    rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
-    return 20 * float(np.log10(max(rms, 1e-6)))
-
-
 def powers(audio: np.ndarray) -> np.ndarray:
     n = len(audio) // ENVELOPE_FRAME
     frames = audio[: n * ENVELOPE_FRAME].reshape(n, ENVELOPE_FRAME)
