@@ -260,7 +260,7 @@ def live(args: argparse.Namespace) -> int:
 
 
 def window(args: argparse.Namespace) -> int:
-    from copilot.window import open_window
+    from copilot.window.host import open_window
 
     return open_window()
 

@@ -16,7 +16,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def open_review(args: argparse.Namespace) -> int:
-    from copilot.window import open_window
+    from copilot.window.host import open_window
 
     return open_window(review_session_id=args.session_id)
 
