@@ -298,5 +298,4 @@ def test_the_cli_prints_finals_and_keeps_the_audio_it_was_asked_to(
     (session,) = SessionStore().list_sessions()
     kept = home() / "audio" / f"{session.id}.flac"
     assert read_all(kept).shape[1] == 2
-    row = SessionStore().db.execute("SELECT audio_path FROM sessions WHERE id = ?", (session.id,))
-    assert row.fetchone()[0] == str(kept)
+    assert SessionStore().audio_path(session.id) == str(kept)
