@@ -1,4 +1,4 @@
-"""`session-copilot live`: a headless live session printing what it hears, line by line."""
+"""A headless live session printing what it hears, line by line (`session-copilot live`)."""
 
 from __future__ import annotations
 
