@@ -17,12 +17,12 @@ import numpy as np
 from copilot.analysis.run import Analysed, analyse_session
 from copilot.audio.files import AudioInfo, iter_chunks, probe
 from copilot.diarization import clustering
+from copilot.diarization.by_channel import channel_segments
 from copilot.domain import Role, Session, SessionSource, Utterance
 from copilot.errors import ChannelSpecError, CopilotError
 from copilot.plugins import registry
 from copilot.storage.repository import SessionStore
 from copilot.transcription.engine import AsrSegment, Transcriber
-from copilot.transcription.regions import channel_segments
 
 Progress = Callable[[float], None]
 DEFAULT_STEREO: tuple[Role, Role] = ("therapist", "client")

@@ -138,7 +138,7 @@ def _by(s: SessionSummary) -> str:
 
 
 def _claude_lines(s: SessionSummary) -> list[str]:
-    from copilot.report import clock
+    from copilot.timefmt import clock
 
     lines = []
     if s.narrative:

@@ -106,7 +106,7 @@ def deliver(result: Analysed, json_path: Path | None, report_path: Path | None) 
 
 
 def summary_text(export: SessionExport) -> str:
-    from copilot.report import clock
+    from copilot.timefmt import clock
 
     m = export.metrics
     lines = [f"session {export.session.id} · {export.session.client_label} · {clock(m.duration_s)}"]

@@ -17,9 +17,9 @@ from copilot.errors import CopilotError
 from copilot.settings import Settings
 
 if TYPE_CHECKING:
+    from copilot.domain import ReflectionPrompt
     from copilot.reflection.checkins import CheckIn
     from copilot.reflection.instruments import Instrument
-    from copilot.reflection.prompts import ReflectionPrompt
 
 PRIVATE = (
     "Private: your answers go to your journal (journal.sqlite3), apart from the session data, "

@@ -37,7 +37,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def sessions(args: argparse.Namespace) -> int:
-    from copilot.report import clock
+    from copilot.timefmt import clock
 
     store = SessionStore()
     try:
@@ -55,7 +55,7 @@ def sessions(args: argparse.Namespace) -> int:
 
 
 def show(args: argparse.Namespace) -> int:
-    from copilot.report import clock
+    from copilot.timefmt import clock
 
     store = SessionStore()
     try:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from copilot.audio.features import span
-from copilot.transcription.engine import AsrSegment
-from copilot.transcription.hallucinations import with_words
+from copilot.audio.files import SAMPLE_RATE
+from copilot.transcription.engine import AsrSegment, Transcriber, speech_regions
+from copilot.transcription.hallucinations import clean, with_words
+from copilot.transcription.regions import split_by_regions
 
 ENVELOPE_FRAME = 320  # 20 ms
 FRAME_S = ENVELOPE_FRAME / 16_000
@@ -119,3 +121,19 @@ def drop_bleed(
     if len(kept) == len(seg.words):
         return seg
     return with_words(seg, kept)
+
+
+def channel_segments(
+    engine: Transcriber, audio: np.ndarray, offset: float, other: np.ndarray | None = None
+) -> list[AsrSegment]:
+    """One channel's audio decoded as a recording is: segments cut at the speaker's pauses,
+    without the words that are only `other` (the other side's channel) leaking in."""
+    segments = clean(list(engine.transcribe(audio, offset=offset)), audio, offset)
+    regions = [
+        (offset + lo / SAMPLE_RATE, offset + hi / SAMPLE_RATE) for lo, hi in speech_regions(audio)
+    ]
+    segments = split_by_regions(segments, regions)
+    if other is None:
+        return segments
+    kept = [drop_bleed(s, audio, other, offset) for s in segments]
+    return [s for s in kept if s is not None]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import queue
 import threading
 
+from copilot.diarization.by_channel import channel_segments
 from copilot.domain import Role
 from copilot.events import EventBus, RevisionEvent
 from copilot.live.analysis import LiveAnalysis
@@ -17,7 +18,6 @@ from copilot.live.transcript import Transcript
 from copilot.memory import release_free_memory
 from copilot.storage.repository import SessionStore
 from copilot.transcription.engine import Transcriber
-from copilot.transcription.regions import channel_segments
 from copilot.transcription.revision import Final, RevisionQueue, assign
 
 

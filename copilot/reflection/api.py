@@ -45,6 +45,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from copilot.domain import ReflectionPrompt
 from copilot.errors import CopilotError
 from copilot.reflection import reminders
 from copilot.reflection.checkins import (
@@ -63,9 +64,10 @@ from copilot.reflection.instruments import (
     load_instrument,
 )
 from copilot.reflection.journal import Journal, JournalEntry, JournalError, open_journal
-from copilot.reflection.prompts import ReflectionPrompt, clock, prompts_for_session
+from copilot.reflection.prompts import prompts_for_session
 from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
+from copilot.timefmt import clock
 
 PRIVATE = (
     "Private: your answers go to your journal, apart from the session data, and are never "
