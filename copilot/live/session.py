@@ -15,7 +15,6 @@ parts live beside this module; this class builds them when the session starts an
 from __future__ import annotations
 
 import functools
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from copilot.live.options import LiveOptions
 from copilot.live.pressure import BackPressure
 from copilot.live.pumps import Pumps, device_sources
 from copilot.live.second_pass import SecondPass
+from copilot.live.threads import Threads
 from copilot.live.transcript import Transcript
 from copilot.live.worker import AsrWorker
 from copilot.pipeline import load_engine, new_session_id
@@ -90,7 +90,7 @@ class LiveSession:
         self._sources = sources
         self._transcript = Transcript()
         self._parts: _Parts | None = None
-        self._threads: list[threading.Thread] = []
+        self._threads = Threads(self._status)
 
     # the public controls ----------------------------------------------------------------------
 
@@ -109,11 +109,6 @@ class LiveSession:
     @property
     def degrade_step(self) -> int:
         return self._parts.pressure.step if self._parts else 0
-
-    @property
-    def utterances(self) -> list[Utterance]:
-        """The finals so far, revised where the second pass changed them."""
-        return list(self._transcript.utterances)
 
     def start(self) -> str:
         if self.state != "idle":
@@ -155,11 +150,11 @@ class LiveSession:
         # the call's voice in the microphone.
         parts.pumps.open_all()
         for role, pump in parts.pumps.by_role.items():
-            self._spawn(functools.partial(parts.pumps.run, pump), f"pump-{role}")
-        self._spawn(parts.worker.run, "asr-worker")
+            self._threads.spawn(functools.partial(parts.pumps.run, pump), f"pump-{role}")
+        self._threads.spawn(parts.worker.run, "asr-worker")
         if parts.second_pass is not None:
-            self._spawn(parts.second_pass.run, "reviser")
-        self._spawn(self._monitor, "monitor")
+            self._threads.spawn(parts.second_pass.run, "reviser")
+        self._threads.spawn(self._monitor, "monitor")
         self._set_state("recording")
         return self.session_id
 
@@ -195,12 +190,12 @@ class LiveSession:
         self._set_state("stopping")
         parts.pumps.stop_sources()
         parts.pumps.running.clear()
-        self._join(lambda name: name.startswith("pump-"))
+        self._threads.join(lambda name: name.startswith("pump-"))
         parts.jobs.finish()
-        self._join(lambda name: name != "reviser")
+        self._threads.join(lambda name: name != "reviser")
         if parts.second_pass is not None:
             parts.second_pass.finish()
-        self._join(lambda _name: True)
+        self._threads.join(lambda _name: True)
         parts.backlog.drain(parts.worker.commit_final, self._status)
         recorders = {r: p.recorder for r, p in parts.pumps.by_role.items() if p.recorder}
         out = audio_dir() / f"{self.session_id}.{self.options.keep_audio_as}"
@@ -221,7 +216,7 @@ class LiveSession:
 
     def _build(self, session_id: str, engine: Transcriber, emotion: EmotionAnalyser) -> _Parts:
         jobs = JobQueue()
-        recording = functools.partial(self._is, "recording")
+        recording = self._recording
         pumps = Pumps(self.bus, self._status, jobs.submit, recording, lambda: self.elapsed_s)
         analysis = LiveAnalysis(self.bus, self._transcript, emotion)
         pressure = BackPressure(pumps, jobs, self.options.partials, self._status)
@@ -281,27 +276,8 @@ class LiveSession:
             self._submit_revisions(parts)  # a quiet speaker's finals, before the ring lets them go
             parts.pumps.retry_failed()
 
-    def _spawn(self, target: Callable[[], None], name: str) -> None:
-        thread = threading.Thread(target=self._guard(target, name), name=name, daemon=True)
-        self._threads.append(thread)
-        thread.start()
-
-    def _guard(self, target: Callable[[], None], name: str) -> Callable[[], None]:
-        def run() -> None:
-            try:
-                target()
-            except Exception as exc:  # a worker that dies tells the therapist
-                self._status("error", f"{name} stopped: {exc}")
-
-        return run
-
-    def _join(self, which: Callable[[str], bool]) -> None:
-        for thread in self._threads:
-            if which(thread.name):
-                thread.join()
-
-    def _is(self, state: LiveState) -> bool:
-        return self.state == state
+    def _recording(self) -> bool:
+        return self.state == "recording"
 
     def _set_state(self, state: LiveState) -> None:
         self.state = state

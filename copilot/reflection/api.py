@@ -53,7 +53,7 @@ from copilot.reflection.checkins import (
     LoadContext,
     describe_load,
     load_context,
-    make_checkin,
+    record_checkin,
 )
 from copilot.reflection.instruments import (
     AnswerError,
@@ -246,18 +246,9 @@ def submit_checkin(
         raise AnswerError("answers are a list in item order or a map from item id to number")
     store = SessionStore()
     try:
-        session = store.get(session_id).id if session_id else None
-        context = load_context(store)
+        result, context = record_checkin(store, instrument, given, session_id)
     finally:
         store.close()
-    result = make_checkin(instrument, given, context, session)
-    db = open_journal()
-    try:
-        CheckInStore(db).save(result)
-    finally:
-        db.close()
-    if session:
-        reminders.close(session)
     return {
         "id": result.id,
         "at": result.at.isoformat(),
