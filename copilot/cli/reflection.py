@@ -265,8 +265,5 @@ def trends(args: argparse.Namespace) -> int:
     return 0
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "reflect": reflect,
-    "checkin": checkin,
-    "trends": trends,
-}
+Handler = Callable[[argparse.Namespace], int]
+HANDLERS: dict[str, Handler] = {"reflect": reflect, "checkin": checkin, "trends": trends}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from copilot.events import StatusLevel
+from copilot.events import EventBus, StatusLevel
+from copilot.storage.repository import SessionStore
 
 RING_S = 120.0  # audio kept per source for bleed checks, prosody and the second pass
 LEVEL_EVERY_S = 0.1
@@ -35,3 +36,13 @@ class Status(Protocol):
     def __call__(
         self, level: StatusLevel, message: str, degrade_step: int | None = None
     ) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """Where a started session's results go: its rows in the store, and events on the bus."""
+
+    store: SessionStore
+    session_id: str
+    bus: EventBus
+    status: Status

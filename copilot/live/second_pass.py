@@ -10,13 +10,9 @@ import threading
 
 from copilot.diarization.by_channel import channel_segments
 from copilot.domain import Role
-from copilot.events import EventBus, RevisionEvent
-from copilot.live.analysis import LiveAnalysis
-from copilot.live.options import Status
-from copilot.live.pumps import Pumps
-from copilot.live.transcript import Transcript
+from copilot.events import RevisionEvent
+from copilot.live.shared import Shared
 from copilot.memory import release_free_memory
-from copilot.storage.repository import SessionStore
 from copilot.transcription.engine import Transcriber
 from copilot.transcription.revision import Final, RevisionQueue, assign
 
@@ -25,22 +21,13 @@ class SecondPass:
     def __init__(
         self,
         reviser: Transcriber,
-        pumps: Pumps,
-        transcript: Transcript,
-        analysis: LiveAnalysis,
-        store: SessionStore,
-        session_id: str,
-        bus: EventBus,
-        status: Status,
+        shared: Shared,
     ):
         self.reviser = reviser
-        self._pumps = pumps
-        self._transcript = transcript
-        self._analysis = analysis
-        self._store = store
-        self._session_id = session_id
-        self._bus = bus
-        self._status = status
+        self._pumps = shared.pumps
+        self._transcript = shared.transcript
+        self._analysis = shared.analysis
+        self._out = shared.out
         self._waiting: dict[Role, RevisionQueue] = {}
         self._jobs: queue.Queue[tuple[Role, list[Final]] | None] = queue.Queue()
         self._lock = threading.Lock()
@@ -70,7 +57,7 @@ class SecondPass:
             try:
                 self._revise(*item)
             except Exception as exc:  # the first text stays; the therapist is told
-                self._status("error", f"revising the transcript failed: {exc}")
+                self._out.status("error", f"revising the transcript failed: {exc}")
 
     def _revise(self, role: Role, finals: list[Final]) -> None:
         """Decode the speaker's stretch again as a recording is; the finals take its words."""
@@ -84,8 +71,8 @@ class SecondPass:
         segments = channel_segments(self.reviser, pump.ring.read(lo, hi), lo, other)
         release_free_memory()  # the window's transient buffers, before the next one
         changed = self._transcript.revise(finals, assign(segments, finals))
-        self._store.revise_utterances(self._session_id, [u for _, u in changed])
+        self._out.store.revise_utterances(self._out.session_id, [u for _, u in changed])
         for previous, utterance in changed:
-            self._bus.publish(RevisionEvent(utterance=utterance, previous_text=previous))
+            self._out.bus.publish(RevisionEvent(utterance=utterance, previous_text=previous))
             if utterance.role == "client":
                 self._analysis.flag_risk(utterance)

@@ -33,10 +33,11 @@ from copilot.live.analysis import LiveAnalysis
 from copilot.live.backlog import Backlog
 from copilot.live.jobs import JobQueue
 from copilot.live.kept_audio import keep_audio, recorder_path
-from copilot.live.options import LiveOptions
+from copilot.live.options import LiveOptions, Outlet
 from copilot.live.pressure import BackPressure
 from copilot.live.pumps import Pumps, device_sources
 from copilot.live.second_pass import SecondPass
+from copilot.live.shared import Shared
 from copilot.live.threads import Threads
 from copilot.live.transcript import Transcript
 from copilot.live.worker import AsrWorker
@@ -215,39 +216,18 @@ class LiveSession:
     # the parts and their threads ---------------------------------------------------------------
 
     def _build(self, session_id: str, engine: Transcriber, emotion: EmotionAnalyser) -> _Parts:
+        out = Outlet(self.store, session_id, self.bus, self._status)
         jobs = JobQueue()
         recording = self._recording
         pumps = Pumps(self.bus, self._status, jobs.submit, recording, lambda: self.elapsed_s)
         analysis = LiveAnalysis(self.bus, self._transcript, emotion)
         pressure = BackPressure(pumps, jobs, self.options.partials, self._status)
         backlog = Backlog(home() / "tmp", session_id)
+        shared = Shared(pumps, self._transcript, analysis, out)
         second_pass = None
         if self.options.revise and self.reviser is not None:
-            second_pass = SecondPass(
-                self.reviser,
-                pumps,
-                self._transcript,
-                analysis,
-                self.store,
-                session_id,
-                self.bus,
-                self._status,
-            )
-        worker = AsrWorker(
-            engine,
-            jobs,
-            pumps,
-            self._transcript,
-            analysis,
-            pressure,
-            backlog,
-            self.store,
-            session_id,
-            self.bus,
-            self._status,
-            recording,
-            self._revise_later,
-        )
+            second_pass = SecondPass(self.reviser, shared)
+        worker = AsrWorker(engine, jobs, shared, pressure, backlog, recording, self._revise_later)
         return _Parts(session_id, pumps, jobs, worker, pressure, backlog, analysis, second_pass)
 
     def _revise_later(self, utterance: Utterance, start: float, end: float) -> None:

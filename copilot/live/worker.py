@@ -10,15 +10,11 @@ from copilot.audio.files import SAMPLE_RATE
 from copilot.diarization.by_channel import drop_bleed, is_bleed
 from copilot.domain import Role, Utterance
 from copilot.errors import CopilotError
-from copilot.events import EventBus, PartialEvent, UtteranceEvent
-from copilot.live.analysis import LiveAnalysis
+from copilot.events import PartialEvent, UtteranceEvent
 from copilot.live.backlog import Backlog
 from copilot.live.jobs import JobQueue
-from copilot.live.options import Status
 from copilot.live.pressure import BackPressure
-from copilot.live.pumps import Pumps
-from copilot.live.transcript import Transcript
-from copilot.storage.repository import SessionStore
+from copilot.live.shared import Shared
 from copilot.transcription.context import SpeakerContext, decode_final
 from copilot.transcription.engine import LIVE_OPTIONS, Transcriber
 from copilot.transcription.hallucinations import join_words
@@ -33,31 +29,17 @@ class AsrWorker:
         self,
         engine: Transcriber,
         jobs: JobQueue,
-        pumps: Pumps,
-        transcript: Transcript,
-        analysis: LiveAnalysis,
+        shared: Shared,
         pressure: BackPressure,
         backlog: Backlog,
-        store: SessionStore,
-        session_id: str,
-        bus: EventBus,
-        status: Status,
         recording: Callable[[], bool],
         on_final: FinalStored,
     ):
-        self.engine = engine
-        self._jobs = jobs
-        self._pumps = pumps
-        self._transcript = transcript
-        self._analysis = analysis
-        self._pressure = pressure
-        self._backlog = backlog
-        self._store = store
-        self._session_id = session_id
-        self._bus = bus
-        self._status = status
-        self._recording = recording
-        self._on_final = on_final
+        self.engine, self._jobs = engine, jobs
+        self._pumps, self._transcript = shared.pumps, shared.transcript
+        self._analysis, self._out = shared.analysis, shared.out
+        self._pressure, self._backlog = pressure, backlog
+        self._recording, self._on_final = recording, on_final
         self._heard: dict[Role, SpeakerContext] = {}  # each speaker's last seconds, for finals
 
     def run(self) -> None:
@@ -65,9 +47,9 @@ class AsrWorker:
             try:
                 self._final(job) if job.final else self._partial(job)
             except CopilotError as exc:
-                self._status("error", str(exc))
+                self._out.status("error", str(exc))
             except Exception as exc:  # the session goes on; the therapist is told
-                self._status("error", f"transcription failed for one utterance: {exc}")
+                self._out.status("error", f"transcription failed for one utterance: {exc}")
 
     def _partial(self, job: Job) -> None:
         other = self._pumps.other_audio(job)
@@ -77,7 +59,7 @@ class AsrWorker:
         words = [w for s in segments for w in s.words]
         segmenter = self._pumps.by_role[job.role].segmenter
         committed, unstable = segmenter.agreement.update(words)
-        self._bus.publish(
+        self._out.bus.publish(
             PartialEvent(
                 role=job.role,
                 start=round(job.start, 2),
@@ -108,8 +90,8 @@ class AsrWorker:
         if not words:
             return
         utterance, previous = self._transcript.append(job.role, words)
-        self._store.append(self._session_id, [utterance])
-        self._bus.publish(
+        self._out.store.append(self._out.session_id, [utterance])
+        self._out.bus.publish(
             UtteranceEvent(utterance=utterance, speech_end_s=round(job.speech_end, 3))
         )
         self._analysis.analyse(utterance, job.audio, previous)

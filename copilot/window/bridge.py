@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from copilot import __version__
 from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
-from copilot.window.current import CurrentSession
+from copilot.window.current import CurrentSession, LockedStore
 from copilot.window.live import LiveApi
 from copilot.window.preferences import PreferencesApi, WindowPrefs, load_prefs
 from copilot.window.reflection import ReflectionApi
@@ -54,15 +54,15 @@ class Bridge:
         self._meters = Meters(self._send)
         self._current = CurrentSession()
         self._ready = threading.Event()
-        store_lock = threading.RLock()
+        db = LockedStore(self._store)
         factory = session_factory or self._new_live_session
         # The views: one line each.
         self.start = StartApi(
             self._settings, self._current, self._meters, self._send, factory, self._get_host
         )
-        self.live = LiveApi(self._store, store_lock, self._current)
-        self.review = ReviewApi(self._store, store_lock, self._settings, self._current)
-        self.reflection = ReflectionApi(self._store, store_lock, self._settings)
+        self.live = LiveApi(db, self._current)
+        self.review = ReviewApi(db, self._settings, self._current)
+        self.reflection = ReflectionApi(db, self._settings)
         self.preferences = PreferencesApi(self._settings, self._get_host)
 
     # called by the page ------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The live session the window is running, if any: shared by the start, live and review views."""
+"""What the window's views share: the store, and the live session running, if any."""
 
 from __future__ import annotations
 
@@ -7,12 +7,29 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from copilot.errors import CopilotError
+from copilot.storage.repository import SessionStore
 from copilot.window.support import Result
 
 if TYPE_CHECKING:
     from copilot.live import LiveSession
 
 RUNNING = ("recording", "paused", "stopping")
+
+
+class LockedStore:
+    """The window's one store, shared by the views; page calls arrive each on its own thread,
+    so `with locked as store:` holds it for a read and the write that follows it."""
+
+    def __init__(self, store: SessionStore):
+        self._store = store
+        self._lock = threading.RLock()
+
+    def __enter__(self) -> SessionStore:
+        self._lock.acquire()
+        return self._store
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
 
 
 class CurrentSession:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 from copilot.errors import CopilotError
-from copilot.storage.repository import SessionStore
-from copilot.window.current import CurrentSession
+from copilot.window.current import CurrentSession, LockedStore
 from copilot.window.support import Result, answers
 
 
 class LiveApi:
-    def __init__(self, store: SessionStore, store_lock: threading.RLock, current: CurrentSession):
-        self._store = store
-        self._store_lock = store_lock
+    def __init__(self, db: LockedStore, current: CurrentSession):
+        self._db = db
         self._current = current
 
     @answers
@@ -57,7 +54,7 @@ class LiveApi:
         if session_id is None or (live is not None and live.session_id == session_id):
             self._current.require().acknowledge_risk(int(utterance_seq), str(category))
         else:
-            with self._store_lock:
-                self._store.get(session_id)
-                self._store.acknowledge_risk(session_id, int(utterance_seq), str(category))
+            with self._db as store:
+                store.get(session_id)
+                store.acknowledge_risk(session_id, int(utterance_seq), str(category))
         return {"acknowledged_at": datetime.now(UTC).isoformat()}

@@ -5,13 +5,12 @@ Each page call takes the page's one dict of arguments and hands it to copilot.re
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from copilot.errors import CopilotError
 from copilot.reflection import api
 from copilot.settings import Settings
-from copilot.storage.repository import SessionStore
+from copilot.window.current import LockedStore
 from copilot.window.support import Result, answers
 
 Args = dict[str, Any] | None
@@ -22,9 +21,8 @@ def _result(answer: object) -> Result:
 
 
 class ReflectionApi:
-    def __init__(self, store: SessionStore, store_lock: threading.RLock, settings: Settings):
-        self._store = store
-        self._store_lock = store_lock
+    def __init__(self, db: LockedStore, settings: Settings):
+        self._db = db
         self._settings = settings
 
     @answers
@@ -69,9 +67,9 @@ class ReflectionApi:
         enabled = self._settings.reminders
         found = []
         for reminder in api.reminders_due() if enabled else []:
-            with self._store_lock:
+            with self._db as store:
                 try:
-                    session = self._store.get(reminder["session_id"])
+                    session = store.get(reminder["session_id"])
                 except CopilotError:
                     continue  # its session was deleted: nothing left to reflect on
             found.append(
