@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from copilot import __version__
 from copilot.domain import SessionExport
 from copilot.errors import CopilotError
+from copilot.protection.permissions import ensure_dir, write_private
 from copilot.timefmt import clock
 
 STATE_COLOURS = {
@@ -74,11 +75,12 @@ def render(export: SessionExport) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write beside the target and rename, so a failure never leaves half a file."""
+    """Write beside the target and rename, so a failure never leaves half a file. The file is
+    0600 from its first byte: it holds the client's words."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_dir(path.parent)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
+        write_private(tmp, text.encode("utf-8"))
         tmp.replace(path)
     except OSError as exc:
         raise CopilotError(f"cannot write {path}: {exc.strerror or exc}") from exc

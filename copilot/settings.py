@@ -72,9 +72,11 @@ class Settings(BaseModel):
             raise CopilotError(f"settings file {path} is unreadable: {_first_line(exc)}") from exc
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        from copilot.protection.permissions import ensure_home, write_private
+
+        ensure_home(self.path.parent)
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(self.model_dump_json(indent=2), encoding="utf-8")
+        write_private(tmp, self.model_dump_json(indent=2).encode("utf-8"))
         tmp.replace(self.path)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from copilot.audio.files import SAMPLE_RATE, _decode_blocks
+from copilot.protection.permissions import create_private
 
 BLOCK = 4096
 KEPT_CODECS = {".ogg": "libopus", ".flac": "flac"}
@@ -18,8 +19,7 @@ class RoleRecorder:
     def __init__(self, path: Path):
         import av
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+        self.path = create_private(path)  # 0600 before libav writes a sample
         self._container: Any = av.open(str(path), "w")
         self._stream: Any = self._container.add_stream("flac", rate=SAMPLE_RATE)
         self._stream.layout = "mono"
@@ -58,6 +58,7 @@ def join_stereo(left: Path | None, right: Path | None, out: Path) -> Path:
     if out.suffix not in KEPT_CODECS:
         raise ValueError(f"{out.name}: kept audio is .ogg or .flac")
     streams = [_blocks(left), _blocks(right)]
+    create_private(out)
     with av.open(str(out), "w") as container:
         stream: Any = container.add_stream(KEPT_CODECS[out.suffix], rate=SAMPLE_RATE)
         stream.layout = "stereo"

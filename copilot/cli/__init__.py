@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from copilot import __version__
-from copilot.cli import claude, live, recording, reflection, sessions, window
+from copilot.cli import claude, live, protection, recording, reflection, sessions, window
 from copilot.errors import CopilotError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -24,7 +24,9 @@ class CommandGroup(Protocol):
 
 
 # Every command group, in the order `--help` lists them. A new group: one module, one line.
-GROUPS: tuple[CommandGroup, ...] = (recording, live, sessions, reflection, window, claude)
+GROUPS: tuple[CommandGroup, ...] = (
+    recording, live, sessions, reflection, window, claude, protection,
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     name = args.command or "window"
     try:
+        protection.at_start(name)
         _warn_interrupted(name)
         return handlers()[name](args)
     except CopilotError as exc:

@@ -9,6 +9,8 @@ import numpy as np
 
 from copilot.domain import Role
 from copilot.live.options import Status
+from copilot.protection.erase import erase
+from copilot.protection.permissions import create_private
 from copilot.transcription.streaming import Job
 
 Commit = Callable[[Job, np.ndarray | None], None]
@@ -23,8 +25,7 @@ class Backlog:
     def defer(self, job: Job, other: np.ndarray | None) -> None:
         """Keep the job's audio on disk. The call audio under a microphone job is kept beside
         it: the ring will have moved on by then."""
-        self._folder.mkdir(parents=True, exist_ok=True)
-        path = self._folder / f"{self._session_id}-{len(self._paths):05d}.npz"
+        path = create_private(self._folder / f"{self._session_id}-{len(self._paths):05d}.npz")
         np.savez(
             path,
             audio=job.audio,
@@ -45,5 +46,5 @@ class Backlog:
                 job = Job(role, 0, start, data["audio"], True, end)
                 other = data["other"] if bool(data["has_other"]) else None
             commit(job, other)
-            path.unlink(missing_ok=True)
+            erase(path)
         self._paths.clear()

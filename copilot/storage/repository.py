@@ -25,7 +25,8 @@ from copilot.domain import (
     utcnow,
 )
 from copilot.errors import SessionNotFound, StorageError
-from copilot.storage.db import connect
+from copilot.protection.erase import erase
+from copilot.storage.db import connect, scrub
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -167,16 +168,21 @@ class SessionStore:
         found = row.fetchone()
         return found[0] if found is not None and found[0] else None
 
-    def delete(self, session_id: str) -> None:
-        """Really delete: rows go, and the freed pages are overwritten by a checkpoint."""
+    def delete(self, session_id: str, scrub: bool = True) -> None:
+        """Really delete: rows go, their pages are overwritten and vacuumed out, and kept
+        audio is overwritten before it is removed."""
         session = self.get(session_id)
         audio = self.audio_path(session.id)
         with self.transaction() as db:
             db.execute("DELETE FROM sessions WHERE id = ?", (session.id,))
-        with self._lock:
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if scrub:  # (several deletions in a row scrub once, after the last)
+            self.scrub()
         if audio:
-            Path(audio).unlink(missing_ok=True)
+            erase(Path(audio))
+
+    def scrub(self) -> None:
+        with self._lock:
+            scrub(self.db)
 
     def progress(self, session_id: str) -> float:
         row = self.db.execute("SELECT progress_s FROM sessions WHERE id = ?", (session_id,))

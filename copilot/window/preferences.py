@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from copilot.protection.permissions import ensure_home, write_private
 from copilot.settings import Settings, home
 from copilot.window.support import Host, Result, answers
 
@@ -33,8 +34,7 @@ class PreferencesApi:
         prefs = load_prefs().model_copy(update=dict(changes))
         prefs = WindowPrefs.model_validate(prefs.model_dump())
         path = home() / "window.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(prefs.model_dump_json(), encoding="utf-8")
+        write_private(ensure_home(path.parent) / path.name, prefs.model_dump_json().encode())
         return {"prefs": prefs.model_dump()}
 
     @answers

@@ -1,0 +1,1 @@
+"""Data protection: private file modes, real deletion, retention."""
