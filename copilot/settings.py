@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -33,6 +34,30 @@ def audio_dir() -> Path:
     return home() / "audio"
 
 
+# Days to keep an item after its session, or "forever". Unset (None): the default rule's value
+# for a client override, and "forever" for the default rule itself.
+Keep = Annotated[int, Field(ge=0)] | Literal["forever"] | None
+RETAINED_KINDS = ("transcripts", "analyses", "audio", "reports")
+
+
+class Retention(BaseModel):
+    """How long each kind of item is kept (in days after the session)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    transcripts: Keep = None
+    analyses: Keep = None
+    audio: Keep = None
+    reports: Keep = None
+
+    def days(self, kind: str, override: Retention | None = None) -> int | None:
+        """The days `kind` is kept under this rule and an optional client override; None keeps
+        it forever."""
+        chosen = getattr(override, kind) if override is not None else None
+        value = chosen if chosen is not None else getattr(self, kind)
+        return None if value is None or value == "forever" else int(value)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -56,6 +81,8 @@ class Settings(BaseModel):
     channel_roles: tuple[str, str] = ("therapist", "client")
     reminders: bool = False
     chunk_seconds: float = Field(default=300.0, ge=10.0)  # recordings are processed in chunks
+    retention: Retention = Retention()
+    retention_by_client: dict[str, Retention] = {}  # per client label, overriding `retention`
 
     @property
     def path(self) -> Path:

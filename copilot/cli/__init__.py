@@ -55,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = args.command or "window"
     try:
         protection.at_start(name)
+        protection.enforce_retention(name)
         _warn_interrupted(name)
         return handlers()[name](args)
     except CopilotError as exc:

@@ -5,15 +5,33 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
+from copilot.errors import CopilotError
 from copilot.protection import permissions
-from copilot.settings import home
+from copilot.settings import RETAINED_KINDS, Retention, Settings, home
+from copilot.storage import SessionStore
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser(
         "protect", help="make the data folder readable by this account only (0700 / 0600)"
     )
+    kept = sub.add_parser("retention", help="list (--preview) or remove (--apply) what is due")
+    action = kept.add_mutually_exclusive_group()
+    action.add_argument("--preview", action="store_true", help="list what would go (default)")
+    action.add_argument("--apply", action="store_true", help="remove what is due now")
+    action.add_argument(
+        "--keep",
+        nargs="+",
+        metavar="KIND=DAYS",
+        help=f"set how long to keep each kind ({', '.join(RETAINED_KINDS)}); DAYS or forever",
+    )
+    kept.add_argument("--client", help="with --keep: a rule for this client label only")
+    export = sub.add_parser("export-all", help="export every session and the journal to DIR")
+    export.add_argument("dir", type=Path, metavar="DIR")
+    wipe = sub.add_parser("delete-all", help="erase every session, the journal and settings")
+    wipe.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
 
 
 def at_start(command: str) -> None:
@@ -25,6 +43,93 @@ def at_start(command: str) -> None:
         print(f"session-copilot: warning: {line}", file=sys.stderr)
 
 
+def enforce_retention(command: str) -> None:
+    """Retention runs at every start (the window also runs it daily)."""
+    from copilot.protection import retention
+
+    settings = Settings.load()
+    if command in _NO_RETENTION or not retention.active(settings):
+        return
+    store = SessionStore()
+    try:
+        gone = retention.apply(store, retention.plan(store, settings))
+    finally:
+        store.close()
+    if gone:
+        print(
+            f"session-copilot: retention removed {gone} item(s) that were due "
+            "(`session-copilot retention --preview` lists what is next)",
+            file=sys.stderr,
+        )
+
+
+def retention(args: argparse.Namespace) -> int:
+    from copilot.protection import retention
+
+    settings = Settings.load()
+    if args.keep:
+        return _set_keep(settings, args.keep, args.client)
+    store = SessionStore()
+    try:
+        due = retention.plan(store, settings)
+        if args.apply:
+            retention.apply(store, due)
+    finally:
+        store.close()
+    verb = "removed" if args.apply else "due now"
+    print(f"{len(due)} item(s) {verb}" + (":" if due else ""))
+    for item in due:
+        print("  " + item.line())
+    return 0
+
+
+def _set_keep(settings: Settings, pairs: list[str], client: str | None) -> int:
+    changes: dict[str, int | str] = {}
+    for pair in pairs:
+        kind, _, days = pair.partition("=")
+        if kind not in RETAINED_KINDS or not (days == "forever" or days.isdigit()):
+            raise CopilotError(f"--keep {pair}: use KIND=DAYS or KIND=forever, KIND one of "
+                               f"{', '.join(RETAINED_KINDS)}")  # fmt: skip
+        changes[kind] = days if days == "forever" else int(days)
+    if client:
+        old = settings.retention_by_client.get(client, Retention())
+        settings.retention_by_client[client] = old.model_copy(update=changes)
+    else:
+        settings.retention = settings.retention.model_copy(update=changes)
+    settings.save()
+    rule = settings.retention_by_client[client] if client else settings.retention
+    print(f"retention for {client or 'every client'}: {rule.model_dump(exclude_none=True)}")
+    return 0
+
+
+def export_all(args: argparse.Namespace) -> int:
+    from copilot.protection.leaving import export_all as write_all
+
+    store = SessionStore()
+    try:
+        ids = write_all(store, args.dir)
+    finally:
+        store.close()
+    print(f"exported {len(ids)} session(s) and the journal to {args.dir}")
+    return 0
+
+
+def delete_all(args: argparse.Namespace) -> int:
+    from copilot.protection.leaving import delete_all as erase_home
+
+    folder = home()
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CopilotError("delete-all erases every session: add --yes when not at a terminal")
+        answer = input(f"Erase every session, the journal and settings in {folder}? "
+                       "Type DELETE ALL to confirm: ")  # fmt: skip
+        if answer.strip() != "DELETE ALL":
+            print("nothing deleted")
+            return 1
+    print(f"erased {erase_home(folder)} file(s) under {folder}")
+    return 0
+
+
 def protect(args: argparse.Namespace) -> int:
     changed = permissions.tighten()
     if not permissions.POSIX:
@@ -33,4 +138,11 @@ def protect(args: argparse.Namespace) -> int:
     return 0
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"protect": protect}
+_NO_RETENTION = ("retention", "delete-all", "protect", "export-all")
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "protect": protect,
+    "retention": retention,
+    "export-all": export_all,
+    "delete-all": delete_all,
+}

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from copilot.cli.recording import deliver, progress_bar
 from copilot.errors import CopilotError
+from copilot.protection.retention import delete_session
 from copilot.settings import Settings
 from copilot.storage import SessionStore
 
@@ -121,7 +122,7 @@ def discard(args: argparse.Namespace) -> int:
         session = store.get(args.session_id)
         if session.status not in ("incomplete", "in_progress"):
             raise CopilotError(f"session {session.id} is {session.status}; use `delete` for that")
-        store.delete(session.id)
+        delete_session(store, session.id)
     finally:
         store.close()
     print(f"discarded {session.id}")
@@ -131,11 +132,10 @@ def discard(args: argparse.Namespace) -> int:
 def delete(args: argparse.Namespace) -> int:
     store = SessionStore()
     try:
-        session = store.get(args.session_id)
-        store.delete(session.id)
+        deleted = delete_session(store, args.session_id)
     finally:
         store.close()
-    print(f"deleted {session.id}")
+    print(f"deleted {deleted}")
     return 0
 
 

@@ -158,6 +158,7 @@ def run(bridge: Bridge, window: Any, func: Callable[[Any], None] | None = None) 
 
 def open_window(review_session_id: str | None = None) -> int:
     """`session-copilot` with no command, or `session-copilot open SESSION_ID` for a review."""
+    from copilot.protection import retention
     from copilot.settings import Settings
     from copilot.storage import SessionStore
 
@@ -167,9 +168,15 @@ def open_window(review_session_id: str | None = None) -> int:
     try:
         if review_session_id:
             review_session_id = store.get(review_session_id).id  # a clear line if there is none
-        bridge = Bridge(review_session_id=review_session_id, store=store, settings=Settings.load())
+        settings = Settings.load()
+        bridge = Bridge(review_session_id=review_session_id, store=store, settings=settings)
         window = create_window(bridge, webview)
-        run(bridge, window)
+        upkeep = retention.Daily(lambda: retention.apply(store, retention.plan(store, settings)))
+        upkeep.start()
+        try:
+            run(bridge, window)
+        finally:
+            upkeep.stop()
     finally:
         store.close()
     return 0

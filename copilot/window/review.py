@@ -6,6 +6,7 @@ from pathlib import Path
 
 from copilot.domain import ProsodyReading, Utterance
 from copilot.errors import CopilotError, SessionNotFound
+from copilot.protection.retention import delete_session
 from copilot.settings import Settings, report_file
 from copilot.storage.repository import SessionStore
 from copilot.window.current import CurrentSession, LockedStore
@@ -116,10 +117,8 @@ class ReviewApi:
     def delete_session(self, session_id: str) -> Result:
         self._current.refuse_if_live(session_id, "deleting")
         with self._db as store:
-            session = store.get(session_id)
-            store.delete(session.id)
-        report_file(session.id).unlink(missing_ok=True)
-        return {"deleted": session.id}
+            deleted = delete_session(store, session_id)
+        return {"deleted": deleted}
 
 
 def _speaker_names(utterances: list[Utterance]) -> dict[str, str]:
