@@ -119,6 +119,7 @@ def record() -> dict[str, Any]:
         "stop_meters": {"ok": True},
         "sessions": bridge.review.sessions(),
         "session": review,
+        "access_log": bridge.review.access_log(session_id),
         "start_session": started,
         "acknowledge_risk": bridge.live.acknowledge_risk(
             flag["utterance_seq"], flag["category"], session_id
@@ -376,6 +377,14 @@ def test_review_summary_arc_jump_edit_and_reflection(
         },
     ]
     assert page.text("#rv-reflection [role=status]") == "One answer saved to your private journal."
+
+    page.page.click("#rv-access summary")
+    page.wait("document.querySelectorAll('#rv-access li').length > 0")
+    assert page.calls("review.access_log") == [[export["session"]["id"]]]
+    logged = recorded["answers"]["access_log"]["entries"]
+    shown = page.js("Array.from(document.querySelectorAll('#rv-access li'), li => li.textContent)")
+    assert len(shown) == len(logged) == 1
+    assert " · opened · window" in shown[0] and logged[0]["account"] in shown[0]
     assert page.errors == []
 
 

@@ -66,7 +66,7 @@ def test_apply_removes_exactly_what_the_preview_listed(store: SessionStore) -> N
     old_b = {("s-old-b", k) for k in ("audio", "report", "analyses")}  # B.: words kept forever
     assert listed == old_a | old_b
     before = _inventory(store)
-    assert retention.apply(store, due) == len(due)
+    assert retention.apply(store, due, "cli") == len(due)
     assert before - _inventory(store) == listed
     assert retention.plan(store, settings) == []  # nothing left due: the next run lists nothing
     assert store.notes("s-old-a") == [] and store.notes("s-new-a") != []
@@ -76,7 +76,7 @@ def test_both_words_and_analyses_due_take_the_whole_session(store: SessionStore)
     settings = Settings(retention=Retention(transcripts=30, analyses=30))
     due = retention.plan(store, settings)
     assert {(e.session_id, e.kind) for e in due} == {("s-old-a", "session"), ("s-old-b", "session")}
-    retention.apply(store, due)
+    retention.apply(store, due, "cli")
     assert {h.session_id for h in holdings(store)} == {"s-new-a"}
     assert not report_file("s-old-a").exists()
 

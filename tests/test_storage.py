@@ -30,7 +30,7 @@ def test_migrations_from_empty_reach_the_latest_schema(tmp_path: Path) -> None:
     db = connect(tmp_path / "a.sqlite3")
     assert version(db) == len(MIGRATIONS)
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"sessions", "consents", "utterances", "analyses", "notes"} <= tables
+    assert {"sessions", "consents", "utterances", "analyses", "notes", "access_log"} <= tables
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

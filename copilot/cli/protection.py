@@ -30,6 +30,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     kept.add_argument("--client", help="with --keep: a rule for this client label only")
     export = sub.add_parser("export-all", help="export every session and the journal to DIR")
     export.add_argument("dir", type=Path, metavar="DIR")
+    log = sub.add_parser("access-log", help="who opened, exported or deleted which session")
+    log.add_argument("--session", metavar="SESSION_ID", help="only this session")
+    log.add_argument("--limit", type=int, default=50, help="newest N lines (default 50; 0: all)")
     wipe = sub.add_parser("delete-all", help="erase every session, the journal and settings")
     wipe.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
 
@@ -52,7 +55,7 @@ def enforce_retention(command: str) -> None:
         return
     store = SessionStore()
     try:
-        gone = retention.apply(store, retention.plan(store, settings))
+        gone = retention.apply(store, retention.plan(store, settings), "cli")
     finally:
         store.close()
     if gone:
@@ -73,7 +76,7 @@ def retention(args: argparse.Namespace) -> int:
     try:
         due = retention.plan(store, settings)
         if args.apply:
-            retention.apply(store, due)
+            retention.apply(store, due, "cli")
     finally:
         store.close()
     verb = "removed" if args.apply else "due now"
@@ -114,6 +117,21 @@ def export_all(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_access_log(args: argparse.Namespace) -> int:
+    from copilot.storage import access_log
+
+    store = SessionStore()
+    try:
+        found = access_log.entries(store, args.session, limit=max(args.limit, 0) or None)
+    finally:
+        store.close()
+    if not found:
+        print("the access log is empty")
+    for entry in found:
+        print(entry.line())
+    return 0
+
+
 def delete_all(args: argparse.Namespace) -> int:
     from copilot.protection.leaving import delete_all as erase_home
 
@@ -138,11 +156,12 @@ def protect(args: argparse.Namespace) -> int:
     return 0
 
 
-_NO_RETENTION = ("retention", "delete-all", "protect", "export-all")
+_NO_RETENTION = ("retention", "delete-all", "protect", "export-all", "access-log")
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "protect": protect,
     "retention": retention,
     "export-all": export_all,
     "delete-all": delete_all,
+    "access-log": read_access_log,
 }

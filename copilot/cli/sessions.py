@@ -11,7 +11,7 @@ from copilot.cli.recording import deliver, progress_bar
 from copilot.errors import CopilotError
 from copilot.protection.retention import delete_session
 from copilot.settings import Settings
-from copilot.storage import SessionStore
+from copilot.storage import SessionStore, access_log
 
 if TYPE_CHECKING:
     from copilot.analysis.run import Analysed
@@ -61,6 +61,7 @@ def show(args: argparse.Namespace) -> int:
     store = SessionStore()
     try:
         session = store.get(args.session_id)
+        access_log.record(store, "opened", session.id, "cli", "show")
         for u in store.utterances(session.id):
             print(f"[{clock(u.start)}] {u.role}: {u.text}")
     finally:
@@ -77,6 +78,8 @@ def export(args: argparse.Namespace) -> int:
     store = SessionStore()
     try:
         result = build_export(store, store.get(args.session_id).id)
+        written = " and ".join(str(p) for p in (args.json, args.report) if p)
+        access_log.record(store, "exported", result.session.id, "cli", f"to {written}")
     finally:
         store.close()
     if args.json:
@@ -122,7 +125,7 @@ def discard(args: argparse.Namespace) -> int:
         session = store.get(args.session_id)
         if session.status not in ("incomplete", "in_progress"):
             raise CopilotError(f"session {session.id} is {session.status}; use `delete` for that")
-        delete_session(store, session.id)
+        delete_session(store, session.id, "cli", "discarded")
     finally:
         store.close()
     print(f"discarded {session.id}")
@@ -132,7 +135,7 @@ def discard(args: argparse.Namespace) -> int:
 def delete(args: argparse.Namespace) -> int:
     store = SessionStore()
     try:
-        deleted = delete_session(store, args.session_id)
+        deleted = delete_session(store, args.session_id, "cli")
     finally:
         store.close()
     print(f"deleted {deleted}")

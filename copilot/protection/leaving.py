@@ -8,6 +8,7 @@ from pathlib import Path
 from copilot.errors import CopilotError
 from copilot.protection.erase import erase_tree
 from copilot.protection.permissions import ensure_dir, write_private
+from copilot.storage import access_log
 from copilot.storage import retention as rows
 from copilot.storage.repository import SessionStore
 
@@ -29,6 +30,7 @@ def export_all(store: SessionStore, out: Path, journal_path: Path | None = None)
         export = build_export(store, session_id)
         write_json(export, out / "sessions" / f"{session_id}.json")
         write_report(export, out / "sessions" / f"{session_id}.html")
+        access_log.record(store, "exported", session_id, "cli", f"export-all to {out}")
     journal = Journal(path=journal_path)
     try:
         body = {

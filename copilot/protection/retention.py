@@ -20,7 +20,9 @@ from copilot.domain import utcnow
 from copilot.errors import CopilotError
 from copilot.protection.erase import erase
 from copilot.settings import RETAINED_KINDS, Settings, report_file
+from copilot.storage import access_log
 from copilot.storage import retention as rows
+from copilot.storage.access_log import Origin
 from copilot.storage.repository import SessionStore
 
 DAY_S = 24 * 3600.0
@@ -93,19 +95,25 @@ _ITEM: dict[str, ItemKind] = {
 }
 
 
-def apply(store: SessionStore, due: list[Expiry]) -> int:
-    """Remove exactly the items listed; returns how many went."""
+def apply(store: SessionStore, due: list[Expiry], origin: Origin) -> int:
+    """Remove exactly the items listed, each noted in the access log; returns how many went."""
     for expiry in due:
-        _remove(store, expiry)
+        _remove(store, expiry, origin)
+        if expiry.kind != "session":  # (delete_session notes its own)
+            access_log.record(store, "deleted", expiry.session_id, origin, _why(expiry))
     if due:
         store.scrub()
     return len(due)
 
 
-def _remove(store: SessionStore, expiry: Expiry) -> None:
+def _why(expiry: Expiry) -> str:
+    return f"retention: {expiry.kind} (kept {expiry.days} days)"
+
+
+def _remove(store: SessionStore, expiry: Expiry, origin: Origin) -> None:
     session_id = expiry.session_id
     if expiry.kind == "session":
-        delete_session(store, session_id, scrub=False)
+        delete_session(store, session_id, origin, _why(expiry), scrub=False)
     elif expiry.kind == "transcript":
         rows.drop_transcript(store, session_id)
     elif expiry.kind == "analyses":
@@ -119,11 +127,15 @@ def _remove(store: SessionStore, expiry: Expiry) -> None:
         erase(report_file(session_id))
 
 
-def delete_session(store: SessionStore, session_id: str, scrub: bool = True) -> str:
-    """Delete a session for real: its rows, kept audio and report. Returns its full id."""
+def delete_session(
+    store: SessionStore, session_id: str, origin: Origin, detail: str = "", scrub: bool = True
+) -> str:
+    """Delete a session for real: its rows, kept audio and report, noted in the access log.
+    Returns its full id."""
     session = store.get(session_id)
     store.delete(session.id, scrub=scrub)
     erase(report_file(session.id))
+    access_log.record(store, "deleted", session.id, origin, detail)
     return session.id
 
 

@@ -129,10 +129,31 @@ def m003_egress_and_acknowledgements(db: sqlite3.Connection) -> None:
     )
 
 
+def m004_access_log(db: sqlite3.Connection) -> None:
+    """Who opened, exported, shared or deleted which session, when, and from where. No foreign
+    key: the line that a session was deleted outlives the session."""
+    _run(
+        db,
+        """
+        CREATE TABLE access_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            account TEXT NOT NULL,
+            action TEXT NOT NULL,
+            session_id TEXT,
+            origin TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX access_by_session ON access_log (session_id, id)
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_sessions,
     m002_notes_and_audio,
     m003_egress_and_acknowledgements,
+    m004_access_log,
 ]
 
 

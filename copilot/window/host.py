@@ -171,7 +171,9 @@ def open_window(review_session_id: str | None = None) -> int:
         settings = Settings.load()
         bridge = Bridge(review_session_id=review_session_id, store=store, settings=settings)
         window = create_window(bridge, webview)
-        upkeep = retention.Daily(lambda: retention.apply(store, retention.plan(store, settings)))
+        upkeep = retention.Daily(
+            lambda: retention.apply(store, retention.plan(store, settings), "window")
+        )
         upkeep.start()
         try:
             run(bridge, window)

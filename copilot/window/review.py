@@ -8,6 +8,7 @@ from copilot.domain import ProsodyReading, Utterance
 from copilot.errors import CopilotError, SessionNotFound
 from copilot.protection.retention import delete_session
 from copilot.settings import Settings, report_file
+from copilot.storage import access_log
 from copilot.storage.repository import SessionStore
 from copilot.window.current import CurrentSession, LockedStore
 from copilot.window.support import Result, answers
@@ -42,7 +43,21 @@ class ReviewApi:
         }
 
     @answers
-    def session(self, session_id: str) -> Result:
+    def session(self, session_id: str, opening: bool = True) -> Result:
+        """A session's review; the page opening it is noted in the access log (a refresh of
+        the review already open is not)."""
+        if opening:
+            with self._db as store:
+                access_log.record(store, "opened", store.get(session_id).id, "window")
+        return self._view(session_id)
+
+    @answers
+    def access_log(self, session_id: str | None = None) -> Result:
+        with self._db as store:
+            found = access_log.entries(store, session_id or None, limit=500)
+        return {"entries": [a.model_dump(mode="json") for a in found]}
+
+    def _view(self, session_id: str) -> Result:
         from copilot.analysis.run import build_export
 
         with self._db as store:
@@ -74,7 +89,7 @@ class ReviewApi:
             names = _speaker_names(store.utterances(session_id))
             store.swap_roles(session_id)
             self._rename(store, session_id, names)
-        return self.session(session_id)
+        return self._view(session_id)
 
     @answers
     def rename_speakers(self, session_id: str, names: dict[str, str]) -> Result:
@@ -83,7 +98,7 @@ class ReviewApi:
         }
         with self._db as store:
             self._rename(store, session_id, clean)
-        return self.session(session_id)
+        return self._view(session_id)
 
     def _rename(self, store: SessionStore, session_id: str, names: dict[str, str]) -> None:
         if not names:
@@ -109,7 +124,7 @@ class ReviewApi:
                 prosody_readings=voice,
             )  # fmt: skip
             store.update(session.id, ended_at=session.ended_at, status=session.status)
-        answer = self.session(session.id)
+        answer = self._view(session.id)
         answer["notices"] = result.notices
         return answer
 
@@ -117,7 +132,7 @@ class ReviewApi:
     def delete_session(self, session_id: str) -> Result:
         self._current.refuse_if_live(session_id, "deleting")
         with self._db as store:
-            deleted = delete_session(store, session_id)
+            deleted = delete_session(store, session_id, "window")
         return {"deleted": deleted}
 
 

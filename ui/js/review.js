@@ -18,7 +18,18 @@
     }));
     const audio = $('#rv-audio');
     audio.addEventListener('timeupdate', () => markPlaying(audio.currentTime));
+    $('#rv-access').addEventListener('toggle', accessLog);
   };
+
+  async function accessLog() {
+    if (!$('#rv-access').open) return;
+    const answer = await SC.api('review.access_log', review.id);
+    const list = $('#rv-access .body');
+    list.replaceChildren(...answer.entries.map((a) => el('li', {
+      text: `${SC.date(a.at)} · ${a.account} · ${a.action} · ${a.origin === 'cli' ? 'command line' : 'window'}${a.detail ? ' · ' + a.detail : ''}`,
+    })));
+    if (!answer.entries.length) list.append(el('li', { class: 'hint', text: 'Nothing yet.' }));
+  }
 
   /* opts.ended: the session has just been stopped here, so reflection is offered. */
   review.open = async function (sessionId, opts) {
@@ -52,6 +63,7 @@
     notes(x);
     audio(answer.audio_url);
     transcript(x);
+    $('#rv-access').open = false;
   };
 
   function body(id) {
@@ -285,7 +297,7 @@
   }
 
   review.reload = async function () {
-    const answer = await SC.api('review.session', review.id);
+    const answer = await SC.api('review.session', review.id, false);  // not a new opening
     review.render(answer);
   };
 
