@@ -6,6 +6,7 @@ from pathlib import Path
 
 from copilot.audio.recorder import RoleRecorder, join_stereo
 from copilot.domain import Role
+from copilot.protection.erase import erase
 from copilot.storage.repository import SessionStore
 
 
@@ -24,5 +25,5 @@ def keep_audio(
     left, right = recorders.get("therapist"), recorders.get("client")
     join_stereo(left.path if left else None, right.path if right else None, out)
     for recorder in recorders.values():
-        recorder.path.unlink(missing_ok=True)
+        erase(recorder.path)  # the per-source files held the same voices
     store.update(session_id, audio_path=str(out))
