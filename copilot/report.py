@@ -90,5 +90,12 @@ def write_report(export: SessionExport, path: Path) -> None:
     write_atomic(path, render(export))
 
 
+def write_sealed_report(export: SessionExport, path: Path, key: bytes) -> None:
+    """The report kept in the home: sealed (AES-GCM) under the data key."""
+    from copilot.storage.sealed import write_sealed
+
+    write_sealed(path, key, render(export).encode("utf-8"))
+
+
 def write_json(export: SessionExport, path: Path) -> None:
     write_atomic(path, export.model_dump_json(indent=2))

@@ -25,8 +25,9 @@ def home() -> Path:
 
 
 def report_file(session_id: str) -> Path:
-    """Where a session's HTML report is written."""
-    return home() / "reports" / f"{session_id}.html"
+    """Where a session's HTML report is kept, sealed under the data key (`export --report`
+    writes a readable copy where the therapist asks)."""
+    return home() / "reports" / f"{session_id}.html.sealed"
 
 
 def audio_dir() -> Path:

@@ -6,6 +6,7 @@ script's reference text, and speaker accuracy (share of words given the right ro
 on the shared jfk.flac and stereo_diarization.wav recordings.
 
     .venv/bin/python scripts/bench_file.py [--minutes 20] [--out bench-out]
+    .venv/bin/python scripts/bench_file.py --minutes 5 --encryption-rounds 3  # at rest on/off
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,11 +40,18 @@ STEREO_DIARIZATION = {
 }
 
 
-def analyze(path: Path, home: Path, extra: list[str] | None = None) -> dict[str, Any]:
-    """Run the real CLI in a child process; wall time and the child's own peak RSS."""
+def analyze(
+    path: Path, home: Path, extra: list[str] | None = None, encrypted: bool = True
+) -> dict[str, Any]:
+    """Run the real CLI in a child process; wall time and the child's own peak RSS. With
+    `encrypted=False` the child is scripts/plaintext_child.py (the stores unencrypted), in a
+    home of its own."""
+    home = home / ("encrypted" if encrypted else "plaintext")
+    home.mkdir(exist_ok=True)
     out = home / f"{path.stem}-{len(list(home.glob('*.json')))}.json"
     env = {**os.environ, "COPILOT_HOME": str(home)}
-    command = [sys.executable, "-m", "copilot.cli", "analyze", str(path), "--json", str(out)]
+    entry = ["-m", "copilot.cli"] if encrypted else [str(ROOT / "scripts" / "plaintext_child.py")]
+    command = [sys.executable, *entry, "analyze", str(path), "--json", str(out)]
     began = time.perf_counter()
     child = subprocess.Popen([*command, *(extra or [])], env=env, stdout=subprocess.DEVNULL)
     _pid, status, usage = os.wait4(child.pid, 0)
@@ -111,16 +120,49 @@ def bench_pair(path: Path, reference: list[dict[str, Any]], folder: Path) -> dic
     return {"stereo": stereo, "mono": mono}
 
 
+def bench_encryption(path: Path, folder: Path, rounds: int) -> dict[str, Any]:
+    """`analyze` wall time with encryption at rest and without, interleaved round by round so
+    the shared machine's noise falls on both; medians and their ratio."""
+    walls: dict[str, list[float]] = {"encrypted": [], "plaintext": []}
+    for _ in range(rounds):
+        for name in walls:
+            run = analyze(path, folder, encrypted=name == "encrypted")
+            walls[name].append(run["wall_s"])
+    medians = {name: statistics.median(values) for name, values in walls.items()}
+    return {
+        "rounds": rounds,
+        "wall_s": walls,
+        "median_wall_s": medians,
+        "encrypted_vs_plaintext": round(medians["encrypted"] / medians["plaintext"], 4),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--minutes", type=float, default=20.0)
     parser.add_argument("--out", type=Path, help="keep generated audio and exports here")
+    parser.add_argument(
+        "--encryption-rounds",
+        type=int,
+        default=0,
+        help="only compare `analyze` with and without encryption at rest, N rounds each",
+    )
     args = parser.parse_args()
     folder = args.out or Path(tempfile.mkdtemp(prefix="bench-file-"))
     folder.mkdir(parents=True, exist_ok=True)
     demo = ROOT / "copilot" / "demo"
     demo_reference = json.loads((demo / "demo_session.json").read_text())["turns"]
     path, reference = session(args.minutes, folder)
+    if args.encryption_rounds:
+        comparison = {
+            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+            "demo": bench_encryption(demo / "demo_session.ogg", folder, args.encryption_rounds),
+            f"generated_{args.minutes:g}min": bench_encryption(
+                path, folder, args.encryption_rounds
+            ),
+        }
+        print(json.dumps(comparison, indent=2))
+        return
     result: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "model": "tiny.en (bundled), int8, 2 threads",

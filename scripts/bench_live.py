@@ -64,6 +64,8 @@ def child(events_path: Path) -> None:
     from copilot.events import LevelEvent, PartialEvent, RevisionEvent, RiskEvent, UtteranceEvent
     from copilot.live import LiveOptions, LiveSession
     from copilot.settings import home
+    from copilot.storage.keys import home_key
+    from copilot.storage.sealed import read_sealed
 
     live = LiveSession(LiveOptions(mic="mic", call="call", keep_audio=True, keep_audio_as="flac"))
     out = events_path.open("w")
@@ -94,7 +96,10 @@ def child(events_path: Path) -> None:
     with lock:
         out.close()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kept = str(home() / "audio" / f"{live.session_id}.flac")
+    # The kept audio is sealed in the home; the bench compares a readable copy of it.
+    sealed = home() / "audio" / f"{live.session_id}.flac.sealed"
+    kept = str(events_path.parent / f"kept-{live.session_id}.flac")
+    Path(kept).write_bytes(read_sealed(sealed, home_key()))
     print(json.dumps({"cpu_s": cpu, "wall_s": wall, "peak_rss_mb": rss, "kept": kept}), flush=True)
 
 

@@ -13,7 +13,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backend import KeyringBackend
+
+from copilot.storage import keys
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_AUDIO = ROOT.parent / "shared" / "data" / "audio"
@@ -38,12 +42,37 @@ def require_tool(name: str) -> str:
     return path
 
 
+class MemoryKeyring(KeyringBackend):
+    """The OS keyring's boundary, faked: a dict for the test's process."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.entries.pop((service, username), None)
+
+
 @pytest.fixture(autouse=True)
 def copilot_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "home"
     monkeypatch.setenv("COPILOT_HOME", str(home))
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("COPILOT_PASSPHRASE", raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())  # a desktop's keyring: the data key needs no typing
+    keys.forget_cached()
     yield home
+    keys.forget_cached()
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture(scope="session")

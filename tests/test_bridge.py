@@ -353,6 +353,7 @@ def test_no_display_is_one_clear_line() -> None:
 @pytest.mark.parametrize("argv", [[], ["open", "20250101"]])
 def test_cli_without_a_display_exits_2_with_one_line(argv: list[str]) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["COPILOT_PASSPHRASE"] = "a test passphrase"  # the child has no keyring
     done = subprocess.run(
         [sys.executable, "-m", "copilot.cli", *argv],
         env=env, capture_output=True, text=True, timeout=60,

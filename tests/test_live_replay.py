@@ -29,6 +29,8 @@ from copilot.live import LiveOptions, LiveSession
 from copilot.pipeline import load_engine
 from copilot.settings import home
 from copilot.storage import SessionStore
+from copilot.storage.keys import home_key
+from copilot.storage.sealed import read_sealed
 
 pytestmark = pytest.mark.model
 
@@ -251,6 +253,13 @@ def test_a_vanished_device_leaves_the_other_source_running(tmp_path: Path) -> No
     assert len(result.export.utterances) == len(SessionStore().utterances(live.session_id or ""))
 
 
+def unsealed(sealed: Path, out: Path) -> Path:
+    """Kept audio is sealed under the data key on disk; a readable copy to look at."""
+    assert sealed.exists() and sealed.read_bytes()[:4] == b"SCS1"
+    out.write_bytes(read_sealed(sealed, home_key()))
+    return out
+
+
 def test_kept_audio_is_one_stereo_file(tmp_path: Path) -> None:
     path, _ = write(tmp_path, SHORT[:2], "keep")
     sources = replay(path)
@@ -259,8 +268,8 @@ def test_kept_audio_is_one_stereo_file(tmp_path: Path) -> None:
     live.stop()
     from copilot.audio.files import probe
 
-    kept = home() / "audio" / f"{live.session_id}.ogg"
-    info = probe(kept)
+    kept = home() / "audio" / f"{live.session_id}.ogg.sealed"
+    info = probe(unsealed(kept, tmp_path / "kept.ogg"))
     assert info.channels == 2 and info.duration_s > 5
     assert sorted(p.name for p in (home() / "audio").iterdir()) == [kept.name]
 
@@ -275,7 +284,8 @@ def test_audio_kept_losslessly_is_the_audio_the_session_heard(tmp_path: Path) ->
     live.stop()
     from copilot.audio.files import read_all
 
-    kept = read_all(home() / "audio" / f"{live.session_id}.flac")
+    sealed = home() / "audio" / f"{live.session_id}.flac.sealed"
+    kept = read_all(unsealed(sealed, tmp_path / "k.flac"))
     played = read_all(path)
     for channel in (0, 1):  # each source's frames land where the session's clock had them
         lag, _fit = delay(kept[:, channel], played[:, channel])
@@ -296,6 +306,7 @@ def test_the_cli_prints_finals_and_keeps_the_audio_it_was_asked_to(
     out = capsys.readouterr().out
     assert "] therapist: " in out and "] client: " in out
     (session,) = SessionStore().list_sessions()
-    kept = home() / "audio" / f"{session.id}.flac"
-    assert read_all(kept).shape[1] == 2
+    kept = home() / "audio" / f"{session.id}.flac.sealed"
     assert SessionStore().audio_path(session.id) == str(kept)
+    assert main(["export", session.id, "--audio", str(tmp_path / "readable.flac")]) == 0
+    assert read_all(tmp_path / "readable.flac").shape[1] == 2

@@ -54,7 +54,7 @@ def test_files_written_by_the_program_are_0600_whatever_the_umask(
     report = copilot_home / "reports" / "s.html"
     write_atomic(report, "<p>words</p>")
     Settings().save()
-    backlog = Backlog(copilot_home / "tmp", "s")
+    backlog = Backlog(copilot_home / "tmp", "s", bytes(32))
     backlog.defer(Job("client", 0, 0.0, np.zeros(1600, np.float32), True, 0.1), None)
     recorder = RoleRecorder(copilot_home / "audio" / "s-client.flac")
     recorder.write(np.zeros(1600, np.float32), 0.0)

@@ -178,7 +178,8 @@ def test_journal_entries_never_reach_the_session_export_or_database(
     assert all(SECRET.encode() not in f.read_bytes() for f in session_files)
     journal_files = list(journal_path().parent.glob(journal_path().name + "*"))
     assert journal_path() != database_path()
-    assert any(SECRET.encode() in f.read_bytes() for f in journal_files)  # it is stored, apart
+    assert journal_files and all(SECRET.encode() not in f.read_bytes() for f in journal_files)
+    assert SECRET in [e.answer for e in Journal().entries()]  # stored apart (and encrypted)
 
     assert journal_for_export(grief.session.id) == []
     assert entry.id is not None

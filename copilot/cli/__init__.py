@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _warn_interrupted(name: str) -> None:
-    if name in ("resume", "discard", "delete", "window"):
+    if name in ("resume", "discard", "delete", "window", "delete-all", "protect"):
         return
     from copilot.storage import SessionStore
 

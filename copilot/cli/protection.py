@@ -10,7 +10,7 @@ from pathlib import Path
 from copilot.errors import CopilotError
 from copilot.protection import permissions
 from copilot.settings import RETAINED_KINDS, Retention, Settings, home
-from copilot.storage import SessionStore
+from copilot.storage import SessionStore, keys
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,6 +30,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     kept.add_argument("--client", help="with --keep: a rule for this client label only")
     export = sub.add_parser("export-all", help="export every session and the journal to DIR")
     export.add_argument("dir", type=Path, metavar="DIR")
+    sub.add_parser(
+        "passphrase",
+        help="set or change the passphrase that unlocks the data (there is no recovery without it)",
+    )
     log = sub.add_parser("access-log", help="who opened, exported or deleted which session")
     log.add_argument("--session", metavar="SESSION_ID", help="only this session")
     log.add_argument("--limit", type=int, default=50, help="newest N lines (default 50; 0: all)")
@@ -117,6 +121,28 @@ def export_all(args: argparse.Namespace) -> int:
     return 0
 
 
+def passphrase(args: argparse.Namespace) -> int:
+    """The new passphrase from COPILOT_PASSPHRASE_NEW (scripts) or typed twice."""
+    import getpass
+    import os
+
+    folder = home()
+    keys.data_key(folder)  # unlocked first (keyring, COPILOT_PASSPHRASE or the old passphrase)
+    new = os.environ.get("COPILOT_PASSPHRASE_NEW")
+    if new is None:
+        if not sys.stdin.isatty():
+            raise CopilotError("passphrase: type it at a terminal, or set COPILOT_PASSPHRASE_NEW")
+        new = getpass.getpass("New passphrase: ")
+        if getpass.getpass("Again: ") != new:
+            raise CopilotError("the two passphrases differ; nothing changed")
+    if len(new) < 8:
+        raise CopilotError("a passphrase needs at least 8 characters; nothing changed")
+    keys.set_passphrase(folder, new)
+    print(f"the data in {folder} now opens with this passphrase (and the keyring, if any); "
+          "without either there is no way back in")  # fmt: skip
+    return 0
+
+
 def read_access_log(args: argparse.Namespace) -> int:
     from copilot.storage import access_log
 
@@ -153,10 +179,13 @@ def protect(args: argparse.Namespace) -> int:
     if not permissions.POSIX:
         print("file modes do not apply on this system; the home sits in the account's AppData")
     print(f"{home()}: {len(changed)} item(s) made private" if changed else f"{home()}: private")
+    if keys.unprotected(home()):
+        print("the data key is stored unprotected beside the data: "
+              "run `session-copilot passphrase` to protect it")  # fmt: skip
     return 0
 
 
-_NO_RETENTION = ("retention", "delete-all", "protect", "export-all", "access-log")
+_NO_RETENTION = ("retention", "delete-all", "protect", "export-all", "access-log", "passphrase")
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "protect": protect,
@@ -164,4 +193,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "export-all": export_all,
     "delete-all": delete_all,
     "access-log": read_access_log,
+    "passphrase": passphrase,
 }

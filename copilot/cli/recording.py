@@ -90,17 +90,24 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def deliver(result: Analysed, json_path: Path | None, report_path: Path | None) -> None:
-    from copilot.report import write_json, write_report
+    from copilot.report import write_json, write_report, write_sealed_report
+    from copilot.storage.keys import home_key
 
     export = result.export
-    report_path = report_path or report_file(export.session.id)
-    write_report(export, report_path)
+    if report_path is None:
+        write_sealed_report(export, report_file(export.session.id), home_key())
+    else:
+        write_report(export, report_path)
     if json_path:
         write_json(export, json_path)
     for notice in result.notices:
         print(f"session-copilot: {notice}", file=sys.stderr)
     print(summary_text(export))
-    print(f"report: {report_path}")
+    if report_path is None:
+        print(f"report: kept encrypted; `session-copilot export {export.session.id} "
+              "--report OUT.html` writes a readable copy")  # fmt: skip
+    else:
+        print(f"report: {report_path}")
     if json_path:
         print(f"json:   {json_path}")
 

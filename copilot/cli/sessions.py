@@ -35,6 +35,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         if name in ("export", "resume"):
             p.add_argument("--json", type=Path, metavar="OUT.json")
             p.add_argument("--report", type=Path, metavar="OUT.html")
+        if name == "export":
+            p.add_argument(
+                "--audio", type=Path, metavar="OUT", help="a readable copy of kept audio"
+            )
 
 
 def sessions(args: argparse.Namespace) -> int:
@@ -73,12 +77,14 @@ def export(args: argparse.Namespace) -> int:
     from copilot.analysis.run import build_export
     from copilot.report import write_json, write_report
 
-    if not args.json and not args.report:
-        raise CopilotError("export needs --json OUT.json and/or --report OUT.html")
+    if not args.json and not args.report and not args.audio:
+        raise CopilotError("export needs --json OUT.json, --report OUT.html and/or --audio OUT")
     store = SessionStore()
     try:
         result = build_export(store, store.get(args.session_id).id)
-        written = " and ".join(str(p) for p in (args.json, args.report) if p)
+        if args.audio:
+            _export_audio(store.audio_path(result.session.id), args.audio)
+        written = " and ".join(str(p) for p in (args.json, args.report, args.audio) if p)
         access_log.record(store, "exported", result.session.id, "cli", f"to {written}")
     finally:
         store.close()
@@ -87,6 +93,16 @@ def export(args: argparse.Namespace) -> int:
     if args.report:
         write_report(result, args.report)
     return 0
+
+
+def _export_audio(kept: str | None, out: Path) -> None:
+    from copilot.protection.permissions import write_private
+    from copilot.storage.keys import home_key
+    from copilot.storage.sealed import read_sealed
+
+    if not kept or not Path(kept).exists():
+        raise CopilotError("this session kept no audio")
+    write_private(out, read_sealed(Path(kept), home_key()))
 
 
 def resume(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,37 +11,40 @@ import numpy as np
 from copilot.domain import Role
 from copilot.live.options import Status
 from copilot.protection.erase import erase
-from copilot.protection.permissions import create_private
+from copilot.storage.sealed import read_sealed, write_sealed
 from copilot.transcription.streaming import Job
 
 Commit = Callable[[Job, np.ndarray | None], None]
 
 
 class Backlog:
-    def __init__(self, folder: Path, session_id: str):
+    def __init__(self, folder: Path, session_id: str, key: bytes):
         self._folder = folder
+        self._key = key
         self._session_id = session_id
         self._paths: list[Path] = []
 
     def defer(self, job: Job, other: np.ndarray | None) -> None:
         """Keep the job's audio on disk. The call audio under a microphone job is kept beside
         it: the ring will have moved on by then."""
-        path = create_private(self._folder / f"{self._session_id}-{len(self._paths):05d}.npz")
+        path = self._folder / f"{self._session_id}-{len(self._paths):05d}.npz.sealed"
+        buffer = io.BytesIO()
         np.savez(
-            path,
+            buffer,
             audio=job.audio,
             meta=np.array([job.start, job.speech_end]),
             role=np.array(job.role),
             other=np.zeros(0, dtype=np.float32) if other is None else other,
             has_other=np.array(other is not None),
         )
+        write_sealed(path, self._key, buffer.getvalue())  # the client's voice: sealed
         self._paths.append(path)
 
     def drain(self, commit: Commit, status: Status) -> None:
         if self._paths:
             status("info", f"transcribing {len(self._paths)} utterances recorded while busy")
         for path in self._paths:
-            with np.load(path) as data:
+            with np.load(io.BytesIO(read_sealed(path, self._key))) as data:
                 start, end = (float(x) for x in data["meta"])
                 role: Role = str(data["role"])  # type: ignore[assignment]
                 job = Job(role, 0, start, data["audio"], True, end)

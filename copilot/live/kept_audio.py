@@ -8,6 +8,7 @@ from copilot.audio.recorder import RoleRecorder, join_stereo
 from copilot.domain import Role
 from copilot.protection.erase import erase
 from copilot.storage.repository import SessionStore
+from copilot.storage.sealed import write_sealed
 
 
 def recorder_path(audio_dir: Path, session_id: str, role: Role) -> Path:
@@ -15,9 +16,15 @@ def recorder_path(audio_dir: Path, session_id: str, role: Role) -> Path:
 
 
 def keep_audio(
-    recorders: dict[Role, RoleRecorder], out: Path, store: SessionStore, session_id: str
+    recorders: dict[Role, RoleRecorder],
+    out: Path,
+    store: SessionStore,
+    session_id: str,
+    key: bytes,
 ) -> None:
-    """Join the sources into `out` (therapist left, client right) and store where it is."""
+    """Join the sources into `out` (therapist left, client right), seal it under the data key
+    as `out.sealed`, and store where it is. While the session records, the per-source files
+    are plain FLAC (0600): libav appends to them as the audio arrives."""
     if not recorders:
         return
     for recorder in recorders.values():
@@ -26,4 +33,7 @@ def keep_audio(
     join_stereo(left.path if left else None, right.path if right else None, out)
     for recorder in recorders.values():
         erase(recorder.path)  # the per-source files held the same voices
-    store.update(session_id, audio_path=str(out))
+    sealed = out.with_name(out.name + ".sealed")
+    write_sealed(sealed, key, out.read_bytes())
+    erase(out)
+    store.update(session_id, audio_path=str(sealed))

@@ -43,8 +43,9 @@ from copilot.live.transcript import Transcript
 from copilot.live.worker import AsrWorker
 from copilot.pipeline import load_engine, new_session_id
 from copilot.plugins import registry
-from copilot.report import write_report
+from copilot.report import write_sealed_report
 from copilot.settings import Settings, audio_dir, home, report_file
+from copilot.storage.keys import home_key
 from copilot.storage.repository import SessionStore
 from copilot.transcription.engine import Transcriber
 from copilot.transcription.revision import Final
@@ -200,7 +201,7 @@ class LiveSession:
         parts.backlog.drain(parts.worker.commit_final, self._status)
         recorders = {r: p.recorder for r, p in parts.pumps.by_role.items() if p.recorder}
         out = audio_dir() / f"{self.session_id}.{self.options.keep_audio_as}"
-        keep_audio(recorders, out, self.store, self.session_id)
+        keep_audio(recorders, out, self.store, self.session_id, home_key())
         result = analyse_session(
             self.store,
             self.session_id,
@@ -209,7 +210,7 @@ class LiveSession:
             prosody_readings=parts.analysis.prosody_against_baseline(),
         )
         self.report_path = report_file(self.session_id)
-        write_report(result.export, self.report_path)
+        write_sealed_report(result.export, self.report_path, home_key())
         self._set_state("stopped")
         return result
 
@@ -222,7 +223,7 @@ class LiveSession:
         pumps = Pumps(self.bus, self._status, jobs.submit, recording, lambda: self.elapsed_s)
         analysis = LiveAnalysis(self.bus, self._transcript, emotion)
         pressure = BackPressure(pumps, jobs, self.options.partials, self._status)
-        backlog = Backlog(home() / "tmp", session_id)
+        backlog = Backlog(home() / "tmp", session_id, home_key())
         shared = Shared(pumps, self._transcript, analysis, out)
         second_pass = None
         if self.options.revise and self.reviser is not None:

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from copilot.domain import utcnow
 from copilot.errors import CopilotError, StorageError
 from copilot.settings import home
-from copilot.storage.db import connect
+from copilot.storage.db import OperationalError, connect
 from copilot.storage.migrations import Migration
 
 JOURNAL_FILE = "journal.sqlite3"
@@ -99,7 +99,7 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         db.execute("BEGIN IMMEDIATE")
         yield db
         db.execute("COMMIT")
-    except sqlite3.OperationalError as exc:
+    except OperationalError as exc:
         if db.in_transaction:
             db.execute("ROLLBACK")
         raise StorageError(f"could not write to the journal: {exc}") from exc

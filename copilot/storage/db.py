@@ -1,35 +1,84 @@
-"""Opening the database: WAL mode, foreign keys, migrations applied."""
+"""Opening a database: SQLCipher under the data key, WAL mode, foreign keys, migrations applied.
+
+SQLCipher 4 encrypts every page of the database and of its WAL (AES-256-CBC with an HMAC-SHA512
+per page); temporary tables and sorts stay in memory, so nothing readable reaches the disk.
+A plaintext database from an earlier version is encrypted the first time it is opened
+(`plaintext.encrypt_in_place`).
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any, cast
 
-from copilot.errors import StorageError
+import sqlcipher3
+
+from copilot.errors import CopilotError, StorageError
 from copilot.protection.permissions import touch_private
 from copilot.settings import home
+from copilot.storage.keys import data_key
 from copilot.storage.migrations import Migration, migrate
+
+# A database error from either binding (the plaintext of an old home is read with the stdlib).
+OperationalError = (sqlite3.OperationalError, sqlcipher3.dbapi2.OperationalError)
+DatabaseError = (sqlite3.DatabaseError, sqlcipher3.dbapi2.DatabaseError)
+PLAINTEXT_HEADER = b"SQLite format 3\x00"
+
+
+class WrongKey(CopilotError):
+    """The database does not open with this data key."""
 
 
 def database_path() -> Path:
     return home() / "copilot.sqlite3"
 
 
+def open_encrypted(path: Path, key: bytes) -> sqlite3.Connection:
+    """A SQLCipher connection with the raw 256-bit key (no KDF per open: the data key is
+    already random)."""
+    db: Any = sqlcipher3.connect(
+        str(path), isolation_level=None, check_same_thread=False, timeout=10
+    )
+    db.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    try:
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.dbapi2.DatabaseError:
+        db.close()
+        raise WrongKey(f"{path} does not open with this data key") from None
+    db.execute("PRAGMA temp_store = MEMORY")
+    db.row_factory = sqlcipher3.dbapi2.Row
+    return cast(sqlite3.Connection, db)
+
+
+def is_plaintext(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(16) == PLAINTEXT_HEADER
+    except FileNotFoundError:
+        return False
+
+
 def connect(
-    path: Path | None = None, migrations: list[Migration] | None = None
+    path: Path | None = None, migrations: list[Migration] | None = None, key: bytes | None = None
 ) -> sqlite3.Connection:
-    """Open a database (the session database by default) in WAL mode, migrated to its latest."""
+    """Open a database (the session database by default), migrated to its latest. The data
+    key of the database's folder is used unless one is given."""
+    from copilot.storage.plaintext import encrypt_in_place
+
     path = path or database_path()
     try:
+        key = key or data_key(path.parent)
         touch_private(path)  # 0600 from the start; SQLite gives the WAL and SHM the same mode
-        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
-        db.row_factory = sqlite3.Row
+        if is_plaintext(path):
+            encrypt_in_place(path, key)
+        db = open_encrypted(path, key)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA secure_delete = ON")  # a deleted row's bytes are overwritten
         migrate(db, migrations=migrations)
-    except (sqlite3.DatabaseError, OSError) as exc:
+    except (*DatabaseError, OSError) as exc:
         raise StorageError(f"cannot open the database at {path}: {exc}") from exc
     return db
 

@@ -26,7 +26,7 @@ from copilot.domain import (
 )
 from copilot.errors import SessionNotFound, StorageError
 from copilot.protection.erase import erase
-from copilot.storage.db import connect, scrub
+from copilot.storage.db import OperationalError, connect, scrub
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -61,7 +61,7 @@ class SessionStore:
                 self.db.execute("BEGIN IMMEDIATE")
                 yield self.db
                 self.db.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
+            except OperationalError as exc:
                 self._rollback()
                 raise StorageError(f"could not write to the database: {exc}") from exc
             except BaseException:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 from copilot.domain import ProsodyReading, Utterance
@@ -9,7 +10,9 @@ from copilot.errors import CopilotError, SessionNotFound
 from copilot.protection.retention import delete_session
 from copilot.settings import Settings, report_file
 from copilot.storage import access_log
+from copilot.storage.keys import home_key
 from copilot.storage.repository import SessionStore
+from copilot.storage.sealed import read_sealed
 from copilot.window.current import CurrentSession, LockedStore
 from copilot.window.support import Result, answers
 
@@ -67,7 +70,7 @@ class ReviewApi:
         report = report_file(export.session.id)
         return {
             "export": export.model_dump(mode="json"),
-            "audio_url": audio.as_uri() if audio and audio.exists() else None,
+            "audio_url": _audio_url(audio) if audio and audio.exists() else None,
             "report_path": str(report) if report.exists() else None,
             "live": self._current.is_running(export.session.id),
         }
@@ -134,6 +137,15 @@ class ReviewApi:
         with self._db as store:
             deleted = delete_session(store, session_id, "window")
         return {"deleted": deleted}
+
+
+def _audio_url(path: Path) -> str:
+    """Kept audio is sealed on disk: the page gets it decrypted, in memory, as a data URL."""
+    if path.suffix != ".sealed":
+        return path.as_uri()
+    kind = "ogg" if path.name.endswith(".ogg.sealed") else "flac"
+    data = base64.b64encode(read_sealed(path, home_key())).decode()
+    return f"data:audio/{kind};base64,{data}"
 
 
 def _speaker_names(utterances: list[Utterance]) -> dict[str, str]:
