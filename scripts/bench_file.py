@@ -47,7 +47,7 @@ def analyze(
     `encrypted=False` the child is scripts/plaintext_child.py (the stores unencrypted), in a
     home of its own."""
     home = home / ("encrypted" if encrypted else "plaintext")
-    home.mkdir(exist_ok=True)
+    home.mkdir(mode=0o700, exist_ok=True)
     out = home / f"{path.stem}-{len(list(home.glob('*.json')))}.json"
     env = {**os.environ, "COPILOT_HOME": str(home)}
     entry = ["-m", "copilot.cli"] if encrypted else [str(ROOT / "scripts" / "plaintext_child.py")]

@@ -26,7 +26,10 @@ from encode import encode
 from window_support import stored_session, use_scripted_emotion
 
 from copilot.audio.files import SAMPLE_RATE
+from copilot.settings import home
 from copilot.storage import SessionStore
+from copilot.storage.keys import home_key
+from copilot.storage.sealed import write_sealed
 from copilot.window.bridge import Bridge
 
 pytestmark = pytest.mark.window
@@ -229,7 +232,9 @@ def review_flow(tmp_path: Path) -> None:
 
     tone = (0.1 * np.sin(np.arange(SAMPLE_RATE * 40) * 0.05)).astype(np.float32)
     encode(audio, np.stack([tone, tone], axis=1), SAMPLE_RATE)
-    store.update(session_id, audio_path=str(audio))
+    sealed = home() / "audio" / "kept.wav.sealed"  # kept audio is sealed on disk
+    write_sealed(sealed, home_key(), audio.read_bytes())
+    store.update(session_id, audio_path=str(sealed))
     export = Bridge().review.session(session_id)["export"]
     point = export["summary"]["arc"][-1]
     starts = [(u["start"], u["seq"]) for u in export["utterances"]]
@@ -279,7 +284,7 @@ def review_flow(tmp_path: Path) -> None:
     assert seen["needs"] is (needs is not None and needs["position"] is not None)
     assert seen["metrics_rows"] == 5
     assert SessionStore().list_sessions() == []
-    assert not audio.exists(), "deleting the session deletes its kept audio"
+    assert not sealed.exists(), "deleting the session deletes its kept audio"
 
 
 if __name__ == "__main__":  # one scenario, in this process alone

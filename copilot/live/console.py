@@ -105,6 +105,7 @@ def run_live(args: argparse.Namespace) -> int:
     m = result.export.metrics
     print(
         f"session {session_id} · {clock(m.duration_s)} · {len(result.export.utterances)} "
-        f"utterances · report: {live.report_path}"
+        f"utterances · report kept encrypted (`session-copilot export {session_id} "
+        "--report OUT.html` for a readable copy)"
     )
     return 0

@@ -143,9 +143,12 @@ def _audio_url(path: Path) -> str:
     """Kept audio is sealed on disk: the page gets it decrypted, in memory, as a data URL."""
     if path.suffix != ".sealed":
         return path.as_uri()
-    kind = "ogg" if path.name.endswith(".ogg.sealed") else "flac"
+    kind = _AUDIO_TYPES.get(Path(path.stem).suffix, "audio/ogg")
     data = base64.b64encode(read_sealed(path, home_key())).decode()
-    return f"data:audio/{kind};base64,{data}"
+    return f"data:{kind};base64,{data}"
+
+
+_AUDIO_TYPES = {".ogg": "audio/ogg", ".flac": "audio/flac", ".wav": "audio/wav"}
 
 
 def _speaker_names(utterances: list[Utterance]) -> dict[str, str]:
