@@ -1,0 +1,213 @@
+"""Reading transcript files into speaker-attributed cues: WebVTT, SRT, plain text and DOCX.
+
+WebVTT and SRT go through webvtt-py, DOCX through python-docx; what is left to this module is
+finding the speaker in each cue:
+- WebVTT voice tags (`<v Jane Doe>Hello`, as Teams writes them);
+- a `Name: text` prefix (as Zoom writes them, in VTT and SRT alike);
+- plain text and DOCX paragraphs, one cue each: `Name: text` or `[mm:ss] Name: text`
+  (`[h:mm:ss]` too), a line without a prefix continuing the cue before it; and DOCX transcripts
+  that put a heading line `Name  0:03` above the paragraphs that person said.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from copilot.domain import TranscriptFormat
+from copilot.errors import InputFileError
+
+SUFFIXES: dict[str, TranscriptFormat] = {
+    ".vtt": "vtt",
+    ".webvtt": "vtt",
+    ".srt": "srt",
+    ".txt": "txt",
+    ".text": "txt",
+    ".docx": "docx",
+}
+_CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+_NAME = r"[^\W\d_][\w .,'’()&-]{0,59}?"
+_PREFIX = re.compile(rf"^\s*(?P<name>{_NAME})\s*:\s+(?P<text>\S.*)$")
+_TIMED_LINE = re.compile(rf"^\s*[\[(]?(?P<t>{_CLOCK})[\])]?\s*(?:-\s*)?(?P<rest>.*)$")
+# A heading is a capitalised name of up to four words and a time, alone on its line.
+_WORD = r"[A-Z][\w.'’-]*"
+_HEADING = re.compile(rf"^\s*(?P<name>{_WORD}(?: {_WORD}){{0,3}})\s+(?P<t>{_CLOCK})\s*$")
+
+
+@dataclass
+class Cue:
+    speaker: str | None
+    text: str
+    start: float | None = None
+    end: float | None = None
+
+
+@dataclass
+class ParsedTranscript:
+    format: TranscriptFormat
+    cues: list[Cue]
+
+    @property
+    def timed(self) -> bool:
+        return bool(self.cues) and all(c.start is not None for c in self.cues)
+
+    def speakers(self) -> list[str]:
+        """In order of first appearance."""
+        return list(dict.fromkeys(c.speaker for c in self.cues if c.speaker))
+
+
+def format_of(path: Path, given: str | None = None) -> TranscriptFormat:
+    if given:
+        if given not in SUFFIXES.values():
+            raise InputFileError(f"--format {given!r}: use vtt, srt, txt or docx")
+        return given  # type: ignore[return-value]
+    found = SUFFIXES.get(path.suffix.lower())
+    if found is None:
+        raise InputFileError(
+            f"{path.name} is not a transcript this program reads: use a .vtt, .srt, .txt or "
+            ".docx file (or say which with --format)"
+        )
+    return found
+
+
+def parse_file(path: Path, given: str | None = None) -> ParsedTranscript:
+    """The cues of a transcript file; any problem with the file is one InputFileError line."""
+    fmt = format_of(path, given)
+    if not path.exists():
+        raise InputFileError(f"{path} does not exist")
+    if not path.is_file():
+        raise InputFileError(f"{path} is not a file")
+    if path.stat().st_size == 0:
+        raise InputFileError(f"{path.name} is empty")
+    reader = {"vtt": _vtt, "srt": _srt, "txt": _txt, "docx": _docx}[fmt]
+    cues = [c for c in reader(path) if c.text.strip()]
+    if not cues:
+        raise InputFileError(f"{path.name} holds no transcript text")
+    parsed = ParsedTranscript(fmt, cues)
+    if not parsed.speakers():
+        raise InputFileError(
+            f"{path.name} names no speakers: each cue or line needs `Name: text` "
+            "(or a WebVTT voice tag)"
+        )
+    return parsed
+
+
+def _text_of(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{path.name} is not UTF-8 text") from exc
+
+
+def _caption_cues(captions: list[Any]) -> list[Cue]:
+    cues = []
+    for caption in captions:
+        voice = caption.voice
+        text = " ".join(str(caption.text).split())
+        speaker, text = (voice.strip(), text) if voice else _split_prefix(text)
+        cues.append(
+            Cue(
+                speaker=speaker,
+                text=text,
+                start=caption.start_time.in_milliseconds() / 1000,
+                end=caption.end_time.in_milliseconds() / 1000,
+            )
+        )
+    return cues
+
+
+def _vtt(path: Path) -> list[Cue]:
+    import webvtt
+    from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+    text = _text_of(path)
+    try:
+        found = webvtt.from_string(text)
+    except (MalformedFileError, MalformedCaptionError) as exc:
+        raise InputFileError(f"{path.name} is not a WebVTT file: {exc}".splitlines()[0]) from exc
+    return _caption_cues(list(found.captions))
+
+
+def _srt(path: Path) -> list[Cue]:
+    import io
+
+    import webvtt
+    from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+    text = _text_of(path)
+    try:
+        found = webvtt.from_buffer(io.StringIO(text), format="srt")
+    except (MalformedFileError, MalformedCaptionError, ValueError, IndexError) as exc:
+        raise InputFileError(f"{path.name} is not an SRT file: {exc}".splitlines()[0]) from exc
+    return _caption_cues(list(found.captions))
+
+
+def _split_prefix(text: str) -> tuple[str | None, str]:
+    match = _PREFIX.match(text)
+    if match is None:
+        return None, text.strip()
+    return match["name"].strip(), match["text"].strip()
+
+
+def seconds(clock: str) -> float:
+    parts = clock.replace(",", ".").split(":")
+    total = 0.0
+    for part in parts:
+        total = total * 60 + float(part)
+    return total
+
+
+def _txt(path: Path) -> list[Cue]:
+    return lines_to_cues(_text_of(path).splitlines())
+
+
+def lines_to_cues(lines: list[str]) -> list[Cue]:
+    """`Name: text` or `[mm:ss] Name: text` per line; a heading `Name  0:03` names the speaker of
+    the lines under it; any other line continues the cue before it."""
+    cues: list[Cue] = []
+    heading: tuple[str, float] | None = None
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        head = _HEADING.match(line)
+        if head and not _PREFIX.match(line):
+            heading = (head["name"].strip(), seconds(head["t"]))
+            continue
+        start, rest = _leading_time(line)
+        speaker, text = _split_prefix(rest)
+        if speaker is not None:
+            cues.append(Cue(speaker, text, start))
+        elif heading is not None:
+            cues.append(Cue(heading[0], rest, heading[1] if start is None else start))
+            heading = None
+        elif cues:
+            cues[-1].text = f"{cues[-1].text} {rest}"
+        else:
+            cues.append(Cue(None, rest, start))
+    return cues
+
+
+def _leading_time(line: str) -> tuple[float | None, str]:
+    match = _TIMED_LINE.match(line)
+    if match is None or not match["rest"].strip():
+        return None, line
+    return seconds(match["t"]), match["rest"].strip()
+
+
+def _docx(path: Path) -> list[Cue]:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputFileError(f"{path.name} is not a readable DOCX file") from exc
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:  # some exports lay the transcript out as a table
+        for row in table.rows:
+            lines.append(": ".join(cell.text.strip() for cell in row.cells if cell.text.strip()))
+    return lines_to_cues(lines)
