@@ -80,12 +80,12 @@ def parse_file(path: Path, given: str | None = None) -> ParsedTranscript:
         raise InputFileError(f"{path} does not exist")
     if not path.is_file():
         raise InputFileError(f"{path} is not a file")
-    if path.stat().st_size == 0:
+    if path.stat().st_size == 0 or (fmt != "docx" and not path.read_bytes().strip()):
         raise InputFileError(f"{path.name} is empty")
     reader = {"vtt": _vtt, "srt": _srt, "txt": _txt, "docx": _docx}[fmt]
     cues = [c for c in reader(path) if c.text.strip()]
-    if not cues:
-        raise InputFileError(f"{path.name} holds no transcript text")
+    if not cues and fmt in ("vtt", "srt"):
+        raise InputFileError(f"{path.name} holds no captions")
     parsed = ParsedTranscript(fmt, cues)
     if not parsed.speakers():
         raise InputFileError(
@@ -166,7 +166,8 @@ def _txt(path: Path) -> list[Cue]:
 
 def lines_to_cues(lines: list[str]) -> list[Cue]:
     """`Name: text` or `[mm:ss] Name: text` per line; a heading `Name  0:03` names the speaker of
-    the lines under it; any other line continues the cue before it."""
+    the lines under it; any other line continues the cue before it (or, before the first
+    speaker, is a title and is left out)."""
     cues: list[Cue] = []
     heading: tuple[str, float] | None = None
     for raw in lines:
@@ -186,8 +187,7 @@ def lines_to_cues(lines: list[str]) -> list[Cue]:
             heading = None
         elif cues:
             cues[-1].text = f"{cues[-1].text} {rest}"
-        else:
-            cues.append(Cue(None, rest, start))
+        # a line before the first speaker is a title or a preamble: not the session
     return cues
 
 
