@@ -29,6 +29,7 @@ from copilot.errors import CopilotError, DeviceError
 from copilot.events import LevelEvent
 from copilot.settings import Settings, home
 from copilot.storage.repository import SessionStore
+from copilot.supervision.view import SupervisionView
 
 if TYPE_CHECKING:
     from copilot.audio.sources import AudioSource
@@ -194,6 +195,7 @@ class Bridge:
         self._store_lock = threading.RLock()
         self._live_lock = threading.RLock()
         self._ready = threading.Event()
+        self._supervision = SupervisionView(lambda: self._store, self._store_lock)
 
     # wiring (Python side only) ----------------------------------------------------------------
 
@@ -426,6 +428,7 @@ class Bridge:
                     "duration_s": s.duration_s,
                     "status": s.status,
                     "source": s.source,
+                    "imported_from": s.imported_from,
                 }
                 for s in found
             ],
@@ -546,6 +549,11 @@ class Bridge:
             raise CopilotError(f"{REFLECTION_MISSING} ({action} is missing)")
         answer = function(**dict(args or {}))
         return answer if isinstance(answer, dict) else {"value": answer}
+
+    @answers
+    def supervision(self, action: str, args: dict[str, Any] | None = None) -> Result:
+        """Sharing, merging and the supervisor's review: copilot.supervision.view."""
+        return self._supervision.call(str(action), dict(args or {}))
 
     @answers
     def reminders(self) -> Result:

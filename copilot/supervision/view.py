@@ -1,0 +1,199 @@
+"""The window's supervision API: sharing and merging on the therapist's side, and the
+supervisor's read-only review with comments, ratings and sign-off.
+
+The bridge passes every `supervision(action, args)` call from the page to `call`; arguments and
+answers are JSON-able dicts. The bundle a supervisor has open (and its passphrase, needed to seal
+the reply) is held here in memory only, never stored.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from copilot.errors import CopilotError
+from copilot.storage.repository import SessionStore
+from copilot.storage.supervision import SupervisionStore
+from copilot.supervision.models import ReviewComment, ShareBundle
+
+Result = dict[str, Any]
+ACTIONS = (
+    "share_preview", "share_write", "history", "merge_reply",
+    "open_bundle", "add_comment", "remove_comment", "sign_off", "close_bundle",
+)  # fmt: skip
+
+
+def _names(text: str | list[str] | None) -> list[str]:
+    if isinstance(text, list):
+        return [str(n).strip() for n in text if str(n).strip()]
+    return [n.strip() for n in str(text or "").split(",") if n.strip()]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "supervisor"
+
+
+class SupervisionView:
+    def __init__(self, store: Callable[[], SessionStore], lock: threading.RLock):
+        self._store = store
+        self._lock = lock
+        self._open: ShareBundle | None = None
+        self._secret = ""
+        self._path: Path | None = None
+        self._comments: list[ReviewComment] = []
+        self._previewed: tuple[tuple[str, str, tuple[str, ...], bool], ShareBundle] | None = None
+
+    def call(self, action: str, args: dict[str, Any]) -> Result:
+        if action not in ACTIONS:
+            raise CopilotError(f"unknown supervision action {action!r}")
+        answer: Result = getattr(self, action)(**args)
+        return answer
+
+    # the therapist's side -------------------------------------------------------------------
+
+    def share_preview(
+        self, session_id: str, recipient: str, names: Any = None, with_audio: bool = False
+    ) -> Result:
+        from copilot.supervision.bundle import ShareRequest, build_bundle, preview_text
+
+        request = ShareRequest(recipient, _names(names), bool(with_audio))
+        with self._lock:
+            store = self._store()
+            session = store.get(session_id)
+            bundle = build_bundle(store, session.id, request)
+        # What is written is the very bundle previewed, so the preview is exact.
+        self._previewed = (_key(session.id, request), bundle)
+        default = (
+            Path.home() / f"session-{session.created_at:%Y-%m-%d}-for-{_slug(recipient)}.scshare"
+        )
+        return {
+            "preview": preview_text(bundle),
+            "redacted": bundle.redacted,
+            "default_out": str(default),
+        }
+
+    def share_write(
+        self, session_id: str, recipient: str, passphrase: str, out: str, names: Any = None,
+        with_audio: bool = False,
+    ) -> Result:  # fmt: skip
+        from copilot.supervision.bundle import ShareRequest, write_bundle
+
+        if not str(out or "").strip():
+            raise CopilotError("say where to write the bundle")
+        request = ShareRequest(recipient, _names(names), bool(with_audio))
+        with self._lock:
+            store = self._store()
+            sid = store.get(session_id).id
+            if self._previewed is None or self._previewed[0] != _key(sid, request):
+                raise CopilotError("preview the bundle first: it is written as the preview shows")
+            record = write_bundle(store, sid, self._previewed[1], str(passphrase), Path(out))
+            self._previewed = None
+        return {"path": record.path, "recipient": record.recipient, **self.history(sid)}
+
+    def history(self, session_id: str) -> Result:
+        with self._lock:
+            supervision = SupervisionStore(self._store())
+            shares, reviews = supervision.shares(session_id), supervision.reviews(session_id)
+        return {
+            "shares": [s.model_dump(mode="json", exclude={"session_id"}) for s in shares],
+            "reviews": [r.model_dump(mode="json") for r in reviews],
+        }
+
+    def merge_reply(self, path: str, passphrase: str) -> Result:
+        from copilot.supervision.review import merge_reply
+
+        with self._lock:
+            record = merge_reply(self._store(), Path(str(path)), str(passphrase))
+        return {"session_id": record.session_id, "review": record.model_dump(mode="json")}
+
+    # the supervisor's side ------------------------------------------------------------------
+
+    def open_bundle(self, path: str, passphrase: str) -> Result:
+        from copilot.supervision.bundle import open_bundle
+
+        where = Path(str(path or "").strip())
+        bundle = open_bundle(where, str(passphrase))
+        self._open, self._secret, self._path, self._comments = bundle, str(passphrase), where, []
+        shown = bundle.model_dump(mode="json", exclude={"audio"})
+        return {
+            "bundle": shown,
+            "has_audio": bundle.audio is not None,
+            "default_reply": str(where.with_suffix(".screview")),
+            "comments": [],
+        }
+
+    def _bundle(self) -> ShareBundle:
+        if self._open is None:
+            raise CopilotError("open a share bundle first")
+        return self._open
+
+    def add_comment(
+        self,
+        text: str,
+        at: str | float | None = None,
+        line: int | None = None,
+        tag: str | None = None,
+    ) -> Result:
+        from copilot.supervision.parsers import seconds
+        from copilot.supervision.review import check_tag, comment_on_line
+
+        bundle = self._bundle()
+        text = str(text or "").strip()
+        if not text:
+            raise CopilotError("the comment is empty")
+        tag = check_tag(bundle.rubric, tag or None)
+        if line is not None:
+            comment = comment_on_line(bundle, int(line), text, tag)
+        elif at is not None and str(at).strip():
+            when = float(at) if isinstance(at, int | float) else _clock(str(at), seconds)
+            comment = ReviewComment(at=when, tag=tag, text=text)
+        else:
+            comment = ReviewComment(tag=tag, text=text)
+        self._comments.append(comment)
+        return self._comments_answer()
+
+    def remove_comment(self, index: int) -> Result:
+        if not 0 <= int(index) < len(self._comments):
+            raise CopilotError("no such comment")
+        del self._comments[int(index)]
+        return self._comments_answer()
+
+    def _comments_answer(self) -> Result:
+        return {"comments": [c.model_dump(mode="json") for c in self._comments]}
+
+    def sign_off(
+        self, verdict: str, out: str, ratings: dict[str, Any] | None = None, note: str = "",
+        reviewer: str = "",
+    ) -> Result:  # fmt: skip
+        from copilot.supervision.bundle import write_bytes_atomic
+        from copilot.supervision.review import make_reply, parse_rating, reply_bytes, verdict_of
+
+        bundle = self._bundle()
+        if not str(out or "").strip():
+            raise CopilotError("say where to write the reply")
+        scores = dict(
+            parse_rating(f"{item}={'-' if value in (None, '', '-') else value}", bundle.rubric)
+            for item, value in (ratings or {}).items()
+        )
+        reply = make_reply(
+            bundle, str(reviewer), list(self._comments), scores, verdict_of(str(verdict)), str(note)
+        )
+        write_bytes_atomic(Path(out), reply_bytes(reply, self._secret))
+        return {"path": str(Path(out).resolve()), "reply": reply.model_dump(mode="json")}
+
+    def close_bundle(self) -> Result:
+        self._open, self._secret, self._path, self._comments = None, "", None, []
+        return {"ok": True}
+
+
+def _key(session_id: str, r: Any) -> tuple[str, str, tuple[str, ...], bool]:
+    return (session_id, r.recipient.strip(), tuple(r.names), r.with_audio)
+
+
+def _clock(text: str, seconds: Callable[[str], float]) -> float:
+    if not re.fullmatch(r"\s*(?:\d{1,2}:)?\d{1,2}:\d{2}\s*", text):
+        raise CopilotError(f"{text!r} is not a time: write it as 12:30 or 1:02:03")
+    return seconds(text.strip())
