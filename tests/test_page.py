@@ -121,6 +121,7 @@ def record() -> dict[str, Any]:
         "correct_text": bridge.correct_text(session_id, 1, EDITED),
         "reminders": {"sequence": reminders},
         "set_reminders": {"enabled": True},
+        "supervision": {"history": bridge.supervision("history", {"session_id": session_id})},
         "reflection": {
             "prompts_for": prompts,
             "save_answers": saved,
@@ -157,6 +158,7 @@ FAKE_BRIDGE = """
     let found = answers[name];
     if (name === 'app_info' && fixtures.review) found = answers.review_app_info;
     if (name === 'reflection') found = answers.reflection[args[0]];
+    if (name === 'supervision') found = answers.supervision[args[0]];
     if (found && found.sequence) {
       counts[name] = (counts[name] || 0) + 1;
       found = found.sequence[Math.min(counts[name], found.sequence.length) - 1];

@@ -227,3 +227,52 @@ def test_exports_for_the_record_and_their_redaction(
     analysis = (tmp_path / "a.md").read_text()
     assert "pauses within turns: not available" in analysis
     assert "suicidal ideation" in analysis
+
+
+def test_the_interactive_review_on_a_terminal(
+    session_id: str, tmp_path: Path, passfile: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    import io
+
+    out, reply = tmp_path / "b.scshare", tmp_path / "r.screview"
+    run(capsys, "share", session_id, "--for", "Dr B", "--out", str(out),
+        "--passphrase-file", str(passfile))  # fmt: skip
+    typed = "\n".join([
+        "#2 [empathy] Reflect the loneliness back.", "0:99 nonsense", "#4 [bogus] x",
+        "rate risk=2", "rate empathy=9", "note Keep going.", "12:00 a general thought", "undo",
+        "list", "reviewed",
+    ])  # fmt: skip
+    monkeypatch.setattr("sys.stdin", io.StringIO(typed + "\n"))
+    code, shown, err = run(
+        capsys, "open-share", str(out), "--passphrase-file", str(passfile), "--interactive",
+        "--reply", str(reply),
+    )  # fmt: skip
+    assert code == 0, err
+    assert shown.count("not taken:") == 3  # a bad time, a bad tag, a rating off the scale
+    assert "reply for the therapist" in shown
+    run(capsys, "merge-review", str(reply), "--passphrase-file", str(passfile))
+    [record] = SupervisionStore(SessionStore()).reviews(session_id)
+    assert [(c.utterance_seq, c.tag, c.text) for c in record.reply.comments] == [
+        (1, "empathy", "Reflect the loneliness back.")
+    ]
+    assert record.reply.ratings == {"risk": 2} and record.reply.note == "Keep going."
+    assert record.reply.verdict == "reviewed"
+
+
+def test_audio_goes_only_when_chosen(session_id: str, tmp_path: Path) -> None:
+    store = SessionStore()
+    with pytest.raises(Exception, match="no kept audio"):
+        build_bundle(store, session_id, ShareRequest("S", with_audio=True))
+    kept = tmp_path / "kept.ogg"
+    kept.write_bytes(b"OggS" + bytes(range(200)))
+    store.update(session_id, audio_path=str(kept))
+    assert build_bundle(store, session_id, ShareRequest("S")).audio is None
+    bundle = build_bundle(store, session_id, ShareRequest("S", with_audio=True))
+    assert bundle.audio is not None and bundle.audio.mime == "audio/ogg"
+    import base64
+
+    assert base64.b64decode(bundle.audio.data_b64) == kept.read_bytes()
+    from copilot.supervision.bundle import preview_text
+
+    assert "<204 bytes of audio>" in preview_text(bundle)

@@ -10,12 +10,16 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from copilot.errors import CopilotError, InputFileError
 from copilot.settings import Settings, home
 from copilot.storage import SessionStore
+
+if TYPE_CHECKING:
+    from copilot.supervision.models import ReviewComment, ShareBundle, SupervisionReply
 
 PASSPHRASE_ENV = "COPILOT_SHARE_PASSPHRASE"
 
@@ -55,6 +59,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     opened.add_argument("--note", default="", help="a closing note for the therapist")
     opened.add_argument("--reviewer", default="", metavar="NAME", help="default: the bundle's")
     opened.add_argument("--reply", type=Path, metavar="OUT", help="write the sealed reply here")
+    opened.add_argument(
+        "--interactive", action="store_true",
+        help="comment, rate and sign off line by line on the terminal (needs --reply)",
+    )  # fmt: skip
 
     merge = sub.add_parser("merge-review", help="merge a supervisor's reply into its session")
     merge.add_argument("path", type=Path, metavar="FILE")
@@ -156,20 +164,16 @@ def share_command(args: argparse.Namespace) -> int:
 
 
 def open_share_command(args: argparse.Namespace) -> int:
-    from copilot.supervision.bundle import open_bundle, write_bytes_atomic
-    from copilot.supervision.review import (
-        make_reply,
-        parse_comment,
-        parse_rating,
-        reply_bytes,
-        verdict_of,
-    )
+    from copilot.supervision.bundle import open_bundle
+    from copilot.supervision.review import make_reply, parse_comment, parse_rating, verdict_of
     from copilot.supervision.show import bundle_text
 
     secret = passphrase(args)
     bundle = open_bundle(args.path, secret)
     comments = [parse_comment(c, bundle) for c in args.comment]
     ratings = dict(parse_rating(r, bundle.rubric) for r in args.rate)
+    if args.interactive:
+        return _interactive(args, bundle, secret, comments, ratings)
     if args.reply is None:
         if comments or ratings or args.verdict:
             raise CopilotError("comments, ratings and a verdict go back with --reply OUT")
@@ -180,12 +184,48 @@ def open_share_command(args: argparse.Namespace) -> int:
     reply = make_reply(
         bundle, args.reviewer, comments, ratings, verdict_of(args.verdict), args.note
     )
-    write_bytes_atomic(args.reply, reply_bytes(reply, secret))
+    return _write_reply(args.reply, reply, secret)
+
+
+def _write_reply(out: Path, reply: SupervisionReply, secret: str) -> int:
+    from copilot.supervision.bundle import write_bytes_atomic
+    from copilot.supervision.review import reply_bytes
+
+    write_bytes_atomic(out, reply_bytes(reply, secret))
     print(
-        f"reply for the therapist: {args.reply} ({len(comments)} comment(s), verdict: "
+        f"reply for the therapist: {out} ({len(reply.comments)} comment(s), verdict: "
         f"{reply.verdict.replace('_', ' ')}); sealed with the bundle's passphrase"
     )
     return 0
+
+
+def _interactive(
+    args: argparse.Namespace,
+    bundle: ShareBundle,
+    secret: str,
+    comments: list[ReviewComment],
+    ratings: dict[str, int | None],
+) -> int:
+    from copilot.supervision.interactive import Draft, review_loop
+    from copilot.supervision.show import bundle_text
+
+    if args.reply is None:
+        raise CopilotError("--interactive writes its reply to --reply OUT: give one")
+    print(bundle_text(bundle))
+    draft = Draft(bundle, args.reviewer, comments, ratings, args.note)
+    reply = review_loop(draft, _lines(), print)
+    if reply is None:
+        print("no reply written")
+        return 0
+    return _write_reply(args.reply, reply, secret)
+
+
+def _lines() -> Iterator[str]:
+    while True:
+        try:
+            yield input("> ")
+        except EOFError:
+            return
 
 
 def merge_command(args: argparse.Namespace) -> int:

@@ -82,6 +82,12 @@ def parse_file(path: Path, given: str | None = None) -> ParsedTranscript:
         raise InputFileError(f"{path} is not a file")
     if path.stat().st_size == 0 or (fmt != "docx" and not path.read_bytes().strip()):
         raise InputFileError(f"{path.name} is empty")
+    if (
+        fmt == "txt"
+        and given is None
+        and path.read_bytes().lstrip(b"\xef\xbb\xbf").startswith(b"WEBVTT")
+    ):
+        fmt = "vtt"  # a WebVTT file saved as .txt
     reader = {"vtt": _vtt, "srt": _srt, "txt": _txt, "docx": _docx}[fmt]
     cues = [c for c in reader(path) if c.text.strip()]
     if not cues and fmt in ("vtt", "srt"):

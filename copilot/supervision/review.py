@@ -61,7 +61,19 @@ def parse_comment(spec: str, bundle: ShareBundle) -> ReviewComment:
     tag = check_tag(bundle.rubric, match["tag"])
     if match["line"] is not None:
         return comment_on_line(bundle, int(match["line"]), match["text"].strip(), tag)
-    return ReviewComment(at=seconds(match["clock"]), tag=tag, text=match["text"].strip())
+    return ReviewComment(at=clock_seconds(match["clock"]), tag=tag, text=match["text"].strip())
+
+
+def clock_seconds(text: str) -> float:
+    """`12:30` or `1:02:03`, as a supervisor types a time; minutes and seconds under 60."""
+    parts = text.strip().split(":")
+    if not (
+        2 <= len(parts) <= 3
+        and all(p.isdigit() for p in parts)
+        and all(int(p) < 60 for p in parts[1:])
+    ):
+        raise CopilotError(f"{text!r} is not a time: write it as 12:30 or 1:02:03")
+    return seconds(text.strip())
 
 
 def comment_on_line(bundle: ShareBundle, line: int, text: str, tag: str | None) -> ReviewComment:

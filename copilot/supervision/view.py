@@ -137,8 +137,7 @@ class SupervisionView:
         line: int | None = None,
         tag: str | None = None,
     ) -> Result:
-        from copilot.supervision.parsers import seconds
-        from copilot.supervision.review import check_tag, comment_on_line
+        from copilot.supervision.review import check_tag, clock_seconds, comment_on_line
 
         bundle = self._bundle()
         text = str(text or "").strip()
@@ -148,7 +147,7 @@ class SupervisionView:
         if line is not None:
             comment = comment_on_line(bundle, int(line), text, tag)
         elif at is not None and str(at).strip():
-            when = float(at) if isinstance(at, int | float) else _clock(str(at), seconds)
+            when = float(at) if isinstance(at, int | float) else clock_seconds(str(at))
             comment = ReviewComment(at=when, tag=tag, text=text)
         else:
             comment = ReviewComment(tag=tag, text=text)
@@ -191,9 +190,3 @@ class SupervisionView:
 
 def _key(session_id: str, r: Any) -> tuple[str, str, tuple[str, ...], bool]:
     return (session_id, r.recipient.strip(), tuple(r.names), r.with_audio)
-
-
-def _clock(text: str, seconds: Callable[[str], float]) -> float:
-    if not re.fullmatch(r"\s*(?:\d{1,2}:)?\d{1,2}:\d{2}\s*", text):
-        raise CopilotError(f"{text!r} is not a time: write it as 12:30 or 1:02:03")
-    return seconds(text.strip())
