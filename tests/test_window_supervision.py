@@ -19,7 +19,6 @@ from test_window import Page, display, in_window, xvfb  # noqa: F401  (fixtures)
 from copilot.bridge import Bridge
 from copilot.storage import SessionStore
 from copilot.storage.supervision import SupervisionStore
-from copilot.supervision.importer import ImportOptions, import_file
 from copilot.supervision.sealed import unseal
 
 pytestmark = pytest.mark.window
@@ -43,15 +42,22 @@ def _set(page: Page, selector: str, value: str) -> None:
 
 
 def supervision_flow(tmp_path: Path) -> None:
-    store = SessionStore()
-    session_id = import_file(
-        ss.vtt_voice(tmp_path), ImportOptions(client_label="R.L."), store
-    ).export.session.id
+    transcript = ss.vtt_voice(tmp_path)
     bundle_path, reply_path = tmp_path / "bundle.scshare", tmp_path / "reply.screview"
     seen: dict[str, Any] = {}
 
     def drive(page: Page) -> None:
-        page.wait("document.body.dataset.view === 'review'", 20, "the review")
+        # the therapist imports a Teams transcript from the session list
+        page.click('.nav[data-view="sessions"]')
+        page.js("document.querySelector('#s-import').open = true")
+        _set(page, "#si-path", str(tmp_path / "missing.vtt"))
+        page.click("#si-import")
+        seen["bad_import"] = page.wait("document.querySelector('#si-error').textContent", 20)
+        _set(page, "#si-path", str(transcript))
+        _set(page, "#si-client", "R.L.")
+        page.click("#si-import")
+        page.wait("document.body.dataset.view === 'review'", 30, "the imported session's review")
+        seen["session_id"] = page.js("SC.review.id")
         assert "from transcript (vtt)" in page.text("#rv-meta")
         page.wait("document.querySelector('#rv-reviews').textContent.includes('Not shared')", 10)
         # the therapist: preview, then write the bundle
@@ -117,7 +123,9 @@ def supervision_flow(tmp_path: Path) -> None:
         page.wait("document.querySelector('#rv-reviews .review-record')", 20, "the merged review")
         seen["history"] = page.text("#rv-reviews")
 
-    in_window(Bridge(review_session_id=session_id), drive)
+    in_window(Bridge(), drive)
+    session_id = seen["session_id"]
+    assert "does not exist" in seen["bad_import"]
     for secret in ("Rebecca", "Lind", "Okafor", "Ilse", "07700"):
         assert secret not in seen["preview"], secret
     plain = unseal(bundle_path.read_bytes(), PASSPHRASE, "bundle").decode("utf-8")

@@ -141,7 +141,11 @@ def _metrics_lines(export: SessionExport) -> list[str]:
         ("Words", "words", lambda r: str(r.words)),
         ("Turns", "turns", lambda r: str(r.turns)),
         ("Talk share", "talk_ratio", lambda r: f"{r.talk_ratio:.0%}"),
-        ("Words per minute", "words_per_minute", lambda r: f"{r.words_per_minute or 0:.0f}"),
+        (
+            "Words per minute",
+            "words_per_minute",
+            lambda r: "–" if r.words_per_minute is None else f"{r.words_per_minute:.0f}",
+        ),
     )
     for label, name, show in rows:
         cells = [na if _unavailable(export, f"roles.{name}") else show(r) for r in m.roles.values()]

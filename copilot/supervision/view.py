@@ -21,6 +21,7 @@ from copilot.supervision.models import ReviewComment, ShareBundle
 
 Result = dict[str, Any]
 ACTIONS = (
+    "import_transcript",
     "share_preview", "share_write", "history", "merge_reply",
     "open_bundle", "add_comment", "remove_comment", "sign_off", "close_bundle",
 )  # fmt: skip
@@ -53,6 +54,17 @@ class SupervisionView:
         return answer
 
     # the therapist's side -------------------------------------------------------------------
+
+    def import_transcript(
+        self, path: str, client_label: str = "Client", therapist: str | None = None
+    ) -> Result:
+        from copilot.supervision.importer import ImportOptions, import_file
+
+        label = str(client_label or "").strip() or "Client"
+        options = ImportOptions(therapist=str(therapist or "").strip() or None, client_label=label)
+        with self._lock:
+            result = import_file(Path(str(path or "").strip()), options, self._store())
+        return {"session_id": result.export.session.id, "notices": result.notices}
 
     def share_preview(
         self, session_id: str, recipient: str, names: Any = None, with_audio: bool = False

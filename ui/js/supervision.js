@@ -20,7 +20,27 @@
     $('#svc-add').addEventListener('click', addComment);
     $('#svc-at').addEventListener('input', () => { sv.line = null; $('#svc-line').textContent = ''; });
     $('#sv-sign').addEventListener('click', signOff);
+    $('#si-import').addEventListener('click', importTranscript);
   };
+
+  async function importTranscript() {
+    $('#si-error').textContent = '';
+    const button = $('#si-import');
+    button.disabled = true;
+    try {
+      const answer = await call('import_transcript', {
+        path: $('#si-path').value, client_label: $('#si-client').value, therapist: $('#si-therapist').value,
+      });
+      $('#si-path').value = '';
+      $('#s-import').open = false;
+      await SC.review.open(answer.session_id);
+      for (const n of answer.notices || []) SC.notify(n);
+    } catch (err) {
+      $('#si-error').textContent = err.message;
+    } finally {
+      button.disabled = false;
+    }
+  }
 
   sv.enter = function () {
     if (!sv.bundle) $('#sv-path').focus();
@@ -70,6 +90,12 @@
     $('#sh-write').disabled = true;
     $('#sh-pass').value = '';
     $('#sh-pass2').value = '';
+    if (sv.shareFor !== SC.review.id) {
+      $('#sh-names').value = '';
+      $('#sh-out').value = '';
+      $('#sh-audio').checked = false;
+      sv.shareFor = SC.review.id;
+    }
     dialog.showModal();
     $('#sh-for').focus();
   }
