@@ -148,3 +148,13 @@ def test_the_supervision_migration_from_empty_and_from_the_previous_schema(
     assert session.imported_from is None and session.times_estimated is False
     tables = {r[0] for r in old.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"shares", "reviews", "redaction_names"} <= tables
+
+
+def test_the_report_says_not_available_rather_than_zero(tmp_path: Path) -> None:
+    from copilot.report import render
+
+    timed = render(import_file(ss.srt(tmp_path), ImportOptions(), SessionStore()).export)
+    assert "pauses within turns: not available" in timed and "0 pauses within turns" not in timed
+    assert "silence: not available" not in timed
+    untimed = render(import_file(ss.txt_plain(tmp_path), ImportOptions(), SessionStore()).export)
+    assert "silence: not available" in untimed and "times are estimated" in untimed
