@@ -34,7 +34,7 @@ VERSION = 1
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
 MAX_N = 2**20
 MIN_PASSPHRASE = 10
-Kind = Literal["bundle", "reply"]
+Kind = Literal["bundle", "reply", "draft"]
 
 
 class SealError(CopilotError):
@@ -60,8 +60,23 @@ def _b64(data: bytes) -> str:
 
 def seal(kind: Kind, plaintext: bytes, passphrase: str) -> bytes:
     check_passphrase(passphrase)
-    salt, nonce = os.urandom(16), os.urandom(12)
-    key, check = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    return Sealer(passphrase).seal(kind, plaintext)
+
+
+class Sealer:
+    """One key derivation for several sealings (a draft saved after each comment): a fresh
+    nonce each time, the same salt; each file opens with `unseal` as any other."""
+
+    def __init__(self, passphrase: str):
+        self.salt = os.urandom(16)
+        self.key, self.check = _derive(passphrase, self.salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+
+    def seal(self, kind: Kind, plaintext: bytes) -> bytes:
+        return _sealed(kind, plaintext, self.key, self.check, self.salt)
+
+
+def _sealed(kind: Kind, plaintext: bytes, key: bytes, check: bytes, salt: bytes) -> bytes:
+    nonce = os.urandom(12)
     header = json.dumps(
         {
             "v": VERSION, "kind": kind, "kdf": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R,

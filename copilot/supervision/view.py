@@ -17,7 +17,9 @@ from typing import Any
 from copilot.errors import CopilotError
 from copilot.storage.repository import SessionStore
 from copilot.storage.supervision import SupervisionStore
+from copilot.supervision import drafts
 from copilot.supervision.models import ReviewComment, ShareBundle
+from copilot.supervision.sealed import Sealer
 
 Result = dict[str, Any]
 ACTIONS = (
@@ -45,6 +47,7 @@ class SupervisionView:
         self._secret = ""
         self._path: Path | None = None
         self._comments: list[ReviewComment] = []
+        self._sealer: Sealer | None = None
         self._previewed: tuple[tuple[str, str, tuple[str, ...], bool], ShareBundle] | None = None
 
     def call(self, action: str, args: dict[str, Any]) -> Result:
@@ -128,13 +131,15 @@ class SupervisionView:
 
         where = Path(str(path or "").strip())
         bundle = open_bundle(where, str(passphrase))
-        self._open, self._secret, self._path, self._comments = bundle, str(passphrase), where, []
+        self._open, self._secret, self._path = bundle, str(passphrase), where
+        self._sealer = Sealer(self._secret)
+        self._comments = drafts.load(bundle.share_id, self._secret)
         shown = bundle.model_dump(mode="json", exclude={"audio"})
         return {
             "bundle": shown,
             "has_audio": bundle.audio is not None,
             "default_reply": str(where.with_suffix(".screview")),
-            "comments": [],
+            **self._comments_answer(),
         }
 
     def _bundle(self) -> ShareBundle:
@@ -164,16 +169,21 @@ class SupervisionView:
         else:
             comment = ReviewComment(tag=tag, text=text)
         self._comments.append(comment)
-        return self._comments_answer()
+        return self._keep_draft()
 
     def remove_comment(self, index: int) -> Result:
         if not 0 <= int(index) < len(self._comments):
             raise CopilotError("no such comment")
         del self._comments[int(index)]
-        return self._comments_answer()
+        return self._keep_draft()
 
     def _comments_answer(self) -> Result:
         return {"comments": [c.model_dump(mode="json") for c in self._comments]}
+
+    def _keep_draft(self) -> Result:
+        if self._open is not None and self._sealer is not None:
+            drafts.save(self._sealer, self._open.share_id, self._comments)
+        return self._comments_answer()
 
     def sign_off(
         self, verdict: str, out: str, ratings: dict[str, Any] | None = None, note: str = "",
@@ -193,10 +203,12 @@ class SupervisionView:
             bundle, str(reviewer), list(self._comments), scores, verdict_of(str(verdict)), str(note)
         )
         write_bytes_atomic(Path(out), reply_bytes(reply, self._secret))
+        drafts.discard(bundle.share_id)
         return {"path": str(Path(out).resolve()), "reply": reply.model_dump(mode="json")}
 
     def close_bundle(self) -> Result:
         self._open, self._secret, self._path, self._comments = None, "", None, []
+        self._sealer = None
         return {"ok": True}
 
 

@@ -154,7 +154,8 @@
       const answer = await call('open_bundle', { path: $('#sv-path').value, passphrase: $('#sv-pass').value });
       $('#sv-pass').value = '';
       sv.bundle = answer.bundle;
-      sv.comments = [];
+      sv.comments = answer.comments;
+      if (sv.comments.length) SC.notify(`${sv.comments.length} comment(s) brought back from your unfinished review.`);
       $('#sv-reply').value = answer.default_reply;
       $('#sv-reviewer').value = answer.bundle.recipient;
       renderBundle(answer.bundle);
