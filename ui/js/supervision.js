@@ -21,6 +21,7 @@
     $('#svc-at').addEventListener('input', () => { sv.line = null; $('#svc-line').textContent = ''; });
     $('#sv-sign').addEventListener('click', signOff);
     $('#si-import').addEventListener('click', importTranscript);
+    $('#sv-close').addEventListener('click', closeBundle);
   };
 
   async function importTranscript() {
@@ -171,6 +172,8 @@
     $('#sv-meta').textContent = [SC.clock(s.duration_s), s.imported_from ? `from transcript (${s.imported_from})` : 'transcribed',
       s.consent ? `consent: ${s.consent.method}` : 'no consent recorded', `redacted: ${counts || 'nothing'}`, 'read-only'].join(' · ');
     $('#sv-review').hidden = false;
+    $('#sv-open').hidden = true;
+    $('#sv-close').hidden = false;
     $('#sv-done').textContent = '';
     const summary = $('#sv-summary .body');
     summary.replaceChildren(...((b.summary && b.summary.observations) || []).map((o) => el('p', { text: o })));
@@ -188,6 +191,23 @@
     rubric(b.rubric);
     renderComments();
     $('#sv-title').focus();
+  }
+
+  async function closeBundle() {
+    if (sv.comments.length && !(await SC.confirm('Close this bundle? Your comments stay in a sealed draft until you sign off.', 'Close'))) return;
+    try {
+      await call('close_bundle');
+    } catch (err) {
+      SC.notify(err.message, 'error');
+    }
+    sv.bundle = null;
+    sv.comments = [];
+    $('#sv-review').hidden = true;
+    $('#sv-open').hidden = false;
+    $('#sv-close').hidden = true;
+    $('#sv-title').textContent = 'Supervise';
+    $('#sv-meta').textContent = '';
+    $('#sv-path').focus();
   }
 
   const at = (t) => el('button', { type: 'button', class: 'link', text: SC.clock(t), onclick: () => { jumpTo(t); $('#svc-at').value = SC.clock(t); } });
