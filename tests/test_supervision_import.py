@@ -158,3 +158,26 @@ def test_the_report_says_not_available_rather_than_zero(tmp_path: Path) -> None:
     assert "silence: not available" not in timed
     untimed = render(import_file(ss.txt_plain(tmp_path), ImportOptions(), SessionStore()).export)
     assert "silence: not available" in untimed and "times are estimated" in untimed
+
+
+def test_a_teams_docx_with_speaker_headings_and_a_couple(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    for line in (
+        "Transcript", "December 4, 2026, 2:00PM", "Okafor, Mira   0:03", "How are you both?",
+        "Lind, Rebecca   0:07", "Tired.", "Lind, Tom   0:09", "We argue a lot", "at night.",
+        "Okafor, Mira   0:15", "What happens then?",
+    ):  # fmt: skip
+        document.add_paragraph(line)
+    path = tmp_path / "teams.docx"
+    document.save(str(path))
+    export = import_file(path, ImportOptions(client_label="Couple"), SessionStore()).export
+    got = [(u.role, u.speaker, u.start, u.text) for u in export.utterances]
+    assert got == [
+        ("therapist", None, 3.0, "How are you both?"),
+        ("client", "Couple (1)", 7.0, "Tired."),
+        ("client", "Couple (2)", 9.0, "We argue a lot at night."),
+        ("therapist", None, 15.0, "What happens then?"),
+    ]
+    assert "December" not in " ".join(u.text for u in export.utterances)

@@ -260,7 +260,9 @@ def test_the_interactive_review_on_a_terminal(
     assert record.reply.verdict == "reviewed"
 
 
-def test_audio_goes_only_when_chosen(session_id: str, tmp_path: Path) -> None:
+def test_audio_goes_only_when_chosen(
+    session_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = SessionStore()
     with pytest.raises(Exception, match="no kept audio"):
         build_bundle(store, session_id, ShareRequest("S", with_audio=True))
@@ -276,3 +278,11 @@ def test_audio_goes_only_when_chosen(session_id: str, tmp_path: Path) -> None:
     from copilot.supervision.bundle import preview_text
 
     assert "<204 bytes of audio>" in preview_text(bundle)
+    from copilot.supervision.bundle import write_bundle
+
+    write_bundle(store, session_id, bundle, PASSPHRASE, tmp_path / "a.scshare")
+    saved = tmp_path / "heard.ogg"
+    argv = ["open-share", str(tmp_path / "a.scshare"), "--save-audio", str(saved)]
+    monkeypatch.setenv("COPILOT_SHARE_PASSPHRASE", PASSPHRASE)
+    assert main(argv) == 0
+    assert saved.read_bytes() == kept.read_bytes()

@@ -60,6 +60,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     opened.add_argument("--reviewer", default="", metavar="NAME", help="default: the bundle's")
     opened.add_argument("--reply", type=Path, metavar="OUT", help="write the sealed reply here")
     opened.add_argument(
+        "--save-audio",
+        type=Path,
+        metavar="FILE",
+        help="write the bundle's audio here, if it has any",
+    )
+    opened.add_argument(
         "--interactive", action="store_true",
         help="comment, rate and sign off line by line on the terminal (needs --reply)",
     )  # fmt: skip
@@ -172,6 +178,8 @@ def open_share_command(args: argparse.Namespace) -> int:
     bundle = open_bundle(args.path, secret)
     comments = [parse_comment(c, bundle) for c in args.comment]
     ratings = dict(parse_rating(r, bundle.rubric) for r in args.rate)
+    if args.save_audio is not None:
+        _save_audio(bundle, args.save_audio)
     if args.interactive:
         return _interactive(args, bundle, secret, comments, ratings)
     if args.reply is None:
@@ -185,6 +193,17 @@ def open_share_command(args: argparse.Namespace) -> int:
         bundle, args.reviewer, comments, ratings, verdict_of(args.verdict), args.note
     )
     return _write_reply(args.reply, reply, secret)
+
+
+def _save_audio(bundle: ShareBundle, out: Path) -> None:
+    import base64
+
+    from copilot.supervision.bundle import write_bytes_atomic
+
+    if bundle.audio is None:
+        raise CopilotError("this bundle holds no audio: the therapist shared it without")
+    write_bytes_atomic(out, base64.b64decode(bundle.audio.data_b64))
+    print(f"audio ({bundle.audio.mime}): {out}")
 
 
 def _write_reply(out: Path, reply: SupervisionReply, secret: str) -> int:

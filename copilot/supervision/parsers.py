@@ -33,7 +33,7 @@ _NAME = r"[^\W\d_][\w .,'’()&-]{0,59}?"
 _PREFIX = re.compile(rf"^\s*(?P<name>{_NAME})\s*:\s+(?P<text>\S.*)$")
 _TIMED_LINE = re.compile(rf"^\s*[\[(]?(?P<t>{_CLOCK})[\])]?\s*(?:-\s*)?(?P<rest>.*)$")
 # A heading is a capitalised name of up to four words and a time, alone on its line.
-_WORD = r"[A-Z][\w.'’-]*"
+_WORD = r"[A-Z][\w.,'’-]*"
 _HEADING = re.compile(rf"^\s*(?P<name>{_WORD}(?: {_WORD}){{0,3}})\s+(?P<t>{_CLOCK})\s*$")
 
 
