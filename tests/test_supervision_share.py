@@ -6,6 +6,7 @@ import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import supervision_support as ss
@@ -286,3 +287,36 @@ def test_audio_goes_only_when_chosen(
     monkeypatch.setenv("COPILOT_SHARE_PASSPHRASE", PASSPHRASE)
     assert main(argv) == 0
     assert saved.read_bytes() == kept.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        (lambda h: {**h, "n": 3}, "out of range"),
+        (lambda h: {**h, "n": 2**24}, "out of range"),
+        (lambda h: {**h, "nonce": "AAAA"}, "malformed"),
+        (lambda h: {**h, "kind": "reply"}, "is a reply file, not a bundle file"),
+        (lambda h: {**h, "v": 2}, "needs a newer Session Copilot"),
+        (lambda h: {k: v for k, v in h.items() if k != "salt"}, "header is incomplete"),
+    ],
+)
+def test_a_crafted_header_is_refused_in_one_line(
+    change: Any, needle: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import struct
+
+    from copilot.supervision.sealed import read_header, seal
+
+    sealed = seal("bundle", b"{}", PASSPHRASE)
+    header, _, body = read_header(sealed, "x")
+    raw = json.dumps(change(header)).encode()
+    path = tmp_path / "crafted.scshare"
+    path.write_bytes(MAGIC + struct.pack(">I", len(raw)) + raw + body)
+    code, _, err = run(capsys, "open-share", str(path), "--passphrase-file", str(_pass(tmp_path)))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err, err
+
+
+def _pass(tmp_path: Path) -> Path:
+    path = tmp_path / "p.txt"
+    path.write_text(PASSPHRASE)
+    return path

@@ -117,8 +117,10 @@ def unseal(data: bytes, passphrase: str, kind: Kind, name: str = "the file") -> 
         check = base64.b64decode(header["check"])
     except (KeyError, ValueError, TypeError) as exc:
         raise SealError(f"{name} is damaged: its header is incomplete") from exc
-    if not (2 <= n <= MAX_N and 1 <= r <= 32 and 1 <= p <= 16):
+    if not (2 <= n <= MAX_N and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
         raise SealError(f"{name} asks for key derivation parameters out of range")
+    if len(nonce) != 12 or len(salt) < 16:
+        raise SealError(f"{name} is damaged: its header is malformed")
     key, expected = _derive(passphrase, salt, n, r, p)
     if not hmac.compare_digest(expected, check):
         raise SealError(f"wrong passphrase for {name}")
