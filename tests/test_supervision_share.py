@@ -320,3 +320,13 @@ def _pass(tmp_path: Path) -> Path:
     path = tmp_path / "p.txt"
     path.write_text(PASSPHRASE)
     return path
+
+
+def test_the_claude_preview_of_an_import_redacts_the_files_speaker_names(
+    session_id: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, shown, err = run(capsys, "summarise", session_id, "--analyser", "claude", "--preview")
+    assert code == 0, err
+    assert "Sometimes I think everyone" in shown
+    for name in ("Rebecca", "Lind", "Okafor", "Mira"):
+        assert name not in shown, name
