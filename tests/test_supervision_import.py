@@ -181,3 +181,13 @@ def test_a_teams_docx_with_speaker_headings_and_a_couple(tmp_path: Path) -> None
         ("therapist", None, 15.0, "What happens then?"),
     ]
     assert "December" not in " ".join(u.text for u in export.utterances)
+
+
+def test_an_imported_session_gets_reflection_prompts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = import_file(ss.vtt_voice(tmp_path), ImportOptions(), SessionStore()).export
+    capsys.readouterr()
+    assert main(["reflect", export.session.id, "--no-input"]) == 0
+    shown = capsys.readouterr().out
+    assert "0:16" in shown or "better off without me" in shown, shown
