@@ -330,3 +330,18 @@ def test_the_claude_preview_of_an_import_redacts_the_files_speaker_names(
     assert "Sometimes I think everyone" in shown
     for name in ("Rebecca", "Lind", "Okafor", "Mira"):
         assert name not in shown, name
+
+
+def test_on_a_terminal_the_passphrase_is_asked_twice_and_must_match(
+    session_id: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    typed = iter([PASSPHRASE, PASSPHRASE + "x", PASSPHRASE, PASSPHRASE])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(typed))
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    out = tmp_path / "b.scshare"
+    code, _, err = run(capsys, "share", session_id, "--for", "S", "--out", str(out))
+    assert code == 2 and "the two passphrases differ" in err and not out.exists()
+    code, _, err = run(capsys, "share", session_id, "--for", "S", "--out", str(out))
+    assert code == 0, err
+    assert unseal(out.read_bytes(), PASSPHRASE, "bundle")
