@@ -62,3 +62,21 @@ def test_comments_survive_a_closed_window_and_go_when_signed_off(tmp_path: Path)
     history = bridge.supervision("history", {"session_id": merged["session_id"]})
     assert history["reviews"][0]["reply"]["verdict"] == "reviewed"
     assert "unknown supervision action" in bridge.supervision("drop_tables", {})["error"]
+
+
+def test_export_for_the_record_from_the_window(tmp_path: Path) -> None:
+    bridge = Bridge(store=SessionStore())
+    imported = bridge.supervision("import_transcript", {"path": str(ss.srt(tmp_path))})
+    out, notes = tmp_path / "record.md", tmp_path / "analysis.md"
+    answer = bridge.supervision(
+        "export_record",
+        {"session_id": imported["session_id"], "out": str(out), "analysis": str(notes),
+         "redact": True, "names": "Ilse"},
+    )  # fmt: skip
+    assert answer["written"] == [str(out), str(notes)]
+    text = out.read_text() + notes.read_text()
+    assert "Ilse" not in text and "Rebecca" not in text and "better off without me" in text
+    bad = bridge.supervision(
+        "export_record", {"session_id": imported["session_id"], "out": "x.pdf"}
+    )
+    assert "name it .md, .txt, .docx or .vtt" in bad["error"]

@@ -122,6 +122,12 @@ def supervision_flow(tmp_path: Path) -> None:
         page.click("#mr-merge")
         page.wait("document.querySelector('#rv-reviews .review-record')", 20, "the merged review")
         seen["history"] = page.text("#rv-reviews")
+        # and exports the transcript for the record, redacted
+        page.js("document.querySelector('#rv-export').open = true")
+        _set(page, "#ex-out", str(tmp_path / "record.docx"))
+        page.click("#ex-redact")
+        page.click("#ex-write")
+        page.wait("document.querySelector('#notice').textContent.includes('record.docx')", 20)
 
     in_window(Bridge(), drive)
     session_id = seen["session_id"]
@@ -145,6 +151,11 @@ def supervision_flow(tmp_path: Path) -> None:
     ]
     assert record.reply.ratings == {"empathy": 3, "risk": None}
     assert record.reply.note == "Revisit safety planning together."
+    import docx
+
+    lines = [p.text for p in docx.Document(str(tmp_path / "record.docx")).paragraphs]
+    assert any("[0:16] R.L.: Sometimes I think everyone" in line for line in lines)
+    assert not any("Rebecca" in line for line in lines)
 
 
 if __name__ == "__main__":  # one scenario, in this process alone

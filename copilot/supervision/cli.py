@@ -283,28 +283,18 @@ def reviews_command(args: argparse.Namespace) -> int:
 
 
 def transcript_command(args: argparse.Namespace) -> int:
-    from copilot.analysis.run import build_export
-    from copilot.report import write_atomic
-    from copilot.supervision.exports import analysis_markdown, format_for, write_transcript
-    from copilot.supervision.redact import names_for, redact_export
+    from copilot.supervision.exports import write_record
 
     if args.out is None and args.analysis is None:
         raise CopilotError("transcript needs --out FILE and/or --analysis OUT.md")
-    fmt = format_for(args.out, args.format) if args.out else None
+    names = names_of(args.names) if args.redact else None
     store = SessionStore()
     try:
-        export = build_export(store, store.get(args.session_id).id)
-        if args.redact:
-            names = names_for(store, export.session.id, names_of(args.names))
-            export, _ = redact_export(export, names)
+        written = write_record(store, args.session_id, args.out, args.format, args.analysis, names)
     finally:
         store.close()
-    if args.out and fmt:
-        write_transcript(export, args.out, fmt)
-        print(f"transcript: {args.out}")
-    if args.analysis:
-        write_atomic(args.analysis, analysis_markdown(export))
-        print(f"analysis: {args.analysis}")
+    for path in written:
+        print(f"written: {path}")
     return 0
 
 

@@ -10,6 +10,7 @@ from typing import Literal
 from copilot.domain import RoleMetrics, SessionExport, Utterance
 from copilot.errors import CopilotError
 from copilot.report import clock, write_atomic
+from copilot.storage.repository import SessionStore
 
 ExportFormat = Literal["md", "txt", "docx", "vtt"]
 SUFFIXES: dict[str, ExportFormat] = {
@@ -106,6 +107,37 @@ def write_transcript(export: SessionExport, path: Path, fmt: ExportFormat) -> No
         return
     render = {"md": transcript_markdown, "txt": transcript_text, "vtt": transcript_vtt}[fmt]
     write_atomic(path, render(export))
+
+
+def write_record(
+    store: SessionStore,
+    session_id: str,
+    out: Path | None,
+    fmt: str | None = None,
+    analysis: Path | None = None,
+    redact_names: list[str] | None = None,
+) -> list[Path]:
+    """The transcript and/or the analysis of a stored session, redacted when `redact_names` is
+    given (an empty list still redacts the kept names and the patterns). Returns what was
+    written."""
+    from copilot.analysis.run import build_export
+    from copilot.supervision.redact import names_for, redact_export
+
+    if out is None and analysis is None:
+        raise CopilotError("say where to write the transcript and/or the analysis")
+    kind = format_for(out, fmt) if out is not None else None
+    export = build_export(store, store.get(session_id).id)
+    if redact_names is not None:
+        names = names_for(store, export.session.id, redact_names)
+        export, _ = redact_export(export, names)
+    written = []
+    if out is not None and kind is not None:
+        write_transcript(export, out, kind)
+        written.append(out)
+    if analysis is not None:
+        write_atomic(analysis, analysis_markdown(export))
+        written.append(analysis)
+    return written
 
 
 def _unavailable(export: SessionExport, name: str) -> bool:

@@ -24,6 +24,7 @@ from copilot.supervision.sealed import Sealer
 Result = dict[str, Any]
 ACTIONS = (
     "import_transcript",
+    "export_record",
     "share_preview", "share_write", "history", "merge_reply",
     "open_bundle", "add_comment", "remove_comment", "sign_off", "close_bundle",
 )  # fmt: skip
@@ -68,6 +69,21 @@ class SupervisionView:
         with self._lock:
             result = import_file(Path(str(path or "").strip()), options, self._store())
         return {"session_id": result.export.session.id, "notices": result.notices}
+
+    def export_record(
+        self, session_id: str, out: str = "", format: str | None = None, analysis: str = "",
+        redact: bool = False, names: Any = None,
+    ) -> Result:  # fmt: skip
+        from copilot.supervision.exports import write_record
+
+        target = Path(out.strip()) if str(out or "").strip() else None
+        notes = Path(analysis.strip()) if str(analysis or "").strip() else None
+        with self._lock:
+            written = write_record(
+                self._store(), session_id, target, format or None, notes,
+                _names(names) if redact else None,
+            )  # fmt: skip
+        return {"written": [str(p) for p in written]}
 
     def share_preview(
         self, session_id: str, recipient: str, names: Any = None, with_audio: bool = False

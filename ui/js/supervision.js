@@ -16,6 +16,7 @@
     $('#sh-write').addEventListener('click', writeBundle);
     for (const id of ['#sh-for', '#sh-names', '#sh-audio']) $(id).addEventListener('change', () => { $('#sh-write').disabled = true; });
     $('#mr-merge').addEventListener('click', merge);
+    $('#ex-write').addEventListener('click', exportRecord);
     $('#sv-open').addEventListener('submit', (event) => { event.preventDefault(); openBundle(); });
     $('#svc-add').addEventListener('click', addComment);
     $('#svc-at').addEventListener('input', () => { sv.line = null; $('#svc-line').textContent = ''; });
@@ -132,6 +133,18 @@
       SC.notify(`Bundle for ${answer.recipient} written to ${answer.path}. Tell them the passphrase by another channel.`);
     } catch (err) {
       $('#sh-error').textContent = err.message;
+    }
+  }
+
+  async function exportRecord() {
+    try {
+      const answer = await call('export_record', {
+        session_id: SC.review.id, out: $('#ex-out').value, analysis: $('#ex-analysis').value,
+        redact: $('#ex-redact').checked, names: $('#ex-names').value,
+      });
+      SC.notify(`Written: ${answer.written.join(', ')}`);
+    } catch (err) {
+      SC.notify(err.message, 'error');
     }
   }
 
