@@ -122,6 +122,7 @@ def supervision_flow(tmp_path: Path) -> None:
         page.click("#mr-merge")
         page.wait("document.querySelector('#rv-reviews .review-record')", 20, "the merged review")
         seen["history"] = page.text("#rv-reviews")
+        seen["on_line"] = page.text('#rv-lines li[data-seq="3"] .sv-said')
         # and exports the transcript for the record, redacted
         page.js("document.querySelector('#rv-export').open = true")
         _set(page, "#ex-out", str(tmp_path / "record.docx"))
@@ -142,6 +143,7 @@ def supervision_flow(tmp_path: Path) -> None:
     assert "Needs revision" in seen["signed"] and reply_path.exists()
     assert "from transcript" in seen["listed"]
     assert "Needs revision · Dr Ada Brennan" in seen["history"]
+    assert seen["on_line"].startswith("Dr Ada Brennan: You stayed with it calmly")
     assert "You stayed with it calmly" in seen["history"] and "Name the flatness" in seen["history"]
     [record] = SupervisionStore(SessionStore()).reviews(session_id)
     comments = record.reply.comments

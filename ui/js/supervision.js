@@ -68,7 +68,22 @@
       box.append(el('p', { class: 'hint', text: `Shared with ${s.recipient}, ${SC.date(s.made_at)}${s.with_audio ? ', with audio' : ''}.` }));
     }
     for (const r of answer.reviews) box.append(reviewCard(r));
+    markLines(answer.reviews);
     if (!answer.shares.length && !answer.reviews.length) box.append(el('p', { class: 'hint', text: 'Not shared; no reviews yet.' }));
+  }
+
+  /* Each supervisor comment also sits on its line of the transcript. */
+  function markLines(reviews) {
+    for (const chip of SC.$$('#rv-lines .sv-said')) chip.remove();
+    const lines = SC.$$('#rv-lines li[data-start]');
+    for (const record of reviews) {
+      for (const c of record.reply.comments) {
+        let li = c.utterance_seq === null ? null : $(`#rv-lines li[data-seq="${c.utterance_seq}"]`);
+        if (!li && c.at !== null) for (const line of lines) if (Number(line.dataset.start) <= c.at + 0.05) li = line;
+        const extra = li && li.querySelector('.extra');
+        if (extra) extra.prepend(el('span', { class: 'chip sv-said', text: `${record.reply.reviewer}: ${c.text}` }));
+      }
+    }
   }
 
   function reviewCard(record) {
