@@ -49,6 +49,7 @@ class SupervisionView:
         self._path: Path | None = None
         self._comments: list[ReviewComment] = []
         self._sealer: Sealer | None = None
+        self._review_lock = threading.Lock()
         self._previewed: tuple[tuple[str, str, tuple[str, ...], bool], ShareBundle] | None = None
 
     def call(self, action: str, args: dict[str, Any]) -> Result:
@@ -184,14 +185,16 @@ class SupervisionView:
             comment = ReviewComment(at=when, tag=tag, text=text)
         else:
             comment = ReviewComment(tag=tag, text=text)
-        self._comments.append(comment)
-        return self._keep_draft()
+        with self._review_lock:  # two quick clicks arrive on two threads
+            self._comments.append(comment)
+            return self._keep_draft()
 
     def remove_comment(self, index: int) -> Result:
-        if not 0 <= int(index) < len(self._comments):
-            raise CopilotError("no such comment")
-        del self._comments[int(index)]
-        return self._keep_draft()
+        with self._review_lock:
+            if not 0 <= int(index) < len(self._comments):
+                raise CopilotError("no such comment")
+            del self._comments[int(index)]
+            return self._keep_draft()
 
     def _comments_answer(self) -> Result:
         return {"comments": [c.model_dump(mode="json") for c in self._comments]}
