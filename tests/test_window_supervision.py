@@ -67,7 +67,8 @@ def supervision_flow(tmp_path: Path) -> None:
         assert page.js("document.querySelector('#sh-write').disabled") is True
         page.click("#sh-preview")
         page.wait("!document.querySelector('#sh-shown').hidden", 20, "the preview")
-        seen["preview"] = page.text("#sh-shown")
+        seen["preview"] = page.text("#sh-exact")
+        seen["readable"] = page.text("#sh-readable")
         _set(page, "#sh-pass", PASSPHRASE)
         _set(page, "#sh-pass2", PASSPHRASE)
         _set(page, "#sh-out", str(bundle_path))
@@ -134,7 +135,8 @@ def supervision_flow(tmp_path: Path) -> None:
     session_id = seen["session_id"]
     assert "does not exist" in seen["bad_import"]
     for secret in ("Rebecca", "Lind", "Okafor", "Ilse", "07700"):
-        assert secret not in seen["preview"], secret
+        assert secret not in seen["preview"] and secret not in seen["readable"], secret
+    assert "#4    [0:16] R.L.: Sometimes I think everyone" in seen["readable"]
     plain = unseal(bundle_path.read_bytes(), PASSPHRASE, "bundle").decode("utf-8")
     assert plain == seen["preview"], "the preview is not exactly what was sealed"
     assert "wrong passphrase" in seen["wrong"]

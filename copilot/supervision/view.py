@@ -101,8 +101,11 @@ class SupervisionView:
         default = (
             Path.home() / f"session-{session.created_at:%Y-%m-%d}-for-{_slug(recipient)}.scshare"
         )
+        from copilot.supervision.show import bundle_text
+
         return {
             "preview": preview_text(bundle),
+            "readable": bundle_text(bundle),
             "redacted": bundle.redacted,
             "default_out": str(default),
         }

@@ -101,7 +101,8 @@
   function openShare() {
     const dialog = $('#share');
     $('#sh-shown').hidden = true;
-    $('#sh-shown').textContent = '';
+    $('#sh-readable').textContent = '';
+    $('#sh-exact').textContent = '';
     $('#sh-redacted').textContent = '';
     $('#sh-error').textContent = '';
     $('#sh-write').disabled = true;
@@ -125,7 +126,8 @@
     $('#sh-error').textContent = '';
     try {
       const answer = await call('share_preview', shareArgs());
-      $('#sh-shown').textContent = answer.preview;
+      $('#sh-readable').textContent = answer.readable;
+      $('#sh-exact').textContent = answer.preview;
       $('#sh-shown').hidden = false;
       const counts = Object.entries(answer.redacted).map(([k, n]) => `${n} ${k.toLowerCase()}`).join(', ');
       $('#sh-redacted').textContent = `Replaced: ${counts || 'nothing'}. This is exactly what the bundle holds; read it before writing.`;
