@@ -8,8 +8,8 @@ on the shared jfk.flac and stereo_diarization.wav recordings.
     .venv/bin/python scripts/bench_file.py [--minutes 20] [--out bench-out]
 
 `--import-vtt` measures something else instead: `session-copilot import` of a one-hour WebVTT
-transcript (no audio), made by repeating the demo session's dialogue (scripts/demo_dialogue.py)
-with times from its word counts; the full text analysis included. Median wall time and peak RSS
+transcript (no audio), made by repeating the demo session's dialogue in Zoom's cue format
+(scripts/make_transcript.py); the full text analysis included. Median wall time and peak RSS
 of three runs, each into a fresh COPILOT_HOME:
 
     nice -n 10 .venv/bin/python scripts/bench_file.py --import-vtt [--minutes 60]
@@ -120,38 +120,12 @@ def bench_pair(path: Path, reference: list[dict[str, Any]], folder: Path) -> dic
 
 
 def hour_of_vtt(folder: Path, minutes: float) -> tuple[Path, int]:
-    """The demo dialogue, repeated for `minutes`, as a Zoom-style VTT: `Name: text` cues of at
-    most 12 words (Zoom cuts a long turn into short cues), timed at 150 words a minute."""
+    """The demo dialogue as a Zoom-style VTT of `minutes` (scripts/make_transcript.py)."""
     sys.path.insert(0, str(ROOT / "scripts"))
-    from demo_dialogue import DIALOGUE
+    from make_transcript import write_vtt
 
-    names = {"therapist": "Dr Mira Okafor", "client": "Sam Rivers"}
-    lines, t, cues = ["WEBVTT", ""], 0.5, 0
-    while t < minutes * 60:
-        for turn in DIALOGUE:
-            words = turn.text.split()
-            for i in range(0, len(words), 12):
-                part = " ".join(words[i : i + 12])
-                said = max(1.0, len(part.split()) / 2.5)
-                cues += 1
-                lines += [
-                    str(cues),
-                    f"{_vtt(t)} --> {_vtt(t + said)}",
-                    f"{names[turn.role]}: {part}",
-                    "",
-                ]
-                t += said + 0.2
-            t += 0.6
-            if t >= minutes * 60:
-                break
     path = folder / f"transcript-{minutes:g}min.vtt"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path, cues
-
-
-def _vtt(t: float) -> str:
-    ms = round(t * 1000)
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+    return path, write_vtt(path, minutes)
 
 
 def bench_import(path: Path, folder: Path, runs: int = 3) -> dict[str, Any]:

@@ -191,3 +191,22 @@ def test_an_imported_session_gets_reflection_prompts(
     assert main(["reflect", export.session.id, "--no-input"]) == 0
     shown = capsys.readouterr().out
     assert "0:16" in shown or "better off without me" in shown, shown
+
+
+def test_cues_cut_mid_sentence_are_joined_into_whole_utterances(tmp_path: Path) -> None:
+    path = ss._write(tmp_path / "zoom.vtt", [
+        "WEBVTT", "",
+        "1", "00:00:01.000 --> 00:00:03.000", "Ann Lee: How have things", "",
+        "2", "00:00:03.200 --> 00:00:04.000", "Ann Lee: been this week?", "",
+        "3", "00:00:05.000 --> 00:00:07.000", "Bo Park: Not great. I feel flat", "",
+        "4", "00:00:07.100 --> 00:00:08.000", "Bo Park: most of the time.", "",
+        "5", "00:00:08.100 --> 00:00:09.000", "Bo Park: Work is hard.", "",
+        "6", "00:00:20.000 --> 00:00:21.000", "Bo Park: and then", "",
+    ])  # fmt: skip
+    export = import_file(path, ImportOptions(), SessionStore()).export
+    assert [(u.role, u.start, u.end, u.text) for u in export.utterances] == [
+        ("therapist", 1.0, 4.0, "How have things been this week?"),
+        ("client", 5.0, 8.0, "Not great. I feel flat most of the time."),
+        ("client", 8.1, 9.0, "Work is hard."),
+        ("client", 20.0, 21.0, "and then"),
+    ]

@@ -7,6 +7,10 @@ finding the speaker in each cue:
 - plain text and DOCX paragraphs, one cue each: `Name: text` or `[mm:ss] Name: text`
   (`[h:mm:ss]` too), a line without a prefix continuing the cue before it; and DOCX transcripts
   that put a heading line `Name  0:03` above the paragraphs that person said.
+
+Meeting tools cut a long turn into short cues, often mid-sentence ("How have things been" /
+"this week?"). A cue that does not end a sentence is joined with the same speaker's next cue when
+it follows within JOIN_GAP_S, so each utterance is whole for the analysis and the reader.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ _TIMED_LINE = re.compile(rf"^\s*[\[(]?(?P<t>{_CLOCK})[\])]?\s*(?:-\s*)?(?P<rest>
 # A heading is a capitalised name of up to four words and a time, alone on its line.
 _WORD = r"[A-Z][\w.,'’-]*"
 _HEADING = re.compile(rf"^\s*(?P<name>{_WORD}(?: {_WORD}){{0,3}})\s+(?P<t>{_CLOCK})\s*$")
+
+
+JOIN_GAP_S = 1.5
+_SENTENCE_END = re.compile(r"[.?!…][\"”’)\]]*$")
 
 
 @dataclass
@@ -89,7 +97,7 @@ def parse_file(path: Path, given: str | None = None) -> ParsedTranscript:
     ):
         fmt = "vtt"  # a WebVTT file saved as .txt
     reader = {"vtt": _vtt, "srt": _srt, "txt": _txt, "docx": _docx}[fmt]
-    cues = [c for c in reader(path) if c.text.strip()]
+    cues = join_split_sentences([c for c in reader(path) if c.text.strip()])
     if not cues and fmt in ("vtt", "srt"):
         raise InputFileError(f"{path.name} holds no captions")
     parsed = ParsedTranscript(fmt, cues)
@@ -99,6 +107,30 @@ def parse_file(path: Path, given: str | None = None) -> ParsedTranscript:
             "(or a WebVTT voice tag)"
         )
     return parsed
+
+
+def join_split_sentences(cues: list[Cue]) -> list[Cue]:
+    out: list[Cue] = []
+    for cue in cues:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.speaker is not None
+            and prev.speaker == cue.speaker
+            and not _SENTENCE_END.search(prev.text)
+            and _within(prev, cue)
+        ):
+            prev.text = f"{prev.text} {cue.text}"
+            prev.end = cue.end if cue.end is not None else prev.end
+        else:
+            out.append(Cue(cue.speaker, cue.text, cue.start, cue.end))
+    return out
+
+
+def _within(prev: Cue, cue: Cue) -> bool:
+    if cue.start is None or prev.start is None:
+        return cue.start is None and prev.start is None
+    return cue.start - (prev.end if prev.end is not None else prev.start) <= JOIN_GAP_S
 
 
 def _text_of(path: Path) -> str:
