@@ -210,3 +210,13 @@ def test_cues_cut_mid_sentence_are_joined_into_whole_utterances(tmp_path: Path) 
         ("client", 8.1, 9.0, "Work is hard."),
         ("client", 20.0, 21.0, "and then"),
     ]
+
+
+def test_a_windows_1252_srt_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "old.srt"
+    path.write_bytes(
+        "1\n00:00:01,000 --> 00:00:02,000\nDr Lee: How are you, Zoë?\n\n"
+        "2\n00:00:03,000 --> 00:00:05,000\nZoë: I’m tired.\n".encode("cp1252")
+    )
+    export = import_file(path, ImportOptions(), SessionStore()).export
+    assert [u.text for u in export.utterances] == ["How are you, Zoë?", "I’m tired."]

@@ -134,10 +134,15 @@ def _within(prev: Cue, cue: Cue) -> bool:
 
 
 def _text_of(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(f"{path.name} is not UTF-8 text") from exc
+    """UTF-8 (with or without a byte-order mark), else Windows-1252, which older subtitle
+    and meeting tools still write."""
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputFileError(f"{path.name} is neither UTF-8 nor Windows-1252 text")
 
 
 def _caption_cues(captions: list[Any]) -> list[Cue]:
