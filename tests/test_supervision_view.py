@@ -80,3 +80,24 @@ def test_export_for_the_record_from_the_window(tmp_path: Path) -> None:
         "export_record", {"session_id": imported["session_id"], "out": "x.pdf"}
     )
     assert "name it .md, .txt, .docx or .vtt" in bad["error"]
+
+
+def test_shared_audio_is_playable_while_the_bundle_is_open(tmp_path: Path) -> None:
+    bridge = Bridge(store=SessionStore())
+    session_id = bridge.supervision("import_transcript", {"path": str(ss.srt(tmp_path))})[
+        "session_id"
+    ]
+    kept = tmp_path / "kept.ogg"
+    kept.write_bytes(b"OggS" + bytes(range(120)))
+    SessionStore().update(session_id, audio_path=str(kept))
+    args = {"session_id": session_id, "recipient": "S", "with_audio": True}
+    bridge.supervision("share_preview", args)
+    out = tmp_path / "b.scshare"
+    bridge.supervision("share_write", {**args, "passphrase": PASSPHRASE, "out": str(out)})
+    supervisor = Bridge(store=SessionStore())
+    opened = supervisor.supervision("open_bundle", {"path": str(out), "passphrase": PASSPHRASE})
+    copy = Path(opened["audio_url"].removeprefix("file://"))
+    assert copy.read_bytes() == kept.read_bytes() and copy.suffix == ".ogg"
+    assert "data_b64" not in str(opened["bundle"])  # the page gets a file to play, not bytes
+    supervisor.supervision("close_bundle", {})
+    assert not copy.exists()

@@ -155,9 +155,10 @@ class SupervisionView:
         self._sealer = Sealer(self._secret)
         self._comments = drafts.load(bundle.share_id, self._secret)
         shown = bundle.model_dump(mode="json", exclude={"audio"})
+        audio = drafts.listening_copy(bundle)
         return {
             "bundle": shown,
-            "has_audio": bundle.audio is not None,
+            "audio_url": audio.as_uri() if audio else None,
             "default_reply": str(where.with_suffix(".screview")),
             **self._comments_answer(),
         }
@@ -226,9 +227,11 @@ class SupervisionView:
         )
         write_bytes_atomic(Path(out), reply_bytes(reply, self._secret))
         drafts.discard(bundle.share_id)
+        drafts.clear_listening()
         return {"path": str(Path(out).resolve()), "reply": reply.model_dump(mode="json")}
 
     def close_bundle(self) -> Result:
+        drafts.clear_listening()
         self._open, self._secret, self._path, self._comments = None, "", None, []
         self._sealer = None
         return {"ok": True}

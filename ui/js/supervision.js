@@ -190,6 +190,10 @@
       $('#sv-reply').value = answer.default_reply;
       $('#sv-reviewer').value = answer.bundle.recipient;
       renderBundle(answer.bundle);
+      const player = $('#sv-audio');
+      player.hidden = !answer.audio_url;
+      if (answer.audio_url) player.src = answer.audio_url;
+      else player.removeAttribute('src');
     } catch (err) {
       $('#sv-open-error').textContent = err.message;
     }
@@ -213,7 +217,7 @@
     const flags = b.risk_flags.map((f) => el('div', { class: 'flag' }, el('div', {}, at(f.start), ` · ${SC.riskName(f.category)} · ${f.severity}`), el('blockquote', { text: `“${f.quote}”` })));
     $('#sv-flags .body').replaceChildren(...(flags.length ? flags : [el('p', { class: 'hint', text: 'No risk language was flagged. That is not evidence of its absence.' })]));
     $('#sv-lines').replaceChildren(...b.utterances.map((u, i) => el('li', { class: `role-${u.role}`, 'data-line': i + 1, 'data-start': u.start, tabindex: -1 },
-      el('span', { class: 't', text: `#${i + 1} ${SC.clock(u.start)}` }),
+      el('button', { type: 'button', class: 'link t', text: `#${i + 1} ${SC.clock(u.start)}`, title: 'Listen from here (when the audio was shared)', onclick: () => listen(u.start) }),
       el('span', { class: 'who', text: u.speaker || SC.roleName(u.role) }), el('span', { class: 'text', text: u.text }),
       el('button', { type: 'button', class: 'edit comment-line', text: 'Comment', 'aria-label': `Comment on line ${i + 1}`, onclick: () => onLine(i + 1, u) }))));
     const tags = $('#svc-tag');
@@ -232,6 +236,8 @@
     }
     sv.bundle = null;
     sv.comments = [];
+    $('#sv-audio').removeAttribute('src');
+    $('#sv-audio').hidden = true;
     $('#sv-review').hidden = true;
     $('#sv-open').hidden = false;
     $('#sv-close').hidden = true;
@@ -247,6 +253,13 @@
     let target = lines[0];
     for (const li of lines) if (Number(li.dataset.start) <= t + 0.05) target = li;
     if (target) { target.scrollIntoView({ block: 'center' }); target.focus({ preventScroll: true }); }
+  }
+
+  function listen(t) {
+    const player = $('#sv-audio');
+    if (player.hidden) return;
+    player.currentTime = t;
+    player.play().catch(() => {});
   }
 
   function onLine(line, u) {
