@@ -3,7 +3,8 @@ supervisor's read-only review with comments, ratings and sign-off.
 
 The bridge passes every `supervision(action, args)` call from the page to `call`; arguments and
 answers are JSON-able dicts. The bundle a supervisor has open (and its passphrase, needed to seal
-the reply) is held here in memory only, never stored.
+the reply) is held here in memory only; the comments in progress also go to a sealed draft
+(copilot.supervision.drafts) so that a closed window loses none.
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ class SupervisionView:
         self._lock = lock
         self._open: ShareBundle | None = None
         self._secret = ""
-        self._path: Path | None = None
         self._comments: list[ReviewComment] = []
         self._sealer: Sealer | None = None
         self._review_lock = threading.Lock()
@@ -151,7 +151,7 @@ class SupervisionView:
 
         where = Path(str(path or "").strip())
         bundle = open_bundle(where, str(passphrase))
-        self._open, self._secret, self._path = bundle, str(passphrase), where
+        self._open, self._secret = bundle, str(passphrase)
         self._sealer = Sealer(self._secret)
         self._comments = drafts.load(bundle.share_id, self._secret)
         shown = bundle.model_dump(mode="json", exclude={"audio"})
@@ -232,7 +232,7 @@ class SupervisionView:
 
     def close_bundle(self) -> Result:
         drafts.clear_listening()
-        self._open, self._secret, self._path, self._comments = None, "", None, []
+        self._open, self._secret, self._comments = None, "", []
         self._sealer = None
         return {"ok": True}
 
