@@ -1,9 +1,9 @@
-"""The window's supervision API: sharing and merging on the therapist's side, and the
-supervisor's read-only review with comments, ratings and sign-off.
+"""The window's supervision API: importing, exporting, sharing and merging on the therapist's
+side, and the supervisor's read-only review with comments, ratings and sign-off.
 
-The bridge passes every `supervision(action, args)` call from the page to `call`; arguments and
-answers are JSON-able dicts. The bundle a supervisor has open (and its passphrase, needed to seal
-the reply) is held here in memory only; the comments in progress also go to a sealed draft
+Every page call brings one dict of arguments, validated by its form here, and gets a JSON-able
+dict back. The bundle a supervisor has open (and its passphrase, needed to seal the reply) is
+held here in memory only; the comments in progress also go to a sealed draft
 (copilot.supervision.drafts) so that a closed window loses none.
 """
 
@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from copilot.errors import CopilotError
 from copilot.storage.repository import SessionStore
 from copilot.storage.supervision import SupervisionStore
@@ -23,18 +25,79 @@ from copilot.supervision.models import ReviewComment, ShareBundle
 from copilot.supervision.sealed import Sealer
 
 Result = dict[str, Any]
+Args = dict[str, Any] | None
 ACTIONS = (
-    "import_transcript",
-    "export_record",
-    "share_preview", "share_write", "history", "merge_reply",
-    "open_bundle", "add_comment", "remove_comment", "sign_off", "close_bundle",
+    "import_transcript", "export_record", "share_preview", "share_write", "history",
+    "merge_reply", "open_bundle", "add_comment", "remove_comment", "sign_off", "close_bundle",
 )  # fmt: skip
 
 
-def _names(text: str | list[str] | None) -> list[str]:
-    if isinstance(text, list):
-        return [str(n).strip() for n in text if str(n).strip()]
-    return [n.strip() for n in str(text or "").split(",") if n.strip()]
+class Form(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ImportForm(Form):
+    path: str
+    client_label: str = "Client"
+    therapist: str | None = None
+
+
+class SessionForm(Form):
+    session_id: str
+
+
+class ExportForm(SessionForm):
+    out: str = ""
+    format: str | None = None
+    analysis: str = ""
+    redact: bool = False
+    names: str = ""
+
+
+class ShareForm(SessionForm):
+    recipient: str
+    names: str = ""
+    with_audio: bool = False
+
+    def key(self, session_id: str) -> tuple[str, str, tuple[str, ...], bool]:
+        return (session_id, self.recipient.strip(), tuple(_names(self.names)), self.with_audio)
+
+
+class ShareWriteForm(ShareForm):
+    passphrase: str
+    out: str
+
+
+class FileForm(Form):
+    path: str
+    passphrase: str
+
+
+class CommentForm(Form):
+    text: str
+    at: str | float | None = None
+    line: int | None = None
+    tag: str | None = None
+
+
+class IndexForm(Form):
+    index: int
+
+
+class SignOffForm(Form):
+    verdict: str
+    out: str
+    ratings: dict[str, str | int | None] = {}
+    note: str = ""
+    reviewer: str = ""
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def _path(text: str) -> Path | None:
+    return Path(text.strip()) if text.strip() else None
 
 
 def _slug(text: str) -> str:
@@ -52,56 +115,56 @@ class SupervisionView:
         self._review_lock = threading.Lock()
         self._previewed: tuple[tuple[str, str, tuple[str, ...], bool], ShareBundle] | None = None
 
-    def call(self, action: str, args: dict[str, Any]) -> Result:
+    def call(self, action: str, args: Args) -> Result:
         if action not in ACTIONS:
             raise CopilotError(f"unknown supervision action {action!r}")
-        answer: Result = getattr(self, action)(**args)
+        answer: Result = getattr(self, action)(args)
         return answer
 
     # the therapist's side -------------------------------------------------------------------
 
-    def import_transcript(
-        self, path: str, client_label: str = "Client", therapist: str | None = None
-    ) -> Result:
+    def import_transcript(self, args: Args = None) -> Result:
         from copilot.supervision.importer import ImportOptions, import_file
 
-        label = str(client_label or "").strip() or "Client"
-        options = ImportOptions(therapist=str(therapist or "").strip() or None, client_label=label)
+        form = ImportForm.model_validate(args or {})
+        label = form.client_label.strip() or "Client"
+        options = ImportOptions(
+            therapist=(form.therapist or "").strip() or None, client_label=label
+        )
         with self._lock:
-            result = import_file(Path(str(path or "").strip()), options, self._store())
+            result = import_file(Path(form.path.strip()), options, self._store())
         return {"session_id": result.export.session.id, "notices": result.notices}
 
-    def export_record(
-        self, session_id: str, out: str = "", format: str | None = None, analysis: str = "",
-        redact: bool = False, names: Any = None,
-    ) -> Result:  # fmt: skip
+    def export_record(self, args: Args = None) -> Result:
         from copilot.supervision.exports import write_record
 
-        target = Path(out.strip()) if str(out or "").strip() else None
-        notes = Path(analysis.strip()) if str(analysis or "").strip() else None
+        f = ExportForm.model_validate(args or {})
+        names = _names(f.names) if f.redact else None
         with self._lock:
             written = write_record(
-                self._store(), session_id, target, format or None, notes,
-                _names(names) if redact else None,
-            )  # fmt: skip
+                self._store(),
+                f.session_id,
+                _path(f.out),
+                f.format or None,
+                _path(f.analysis),
+                names,
+            )
         return {"written": [str(p) for p in written]}
 
-    def share_preview(
-        self, session_id: str, recipient: str, names: Any = None, with_audio: bool = False
-    ) -> Result:
+    def share_preview(self, args: Args = None) -> Result:
         from copilot.supervision.bundle import ShareRequest, build_bundle, preview_text
+        from copilot.supervision.show import bundle_text
 
-        request = ShareRequest(recipient, _names(names), bool(with_audio))
+        form = ShareForm.model_validate(args or {})
+        request = ShareRequest(form.recipient, _names(form.names), form.with_audio)
         with self._lock:
             store = self._store()
-            session = store.get(session_id)
+            session = store.get(form.session_id)
             bundle = build_bundle(store, session.id, request)
         # What is written is the very bundle previewed, so the preview is exact.
-        self._previewed = (_key(session.id, request), bundle)
-        default = (
-            Path.home() / f"session-{session.created_at:%Y-%m-%d}-for-{_slug(recipient)}.scshare"
-        )
-        from copilot.supervision.show import bundle_text
+        self._previewed = (form.key(session.id), bundle)
+        name = f"session-{session.created_at:%Y-%m-%d}-for-{_slug(form.recipient)}.scshare"
+        default = Path.home() / name
 
         return {
             "preview": preview_text(bundle),
@@ -110,25 +173,26 @@ class SupervisionView:
             "default_out": str(default),
         }
 
-    def share_write(
-        self, session_id: str, recipient: str, passphrase: str, out: str, names: Any = None,
-        with_audio: bool = False,
-    ) -> Result:  # fmt: skip
-        from copilot.supervision.bundle import ShareRequest, write_bundle
+    def share_write(self, args: Args = None) -> Result:
+        from copilot.supervision.bundle import write_bundle
 
-        if not str(out or "").strip():
+        form = ShareWriteForm.model_validate(args or {})
+        out = _path(form.out)
+        if out is None:
             raise CopilotError("say where to write the bundle")
-        request = ShareRequest(recipient, _names(names), bool(with_audio))
         with self._lock:
             store = self._store()
-            sid = store.get(session_id).id
-            if self._previewed is None or self._previewed[0] != _key(sid, request):
+            sid = store.get(form.session_id).id
+            if self._previewed is None or self._previewed[0] != form.key(sid):
                 raise CopilotError("preview the bundle first: it is written as the preview shows")
-            record = write_bundle(store, sid, self._previewed[1], str(passphrase), Path(out))
+            record = write_bundle(store, sid, self._previewed[1], form.passphrase, out)
             self._previewed = None
-        return {"path": record.path, "recipient": record.recipient, **self.history(sid)}
+        return {"path": record.path, "recipient": record.recipient, **self._history(sid)}
 
-    def history(self, session_id: str) -> Result:
+    def history(self, args: Args = None) -> Result:
+        return self._history(SessionForm.model_validate(args or {}).session_id)
+
+    def _history(self, session_id: str) -> Result:
         with self._lock:
             supervision = SupervisionStore(self._store())
             shares, reviews = supervision.shares(session_id), supervision.reviews(session_id)
@@ -137,21 +201,23 @@ class SupervisionView:
             "reviews": [r.model_dump(mode="json") for r in reviews],
         }
 
-    def merge_reply(self, path: str, passphrase: str) -> Result:
+    def merge_reply(self, args: Args = None) -> Result:
         from copilot.supervision.review import merge_reply
 
+        form = FileForm.model_validate(args or {})
         with self._lock:
-            record = merge_reply(self._store(), Path(str(path)), str(passphrase))
+            record = merge_reply(self._store(), Path(form.path.strip()), form.passphrase)
         return {"session_id": record.session_id, "review": record.model_dump(mode="json")}
 
     # the supervisor's side ------------------------------------------------------------------
 
-    def open_bundle(self, path: str, passphrase: str) -> Result:
+    def open_bundle(self, args: Args = None) -> Result:
         from copilot.supervision.bundle import open_bundle
 
-        where = Path(str(path or "").strip())
-        bundle = open_bundle(where, str(passphrase))
-        self._open, self._secret = bundle, str(passphrase)
+        form = FileForm.model_validate(args or {})
+        where = Path(form.path.strip())
+        bundle = open_bundle(where, form.passphrase)
+        self._open, self._secret = bundle, form.passphrase
         self._sealer = Sealer(self._secret)
         self._comments = drafts.load(bundle.share_id, self._secret)
         shown = bundle.model_dump(mode="json", exclude={"audio"})
@@ -168,24 +234,19 @@ class SupervisionView:
             raise CopilotError("open a share bundle first")
         return self._open
 
-    def add_comment(
-        self,
-        text: str,
-        at: str | float | None = None,
-        line: int | None = None,
-        tag: str | None = None,
-    ) -> Result:
+    def add_comment(self, args: Args = None) -> Result:
         from copilot.supervision.review import check_tag, clock_seconds, comment_on_line
 
+        form = CommentForm.model_validate(args or {})
         bundle = self._bundle()
-        text = str(text or "").strip()
+        text, at = form.text.strip(), form.at
         if not text:
             raise CopilotError("the comment is empty")
-        tag = check_tag(bundle.rubric, tag or None)
-        if line is not None:
-            comment = comment_on_line(bundle, int(line), text, tag)
+        tag = check_tag(bundle.rubric, form.tag or None)
+        if form.line is not None:
+            comment = comment_on_line(bundle, form.line, text, tag)
         elif at is not None and str(at).strip():
-            when = float(at) if isinstance(at, int | float) else clock_seconds(str(at))
+            when = float(at) if isinstance(at, int | float) else clock_seconds(at)
             comment = ReviewComment(at=when, tag=tag, text=text)
         else:
             comment = ReviewComment(tag=tag, text=text)
@@ -193,11 +254,12 @@ class SupervisionView:
             self._comments.append(comment)
             return self._keep_draft()
 
-    def remove_comment(self, index: int) -> Result:
+    def remove_comment(self, args: Args = None) -> Result:
+        index = IndexForm.model_validate(args or {}).index
         with self._review_lock:
-            if not 0 <= int(index) < len(self._comments):
+            if not 0 <= index < len(self._comments):
                 raise CopilotError("no such comment")
-            del self._comments[int(index)]
+            del self._comments[index]
             return self._keep_draft()
 
     def _comments_answer(self) -> Result:
@@ -208,34 +270,28 @@ class SupervisionView:
             drafts.save(self._sealer, self._open.share_id, self._comments)
         return self._comments_answer()
 
-    def sign_off(
-        self, verdict: str, out: str, ratings: dict[str, Any] | None = None, note: str = "",
-        reviewer: str = "",
-    ) -> Result:  # fmt: skip
+    def sign_off(self, args: Args = None) -> Result:
         from copilot.supervision.bundle import write_bytes_atomic
         from copilot.supervision.review import make_reply, parse_rating, reply_bytes, verdict_of
 
+        form = SignOffForm.model_validate(args or {})
         bundle = self._bundle()
-        if not str(out or "").strip():
+        out = _path(form.out)
+        if out is None:
             raise CopilotError("say where to write the reply")
         scores = dict(
             parse_rating(f"{item}={'-' if value in (None, '', '-') else value}", bundle.rubric)
-            for item, value in (ratings or {}).items()
+            for item, value in form.ratings.items()
         )
-        reply = make_reply(
-            bundle, str(reviewer), list(self._comments), scores, verdict_of(str(verdict)), str(note)
-        )
-        write_bytes_atomic(Path(out), reply_bytes(reply, self._secret))
+        verdict = verdict_of(form.verdict)
+        reply = make_reply(bundle, form.reviewer, list(self._comments), scores, verdict, form.note)
+        write_bytes_atomic(out, reply_bytes(reply, self._secret))
         drafts.discard(bundle.share_id)
         drafts.clear_listening()
-        return {"path": str(Path(out).resolve()), "reply": reply.model_dump(mode="json")}
+        return {"path": str(out.resolve()), "reply": reply.model_dump(mode="json")}
 
-    def close_bundle(self) -> Result:
+    def close_bundle(self, args: Args = None) -> Result:
         drafts.clear_listening()
         self._open, self._secret, self._comments = None, "", []
         self._sealer = None
         return {"ok": True}
-
-
-def _key(session_id: str, r: Any) -> tuple[str, str, tuple[str, ...], bool]:
-    return (session_id, r.recipient.strip(), tuple(r.names), r.with_audio)
