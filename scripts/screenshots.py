@@ -78,18 +78,18 @@ def supervision(out: Path) -> dict[str, str]:
     from make_transcript import write_vtt
     from window_harness import display, drive, wait
 
-    from copilot.bridge import Bridge
+    from copilot.window.bridge import Bridge
 
     folder = Path(tempfile.mkdtemp(prefix="copilot-supervision-"))
     write_vtt(folder / "session.vtt", 4)
     bridge = Bridge()
-    made = bridge.supervision("import_transcript", {"path": str(folder / "session.vtt"),
+    made = bridge.supervision.import_transcript({"path": str(folder / "session.vtt"),
                                                     "client_label": "S.R."})  # fmt: skip
     share = {"session_id": made["session_id"], "recipient": "Dr Ada Brennan"}
-    bridge.supervision("share_preview", share)
+    bridge.supervision.share_preview(share)
     secret = "example passphrase for pictures"
     bundle = folder / "session.scshare"
-    bridge.supervision("share_write", {**share, "passphrase": secret, "out": str(bundle)})
+    bridge.supervision.share_write({**share, "passphrase": secret, "out": str(bundle)})
     shots = {"supervise": str(out / "supervise.png")}
 
     def work(window: Any) -> None:
@@ -133,7 +133,7 @@ def main() -> int:
         return 0
     from window_harness import display, drive, wait
 
-    from copilot.bridge import Bridge
+    from copilot.window.bridge import Bridge
 
     notes: list[str] = []
     if not emotion_model_present():  # illustrate with the tests' cue-word engine, and say so

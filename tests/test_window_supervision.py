@@ -16,10 +16,10 @@ import pytest
 import supervision_support as ss
 from test_window import Page, display, in_window, xvfb  # noqa: F401  (fixtures)
 
-from copilot.bridge import Bridge
 from copilot.storage import SessionStore
 from copilot.storage.supervision import SupervisionStore
 from copilot.supervision.sealed import unseal
+from copilot.window.bridge import Bridge
 
 pytestmark = pytest.mark.window
 PASSPHRASE = "quiet harbour eleven lamps"

@@ -9,8 +9,9 @@ from typing import Literal
 
 from copilot.domain import RoleMetrics, SessionExport, Utterance
 from copilot.errors import CopilotError
-from copilot.report import clock, write_atomic
+from copilot.report import write_atomic
 from copilot.storage.repository import SessionStore
+from copilot.timefmt import clock
 
 ExportFormat = Literal["md", "txt", "docx", "vtt"]
 SUFFIXES: dict[str, ExportFormat] = {

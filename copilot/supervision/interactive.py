@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from copilot.errors import CopilotError
-from copilot.report import clock
 from copilot.supervision.models import ReviewComment, ShareBundle, SupervisionReply
 from copilot.supervision.review import make_reply, parse_comment, parse_rating, verdict_of
+from copilot.timefmt import clock
 
 HELP = __doc__.split("Lines read:\n", 1)[1] if __doc__ else ""
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from copilot.report import clock
 from copilot.supervision.exports import speaker
 from copilot.supervision.models import VERDICT_WORDS, ReviewRecord, ShareBundle
+from copilot.timefmt import clock
 
 
 def bundle_text(bundle: ShareBundle) -> str:

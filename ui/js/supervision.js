@@ -7,7 +7,7 @@
   const el = SC.el;
 
   const sv = (SC.supervision = { bundle: null, comments: [], line: null, sessionId: null });
-  const call = (action, args) => SC.api('supervision', action, args || {});
+  const call = (action, args) => SC.api(`supervision.${action}`, args || {});
   const VERDICTS = { reviewed: 'Reviewed', needs_revision: 'Needs revision' };
 
   sv.init = function () {

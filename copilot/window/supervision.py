@@ -1,35 +1,31 @@
-"""The window's supervision API: importing, exporting, sharing and merging on the therapist's
-side, and the supervisor's read-only review with comments, ratings and sign-off.
+"""The supervision view: importing, exporting, sharing and merging on the therapist's side, and
+the supervisor's read-only review with comments, ratings and sign-off.
 
-Every page call brings one dict of arguments, validated by its form here, and gets a JSON-able
-dict back. The bundle a supervisor has open (and its passphrase, needed to seal the reply) is
-held here in memory only; the comments in progress also go to a sealed draft
-(copilot.supervision.drafts) so that a closed window loses none.
+The page calls `SC.api('supervision.<name>', {...})`: one dict of arguments, validated by its
+form here, and a JSON-able dict back. The bundle a supervisor has open (and its passphrase,
+needed to seal the reply) is held here in memory only; the comments in progress also go to a
+sealed draft (copilot.supervision.drafts) so that a closed window loses none.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from copilot.errors import CopilotError
-from copilot.storage.repository import SessionStore
+from copilot.settings import Settings
 from copilot.storage.supervision import SupervisionStore
 from copilot.supervision import drafts
 from copilot.supervision.models import ReviewComment, ShareBundle
 from copilot.supervision.sealed import Sealer
+from copilot.window.current import LockedStore
+from copilot.window.support import Result, answers
 
-Result = dict[str, Any]
 Args = dict[str, Any] | None
-ACTIONS = (
-    "import_transcript", "export_record", "share_preview", "share_write", "history",
-    "merge_reply", "open_bundle", "add_comment", "remove_comment", "sign_off", "close_bundle",
-)  # fmt: skip
 
 
 class Form(BaseModel):
@@ -104,10 +100,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "supervisor"
 
 
-class SupervisionView:
-    def __init__(self, store: Callable[[], SessionStore], lock: threading.RLock):
-        self._store = store
-        self._lock = lock
+class SupervisionApi:
+    def __init__(self, db: LockedStore, settings: Settings):
+        self._db = db
+        self._settings = settings
         self._open: ShareBundle | None = None
         self._secret = ""
         self._comments: list[ReviewComment] = []
@@ -115,14 +111,9 @@ class SupervisionView:
         self._review_lock = threading.Lock()
         self._previewed: tuple[tuple[str, str, tuple[str, ...], bool], ShareBundle] | None = None
 
-    def call(self, action: str, args: Args) -> Result:
-        if action not in ACTIONS:
-            raise CopilotError(f"unknown supervision action {action!r}")
-        answer: Result = getattr(self, action)(args)
-        return answer
-
     # the therapist's side -------------------------------------------------------------------
 
+    @answers
     def import_transcript(self, args: Args = None) -> Result:
         from copilot.supervision.importer import ImportOptions, import_file
 
@@ -131,18 +122,19 @@ class SupervisionView:
         options = ImportOptions(
             therapist=(form.therapist or "").strip() or None, client_label=label
         )
-        with self._lock:
-            result = import_file(Path(form.path.strip()), options, self._store())
+        with self._db as store:
+            result = import_file(Path(form.path.strip()), options, store, self._settings)
         return {"session_id": result.export.session.id, "notices": result.notices}
 
+    @answers
     def export_record(self, args: Args = None) -> Result:
         from copilot.supervision.exports import write_record
 
         f = ExportForm.model_validate(args or {})
         names = _names(f.names) if f.redact else None
-        with self._lock:
+        with self._db as store:
             written = write_record(
-                self._store(),
+                store,
                 f.session_id,
                 _path(f.out),
                 f.format or None,
@@ -151,14 +143,14 @@ class SupervisionView:
             )
         return {"written": [str(p) for p in written]}
 
+    @answers
     def share_preview(self, args: Args = None) -> Result:
         from copilot.supervision.bundle import ShareRequest, build_bundle, preview_text
         from copilot.supervision.show import bundle_text
 
         form = ShareForm.model_validate(args or {})
         request = ShareRequest(form.recipient, _names(form.names), form.with_audio)
-        with self._lock:
-            store = self._store()
+        with self._db as store:
             session = store.get(form.session_id)
             bundle = build_bundle(store, session.id, request)
         # What is written is the very bundle previewed, so the preview is exact.
@@ -173,6 +165,7 @@ class SupervisionView:
             "default_out": str(default),
         }
 
+    @answers
     def share_write(self, args: Args = None) -> Result:
         from copilot.supervision.bundle import write_bundle
 
@@ -180,8 +173,7 @@ class SupervisionView:
         out = _path(form.out)
         if out is None:
             raise CopilotError("say where to write the bundle")
-        with self._lock:
-            store = self._store()
+        with self._db as store:
             sid = store.get(form.session_id).id
             if self._previewed is None or self._previewed[0] != form.key(sid):
                 raise CopilotError("preview the bundle first: it is written as the preview shows")
@@ -189,28 +181,31 @@ class SupervisionView:
             self._previewed = None
         return {"path": record.path, "recipient": record.recipient, **self._history(sid)}
 
+    @answers
     def history(self, args: Args = None) -> Result:
         return self._history(SessionForm.model_validate(args or {}).session_id)
 
     def _history(self, session_id: str) -> Result:
-        with self._lock:
-            supervision = SupervisionStore(self._store())
+        with self._db as store:
+            supervision = SupervisionStore(store)
             shares, reviews = supervision.shares(session_id), supervision.reviews(session_id)
         return {
             "shares": [s.model_dump(mode="json", exclude={"session_id"}) for s in shares],
             "reviews": [r.model_dump(mode="json") for r in reviews],
         }
 
+    @answers
     def merge_reply(self, args: Args = None) -> Result:
         from copilot.supervision.review import merge_reply
 
         form = FileForm.model_validate(args or {})
-        with self._lock:
-            record = merge_reply(self._store(), Path(form.path.strip()), form.passphrase)
+        with self._db as store:
+            record = merge_reply(store, Path(form.path.strip()), form.passphrase)
         return {"session_id": record.session_id, "review": record.model_dump(mode="json")}
 
     # the supervisor's side ------------------------------------------------------------------
 
+    @answers
     def open_bundle(self, args: Args = None) -> Result:
         from copilot.supervision.bundle import open_bundle
 
@@ -234,6 +229,7 @@ class SupervisionView:
             raise CopilotError("open a share bundle first")
         return self._open
 
+    @answers
     def add_comment(self, args: Args = None) -> Result:
         from copilot.supervision.review import check_tag, clock_seconds, comment_on_line
 
@@ -254,6 +250,7 @@ class SupervisionView:
             self._comments.append(comment)
             return self._keep_draft()
 
+    @answers
     def remove_comment(self, args: Args = None) -> Result:
         index = IndexForm.model_validate(args or {}).index
         with self._review_lock:
@@ -270,6 +267,7 @@ class SupervisionView:
             drafts.save(self._sealer, self._open.share_id, self._comments)
         return self._comments_answer()
 
+    @answers
     def sign_off(self, args: Args = None) -> Result:
         from copilot.supervision.bundle import write_bytes_atomic
         from copilot.supervision.review import make_reply, parse_rating, reply_bytes, verdict_of
@@ -290,6 +288,7 @@ class SupervisionView:
         drafts.clear_listening()
         return {"path": str(out.resolve()), "reply": reply.model_dump(mode="json")}
 
+    @answers
     def close_bundle(self, args: Args = None) -> Result:
         drafts.clear_listening()
         self._open, self._secret, self._comments = None, "", []

@@ -117,7 +117,7 @@ def passphrase(args: argparse.Namespace, confirm: bool = False) -> str:
 
 
 def import_command(args: argparse.Namespace) -> int:
-    from copilot.commands import summary_text
+    from copilot.cli.recording import summary_text
     from copilot.domain import Consent
     from copilot.report import write_json, write_report
     from copilot.supervision.importer import ImportOptions, import_file
