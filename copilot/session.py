@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from copilot.analysis import prosody as prosody_analysis
 from copilot.analysis.risk import flag_utterances
 from copilot.analysis.run import Analysed, analyse_session
+from copilot.analysis.states import read_states
 from copilot.audio.convert import ToMono16k
 from copilot.audio.features import measure
 from copilot.audio.files import SAMPLE_RATE
@@ -517,7 +518,11 @@ class LiveSession:
         self._prosody.append(voice)
         relative = prosody_analysis.against_baseline(self._prosody)[-1]
         if reading is not None:
-            self.bus.publish(EmotionEventModel(reading=reading, prosody=relative))
+            self.bus.publish(
+                EmotionEventModel(
+                    reading=reading, prosody=relative, now=read_states(readings, context)
+                )
+            )
 
     def _flag_risk(self, utterance: Utterance) -> None:
         """Raise each flag of this utterance once; a revision may find one the first text hid."""
