@@ -30,8 +30,8 @@ UNCLEAR = "mixed / unclear"
 FLOOR = 0.35  # below this a state's score is no evidence (0.5 = the model calls it present)
 PRESENT = 0.5
 MIN_EVIDENCE = 0.45  # evidence units for a state to lead: one full sentence scoring ~0.65
-LEAD_SHARE = 0.35  # the first state's share of all emotional evidence
-ALSO_SHARE = 0.2  # a further leading state's share
+LEAD_SHARE = 0.25  # the first state's share of all emotional evidence: below it, spread thin
+ALSO_SHARE = 0.15  # a further leading state's share
 MAX_LEADING = 3
 QUOTES = 2
 WORDS_FULL = 10  # a turn of this many words counts fully; shorter ones less, longer ones capped
