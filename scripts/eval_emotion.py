@@ -33,6 +33,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from copilot.analysis import emotion as rt  # noqa: E402
 from copilot.analysis.emotion_eval import f1_per_class, score_report  # noqa: E402
@@ -250,6 +251,71 @@ def evaluate(path: Path, meld: dict[str, list[dict[str, str]]], timing: int) -> 
     return out
 
 
+def _rows(models: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+    def each(*keys: str) -> list[Any]:
+        out = []
+        for m in models.values():
+            v: Any = m
+            for k in keys:
+                v = v[k]
+            out.append(v)
+        return out
+
+    rows = [
+        ("GoEmotions 28-way macro-F1 (test)", each("goemotions_28_macro_f1")),
+        ("GoEmotions Ekman-7 macro-F1 (test)", each("goemotions_ekman_macro_f1")),
+        ("GoEmotions dev, one label per line: Ekman weighted-F1", each(
+            "goemotions_dev_single_ekman_weighted_f1")),
+    ]  # fmt: skip
+    for split in ("dev", "train"):
+        key = f"meld_{split}"
+        n = models[next(iter(models))][key]["dialogues"]
+        rows += [
+            (f"MELD {split} weighted-F1 (per line, zero-shot)", each(key, "weighted_f1")),
+            (f"MELD {split} macro-F1", each(key, "macro_f1")),
+            *(
+                (f"MELD {split} F1 {lab}", each(key, "per_class_f1", lab))
+                for lab in rt.EKMAN_LABELS
+            ),
+            (f"MELD {split} dialogues ({n}): leading state = dominant label", each(
+                key, "dialogue_accuracy")),
+            (f"MELD {split} dialogues: former vote of turns' top labels", each(
+                key, "dialogue_accuracy_former_vote")),
+            (f"MELD {split} dialogues: most evidence, never unclear", each(
+                key, "dialogue_accuracy_top_evidence")),
+            (f"MELD {split} dialogues read mixed / unclear", each(key, "dialogue_unclear_share")),
+        ]  # fmt: skip
+    rows += [
+        ("EmoBank test valence r", each("emobank_valence_r")),
+        ("EmoBank test arousal r", each("emobank_arousal_r")),
+        ("ms per utterance (median, 1 thread)", each("ms_per_utterance")),
+        ("model MB", each("model_mb")),
+        ("load s (median of 5)", each("load_s")),
+    ]
+    return rows
+
+
+def write_card(card: Path, result: dict[str, Any], command: str) -> None:
+    """Fill the card's evaluation section with the side-by-side table."""
+    from emotion_card import EVAL_END, EVAL_START
+
+    models = result["models"]
+    head = "| metric | " + " | ".join(models) + " |\n|---|" + "---|" * len(models)
+    body = "\n".join(
+        f"| {name} | "
+        + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in vals)
+        + " |"
+        for name, vals in _rows(models)
+    )
+    section = (
+        f"{EVAL_START}\nMeasured side by side in one run on the shared 2-core machine:\n"
+        f"`{command}`\n\n{head}\n{body}\n{EVAL_END}"
+    )
+    text = card.read_text(encoding="utf-8")
+    a, b = text.index(EVAL_START), text.index(EVAL_END) + len(EVAL_END)
+    card.write_text(text[:a] + section + text[b:], encoding="utf-8")
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -258,6 +324,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument("--timing", type=int, default=300, help="lines timed one at a time")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument("--card", type=Path, help="fill this model card's evaluation section")
     return parser.parse_args(argv)
 
 
@@ -280,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     text = json.dumps(result, indent=1)
     if args.out:
         args.out.write_text(text)
+    if args.card:
+        write_card(args.card, result, "scripts/eval_emotion.py " + " ".join(argv or sys.argv[1:]))
     print(text)
     return 0
 
