@@ -43,6 +43,8 @@ _SESSION_COLUMNS = (
     "channel_roles",
     "diarization",
     "language",
+    "imported_from",
+    "times_estimated",
 )
 
 

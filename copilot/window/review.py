@@ -39,6 +39,7 @@ class ReviewApi:
                     "duration_s": s.duration_s,
                     "status": s.status,
                     "source": s.source,
+                    "imported_from": s.imported_from,
                 }
                 for s in found
             ],
