@@ -345,3 +345,33 @@ def test_on_a_terminal_the_passphrase_is_asked_twice_and_must_match(
     code, _, err = run(capsys, "share", session_id, "--for", "S", "--out", str(out))
     assert code == 0, err
     assert unseal(out.read_bytes(), PASSPHRASE, "bundle")
+
+
+def test_sealed_kept_audio_goes_readable_and_the_share_is_in_the_access_log(
+    session_id: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import base64
+
+    from copilot.settings import home
+    from copilot.storage import access_log
+    from copilot.storage.keys import home_key
+    from copilot.storage.sealed import write_sealed
+
+    audio = b"OggS" + bytes(range(200))
+    sealed = home() / "audio" / "kept.ogg.sealed"  # kept audio as a live session leaves it
+    write_sealed(sealed, home_key(), audio)
+    store = SessionStore()
+    store.update(session_id, audio_path=str(sealed))
+    bundle = build_bundle(store, session_id, ShareRequest("S", with_audio=True))
+    store.close()
+    assert bundle.audio is not None and bundle.audio.mime == "audio/ogg"
+    assert base64.b64decode(bundle.audio.data_b64) == audio
+    passfile = tmp_path / "pass"
+    passfile.write_text(PASSPHRASE)
+    out = tmp_path / "b.scshare"
+    argv = ["share", session_id, "--for", "S", "--out", str(out)]
+    assert main([*argv, "--passphrase-file", str(passfile)]) == 0
+    store = SessionStore()
+    (entry,) = access_log.entries(store, session_id)
+    store.close()
+    assert (entry.action, entry.origin) == ("shared", "cli") and str(out) in entry.detail

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from copilot.errors import CopilotError, InputFileError
 from copilot.settings import Settings, home
-from copilot.storage import SessionStore
+from copilot.storage import SessionStore, access_log
 
 if TYPE_CHECKING:
     from copilot.supervision.models import ReviewComment, ShareBundle, SupervisionReply
@@ -161,6 +161,7 @@ def share_command(args: argparse.Namespace) -> int:
             print("session-copilot: preview only, nothing was written", file=sys.stderr)
             return 0
         record = write_bundle(store, session_id, bundle, passphrase(args, confirm=True), args.out)
+        access_log.record(store, "shared", session_id, "cli", f"for {record.recipient}: {args.out}")
     finally:
         store.close()
     print(f"bundle for {record.recipient}: {args.out}")
@@ -291,6 +292,8 @@ def transcript_command(args: argparse.Namespace) -> int:
     store = SessionStore()
     try:
         written = write_record(store, args.session_id, args.out, args.format, args.analysis, names)
+        detail = "to " + " and ".join(str(p) for p in written)
+        access_log.record(store, "exported", store.get(args.session_id).id, "cli", detail)
     finally:
         store.close()
     for path in written:

@@ -85,8 +85,14 @@ def _audio(store: SessionStore, session_id: str) -> SharedAudio:
     path = Path(found) if found else None
     if path is None or not path.is_file():
         raise CopilotError("this session has no kept audio to include: share it without audio")
+    raw = path.read_bytes()
+    if path.suffix == ".sealed":  # kept audio is sealed under the data key at rest
+        from copilot.storage.keys import home_key
+        from copilot.storage.sealed import unseal
+
+        raw, path = unseal(home_key(), raw, path.name), path.with_suffix("")
     mime = AUDIO_TYPES.get(path.suffix.lower(), "application/octet-stream")
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    data = base64.b64encode(raw).decode("ascii")
     return SharedAudio(name=f"session{path.suffix.lower()}", mime=mime, data_b64=data)
 
 

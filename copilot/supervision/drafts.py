@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
+from copilot.protection.erase import erase
 from copilot.settings import home
 from copilot.supervision.models import ReviewComment, ShareBundle
 from copilot.supervision.sealed import Sealer, SealError, unseal
@@ -45,7 +46,7 @@ def load(share_id: str, passphrase: str) -> list[ReviewComment]:
 
 
 def discard(share_id: str) -> None:
-    draft_path(share_id).unlink(missing_ok=True)
+    erase(draft_path(share_id))
 
 
 def listening_dir() -> Path:
@@ -70,4 +71,4 @@ def clear_listening() -> None:
     folder = listening_dir()
     if folder.is_dir():
         for left in folder.iterdir():
-            left.unlink(missing_ok=True)
+            erase(left)  # a plain copy of a bundle's audio: overwritten, then removed

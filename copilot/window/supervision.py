@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from copilot.errors import CopilotError
 from copilot.settings import Settings
+from copilot.storage import access_log
 from copilot.storage.supervision import SupervisionStore
 from copilot.supervision import drafts
 from copilot.supervision.models import ReviewComment, ShareBundle
@@ -141,6 +142,8 @@ class SupervisionApi:
                 _path(f.analysis),
                 names,
             )
+            detail = "to " + " and ".join(str(p) for p in written)
+            access_log.record(store, "exported", store.get(f.session_id).id, "window", detail)
         return {"written": [str(p) for p in written]}
 
     @answers
@@ -178,6 +181,7 @@ class SupervisionApi:
             if self._previewed is None or self._previewed[0] != form.key(sid):
                 raise CopilotError("preview the bundle first: it is written as the preview shows")
             record = write_bundle(store, sid, self._previewed[1], form.passphrase, out)
+            access_log.record(store, "shared", sid, "window", f"for {record.recipient}: {out}")
             self._previewed = None
         return {"path": record.path, "recipient": record.recipient, **self._history(sid)}
 
