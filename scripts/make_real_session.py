@@ -1,4 +1,4 @@
-"""Build a two-speaker session from real read speech (../shared/data/real_speech), with its reference.
+"""Build a two-speaker session from real read speech (../shared/data/real_speech) and its reference.
 
     .venv/bin/python scripts/make_real_session.py --pair 533,3080 --minutes 2 --out DIR [--seed 7]
         [--telephone] [--reverb] [--snr-db 20] [--format flac]
@@ -20,6 +20,7 @@ a session longer than that repeats sentences. The same arguments give the same f
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import sys
@@ -143,7 +144,10 @@ def _gap(previous: Placed, rng: random.Random, options: Options) -> float:
 
 
 def _backchannel(
-    out: list[tuple[Placed, speech.Audio]], listener: str, role: str, cursor: float,
+    out: list[tuple[Placed, speech.Audio]],
+    listener: str,
+    role: str,
+    cursor: float,
     rng: random.Random,
 ) -> float | None:
     """Place a few of the listener's words after `cursor`; None when none of their clips cuts."""
@@ -186,7 +190,7 @@ def render(turns: list[tuple[Placed, speech.Audio]], seed: int, options: Options
 
 def overlaps(turns: list[Placed]) -> list[list[float]]:
     spans = []
-    for a, b in zip(turns, turns[1:], strict=False):
+    for a, b in itertools.pairwise(turns):
         if b.start < a.end and a.speaker != b.speaker:
             spans.append([b.start, min(a.end, b.end)])
     return spans

@@ -87,7 +87,7 @@ def room(audio: speech.Audio, rng: random.Random, rt60_s: float = 0.4) -> speech
     convolved with each channel, the direct sound kept at full level."""
     n = int(rt60_s * SAMPLE_RATE)
     noise = np.random.default_rng(rng.randrange(2**32)).standard_normal(n)
-    tail = noise * np.exp(-6.9 * np.arange(n) / n) * 0.08
+    tail = noise * np.exp(-6.9 * np.arange(n) / n) * 0.025  # direct-to-reverberant about 7 dB
     tail[0] = 1.0
     size = 1 << int(np.ceil(np.log2(len(audio) + n)))
     kernel = np.fft.rfft(tail, size)
