@@ -17,7 +17,7 @@ import numpy as np
 from copilot.analysis.run import Analysed, analyse_session
 from copilot.audio.features import span
 from copilot.audio.files import SAMPLE_RATE, AudioInfo, iter_chunks, probe
-from copilot.diarization import clustering, speaker_embedding, voices
+from copilot.diarization import roles, speaker_embedding, voices
 from copilot.domain import Role, Session, SessionSource, Utterance
 from copilot.errors import ChannelSpecError, CopilotError
 from copilot.plugins import registry
@@ -195,7 +195,7 @@ def diarize_stored(store: SessionStore, session_id: str, path: Path, swap: bool)
     utterances, two_voices = voices.diarize(
         stored, lambda spans: read_spans(path, spans), encoder.embed
     )
-    rule = clustering.assign_roles(utterances, two_voices, swap)
+    rule = roles.assign_roles(utterances, two_voices, swap)
     store.replace_utterances(session_id, utterances)
     store.update(session_id, diarization=rule)
 
