@@ -185,7 +185,13 @@ def bench_pair(
     }
 
 
-def real_sessions(minutes: float, folder: Path) -> dict[str, Any]:
+CONDITIONS = {
+    "clean": {},
+    "phone_room_noise": {"telephone": True, "reverb": True, "snr_db": 15.0},
+}
+
+
+def real_sessions(minutes: float, folder: Path, condition: str) -> dict[str, Any]:
     """The evaluation readers' sessions (never used in tuning), and the medians over them."""
     sys.path.insert(0, str(ROOT / "scripts"))
     import make_real_session as mrs
@@ -193,12 +199,11 @@ def real_sessions(minutes: float, folder: Path) -> dict[str, Any]:
 
     out: dict[str, Any] = {}
     for seed, pair in enumerate(real_voices.EVAL_PAIRS):
-        target = folder / f"real-{pair[0]}-{pair[1]}"
-        stereo, mono, ref_path = mrs.build(pair, target, 200 + seed, mrs.Options(minutes))
+        target = folder / f"real-{condition}-{pair[0]}-{pair[1]}"
+        options = mrs.Options(minutes, **CONDITIONS[condition])  # type: ignore[arg-type]
+        stereo, mono, ref_path = mrs.build(pair, target, 200 + seed, options)
         doc = json.loads(ref_path.read_text())
-        sexes = "".join(t["sex"] for t in doc["turns"][:1]) + "".join(
-            {t["sex"] for t in doc["turns"] if t["speaker"] != doc["turns"][0]["speaker"]}
-        )
+        sexes = "".join(real_voices.clips()[r][0].sex for r in pair)
         out[f"{pair[0]}-{pair[1]} ({sexes})"] = bench_pair(
             stereo, doc["turns"], folder, mono, doc["overlaps"]
         )
@@ -229,7 +234,10 @@ def main() -> None:
         "note": "a shared 2-core machine (about six people at once), run under nice -n 10",
         "demo": bench_pair(demo / "demo_session.ogg", demo_reference, folder),
         f"generated_{args.minutes:g}min": bench_pair(path, reference, folder),
-        f"real_voices_{args.real_minutes:g}min": real_sessions(args.real_minutes, folder),
+        f"real_voices_{args.real_minutes:g}min": {
+            condition: real_sessions(args.real_minutes, folder, condition)
+            for condition in CONDITIONS
+        },
     }
     if SHARED.is_dir():
         jfk = analyze(SHARED / "jfk.flac", folder)

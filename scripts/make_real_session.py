@@ -179,10 +179,10 @@ def render(turns: list[tuple[Placed, speech.Audio]], seed: int, options: Options
     for audio in (stereo, mono):
         if options.reverb:
             audio = rv.room(audio, rng)
+        if options.snr_db is not None:  # the room's noise, then the line that carries it all
+            audio = rv.noise(audio, options.snr_db, rng)
         if options.telephone:
             audio = rv.telephone(audio)
-        if options.snr_db is not None:
-            audio = rv.noise(audio, options.snr_db, rng)
         peak = float(np.max(np.abs(audio)))
         out.append((audio * min(1.0, 0.9 / peak)).astype(np.float32))
     return out[0], out[1]

@@ -30,7 +30,7 @@ VOICE_MIN_TALK_S = 3.0
 SWITCH_COST = 1.5  # in units of the per-word score; paid in full for a change with no pause
 FREE_SWITCH_GAP_S = 0.8  # a change of speaker after a pause this long costs nothing
 SCORE_SCALE = 10.0
-OVERLAP_BAND = 0.15  # |score| below this beside a change of speaker: overlapped talk
+OVERLAP_BAND = 0.08  # |score| below this within OVERLAP_NEAR_S of a change: speaker undecided
 OVERLAP_NEAR_S = 1.0
 MERGE_GAP_S = 1.5
 
@@ -140,12 +140,20 @@ def attribute(words: Sequence[Word], spans: Sequence[Span], vectors: np.ndarray)
     path = viterbi(words, scores)
     if path and path[0] == 1:
         path = [1 - p for p in path]  # speaker 0 is heard first
-    changes = [words[i].start for i in range(1, len(words)) if path[i] != path[i - 1]]
-    overlap = [
-        abs(s) < OVERLAP_BAND and any(abs(w.start - c) < OVERLAP_NEAR_S for c in changes)
-        for w, s in zip(words, scores, strict=True)
+    return Attribution(path, overlapped(words, path, scores), True)
+
+
+def overlapped(words: Sequence[Word], path: Sequence[int], scores: np.ndarray) -> list[bool]:
+    """Words beside a change of speaker whose voice the windows leave undecided: overlapped
+    talk or a quick hand-over, where a word may be either side's. Marked, not forced."""
+    changes = np.array([words[i].start for i in range(1, len(words)) if path[i] != path[i - 1]])
+    if not len(changes):
+        return [False] * len(words)
+    return [
+        abs(float(score)) < OVERLAP_BAND
+        and float(np.min(np.abs(changes - w.start))) <= OVERLAP_NEAR_S
+        for w, score in zip(words, scores, strict=True)
     ]
-    return Attribution(path, overlap, True)
 
 
 def to_utterances(
