@@ -108,12 +108,29 @@ def test_a_change_without_a_pause_is_found_and_cuts_the_utterance() -> None:
     spans = voices.windows(words)
     assert len(spans) > 5 and all(e - s <= voices.WINDOW_S + 1e-9 for s, e in spans)
     a, b = np.eye(4)[0], np.eye(4)[1]
-    vectors = np.array([a if (s + e) / 2 < 3.0 else b for s, e in spans])
+    share_a = [min(1.0, max(0.0, (3.0 - s) / (e - s))) for s, e in spans]  # a window hears both
+    vectors = np.array([x * a + (1 - x) * b for x in share_a])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     attribution = voices.attribute(words, spans, vectors)
     utterances = voices.to_utterances(words, attribution)
     assert [u.speaker for u in utterances] == ["S1", "S2"]
     assert abs(utterances[1].start - 3.0) <= 0.6
-    assert all(len({u.speaker}) == 1 for u in utterances)
+    assert not any(w.overlap for u in utterances for w in u.words)  # a clean hand-over
+
+
+def test_overlapped_talk_is_marked_not_forced() -> None:
+    """A talks until 3.9 s, B from 2.1 s: the windows there hear both voices."""
+    words = words_over(0.0, 6.0)
+    spans = voices.windows(words)
+    a, b = np.eye(4)[0], np.eye(4)[1]
+    heard_a = [max(0.0, min(e, 3.9) - s) for s, e in spans]
+    heard_b = [max(0.0, e - max(s, 2.1)) for s, e in spans]
+    vectors = np.array([x * a + y * b for x, y in zip(heard_a, heard_b, strict=True)])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    attribution = voices.attribute(words, spans, vectors)
+    marked = [w.start for w, o in zip(words, attribution.overlap, strict=True) if o]
+    assert marked and all(2.1 <= t <= 3.9 for t in marked)
+    assert voices.to_utterances(words, attribution)[0].speaker == "S1"
 
 
 def test_one_voice_is_not_split() -> None:

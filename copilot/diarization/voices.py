@@ -30,7 +30,9 @@ VOICE_MIN_TALK_S = 3.0
 SWITCH_COST = 1.5  # in units of the per-word score; paid in full for a change with no pause
 FREE_SWITCH_GAP_S = 0.8  # a change of speaker after a pause this long costs nothing
 SCORE_SCALE = 10.0
-OVERLAP_BAND = 0.08  # |score| below this within OVERLAP_NEAR_S of a change: speaker undecided
+# |score| under this share of the recording's median |score| (its scale depends on how alike
+# the voices are), within OVERLAP_NEAR_S of a change of speaker: the word's speaker is undecided
+OVERLAP_BAND = 0.15
 OVERLAP_NEAR_S = 1.0
 MERGE_GAP_S = 1.5
 
