@@ -193,28 +193,33 @@ def diarize_stored(store: SessionStore, session_id: str, path: Path, swap: bool)
     stored = store.utterances(session_id)
     encoder = speaker_embedding.bundled()
     utterances, two_voices = voices.diarize(
-        stored, lambda spans: read_spans(path, spans), encoder.embed
+        stored, lambda spans: span_vectors(path, spans, encoder)
     )
     rule = roles.assign_roles(utterances, two_voices, swap)
     store.replace_utterances(session_id, utterances)
     store.update(session_id, diarization=rule)
 
 
-def read_spans(path: Path, spans: Sequence[tuple[float, float]]) -> list[np.ndarray]:
-    """The first channel's samples of each (start, end) span, decoding the file once; a span may
-    cross a chunk boundary (spans are a few seconds long)."""
-    out: list[np.ndarray] = [np.zeros(0, np.float32)] * len(spans)
+def span_vectors(
+    path: Path, spans: Sequence[tuple[float, float]], encoder: speaker_embedding.SpeakerEncoder
+) -> np.ndarray:
+    """The speaker encoder's vector for each (start, end) span of the first channel, decoding
+    the file once and keeping only the vectors: a span may cross a chunk boundary, so the end
+    of the previous chunk is kept (spans are a few seconds long)."""
+    out = np.zeros((len(spans), encoder.dim), np.float32)
     order = sorted(range(len(spans)), key=lambda i: spans[i][0])
     buffer, buffer_start, k = np.zeros(0, np.float32), 0.0, 0
     for chunk in iter_chunks(path):
         keep = max(0, len(buffer) - int(KEEP_S * SAMPLE_RATE))
         buffer_start += keep / SAMPLE_RATE
         buffer = np.concatenate([buffer[keep:], chunk.samples[:, 0]])
+        ready = []
         while k < len(order) and spans[order[k]][1] <= chunk.end_s:
-            out[order[k]] = span(buffer, *spans[order[k]], buffer_start)
+            ready.append(order[k])
             k += 1
-    for i in order[k:]:
-        out[i] = span(buffer, *spans[i], buffer_start)
+        out[ready] = encoder.embed([span(buffer, *spans[i], buffer_start) for i in ready])
+    rest = order[k:]
+    out[rest] = encoder.embed([span(buffer, *spans[i], buffer_start) for i in rest])
     return out
 
 

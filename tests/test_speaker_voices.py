@@ -83,10 +83,10 @@ def test_two_real_readers_are_separated_word_by_word(real_speech: Path, a: str, 
     words = [w for _, lo, hi in pieces for w in words_over(lo, hi)]
     stored = [Utterance(seq=0, role="unknown", start=0.0, end=t, text="", words=words)]
 
+    encoder = speaker_embedding.bundled()
     found, two = voices.diarize(
-        stored, lambda spans: [span(mono, lo, hi) for lo, hi in spans],
-        speaker_embedding.bundled().embed,
-    )  # fmt: skip
+        stored, lambda spans: encoder.embed([span(mono, lo, hi) for lo, hi in spans])
+    )
 
     assert two
     labelled = [(u.speaker, _reader(w, pieces)) for u in found for w in u.words]

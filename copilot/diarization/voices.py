@@ -37,7 +37,6 @@ OVERLAP_NEAR_S = 1.0
 MERGE_GAP_S = 1.5
 
 Span = tuple[float, float]
-Embed = Callable[[list[np.ndarray]], np.ndarray]
 
 
 @dataclass
@@ -188,14 +187,12 @@ def to_utterances(
 
 
 def diarize(
-    utterances: Sequence[Utterance],
-    read_spans: Callable[[list[Span]], list[np.ndarray]],
-    embed: Embed,
+    utterances: Sequence[Utterance], voice_vectors: Callable[[list[Span]], np.ndarray]
 ) -> tuple[list[Utterance], bool]:
     """Stored mono utterances (with words) -> utterances of one speaker each, and whether two
-    voices were heard. `read_spans` gives the recording's samples for each span."""
+    voices were heard. `voice_vectors` gives the speaker encoder's vector for each span."""
     words = sorted((w for u in utterances for w in u.words), key=lambda w: w.start)
     spans = windows(words)
-    vectors = embed(read_spans(spans)) if spans else np.zeros((0, 1), np.float32)
+    vectors = voice_vectors(spans) if spans else np.zeros((0, 1), np.float32)
     attribution = attribute(words, spans, vectors)
     return to_utterances(words, attribution), attribution.two_voices
