@@ -185,7 +185,7 @@ def bench_pair(
     }
 
 
-CONDITIONS = {
+CONDITIONS: dict[str, dict[str, Any]] = {
     "clean": {},
     "phone_room_noise": {"telephone": True, "reverb": True, "snr_db": 15.0},
 }
@@ -200,7 +200,7 @@ def real_sessions(minutes: float, folder: Path, condition: str) -> dict[str, Any
     out: dict[str, Any] = {}
     for seed, pair in enumerate(real_voices.EVAL_PAIRS):
         target = folder / f"real-{condition}-{pair[0]}-{pair[1]}"
-        options = mrs.Options(minutes, **CONDITIONS[condition])  # type: ignore[arg-type]
+        options = mrs.Options(minutes, **CONDITIONS[condition])
         stereo, mono, ref_path = mrs.build(pair, target, 200 + seed, options)
         doc = json.loads(ref_path.read_text())
         sexes = "".join(real_voices.clips()[r][0].sex for r in pair)

@@ -166,7 +166,9 @@ def _at(turn: Placed, start: float, audio: speech.Audio) -> Placed:
     return turn
 
 
-def render(turns: list[tuple[Placed, speech.Audio]], seed: int, options: Options):  # type: ignore[no-untyped-def]
+def render(
+    turns: list[tuple[Placed, speech.Audio]], seed: int, options: Options
+) -> tuple[speech.Audio, speech.Audio]:
     """Stereo (a reader per channel) and mono (their sum), each through the chosen line/room."""
     total = int((max(t.end for t, _ in turns) + 1.0) * rv.SAMPLE_RATE)
     stereo = np.zeros((total, 2), np.float32)
