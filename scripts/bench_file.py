@@ -129,13 +129,19 @@ _WHISPER: dict[Path, str] = {}
 
 def whisper_alone(path: Path) -> str:
     """faster-whisper's own text for the file mixed to mono: the project's engine settings, no
-    splitting, cleaning or speaker assignment after it."""
+    splitting, cleaning or speaker assignment after it. Run in a child process, so that this
+    process stays small and the peak RSS of the analysing children is theirs alone."""
     if path not in _WHISPER:
-        from copilot.pipeline import load_engine
-
-        audio = read_all(path).mean(axis=1).astype("float32")
-        _WHISPER[path] = " ".join(s.text for s in load_engine("tiny.en", 2).transcribe(audio))
+        command = [sys.executable, __file__, "--whisper-alone", str(path)]
+        _WHISPER[path] = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return _WHISPER[path]
+
+
+def print_whisper_alone(path: Path) -> None:
+    from copilot.pipeline import load_engine
+
+    audio = read_all(path).mean(axis=1).astype("float32")
+    print(" ".join(s.text for s in load_engine("tiny.en", 2).transcribe(audio)))
 
 
 def mono_copy(path: Path, folder: Path) -> Path:
@@ -222,7 +228,11 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=20.0)
     parser.add_argument("--real-minutes", type=float, default=2.0)
     parser.add_argument("--out", type=Path, help="keep generated audio and exports here")
+    parser.add_argument("--whisper-alone", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.whisper_alone:
+        print_whisper_alone(args.whisper_alone)
+        return
     folder = args.out or Path(tempfile.mkdtemp(prefix="bench-file-"))
     folder.mkdir(parents=True, exist_ok=True)
     demo = ROOT / "copilot" / "demo"
