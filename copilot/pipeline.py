@@ -201,7 +201,10 @@ def diarize_stored(store: SessionStore, session_id: str, path: Path, swap: bool)
 
 
 def span_vectors(
-    path: Path, spans: Sequence[tuple[float, float]], encoder: speaker_embedding.SpeakerEncoder
+    path: Path,
+    spans: Sequence[tuple[float, float]],
+    encoder: speaker_embedding.SpeakerEncoder,
+    chunk_s: float = CHUNK_S,
 ) -> np.ndarray:
     """The speaker encoder's vector for each (start, end) span of the first channel, decoding
     the file once and keeping only the vectors: a span may cross a chunk boundary, so the end
@@ -209,7 +212,7 @@ def span_vectors(
     out = np.zeros((len(spans), encoder.dim), np.float32)
     order = sorted(range(len(spans)), key=lambda i: spans[i][0])
     buffer, buffer_start, k = np.zeros(0, np.float32), 0.0, 0
-    for chunk in iter_chunks(path):
+    for chunk in iter_chunks(path, chunk_s=chunk_s, search_s=min(15.0, chunk_s / 2)):
         keep = max(0, len(buffer) - int(KEEP_S * SAMPLE_RATE))
         buffer_start += keep / SAMPLE_RATE
         buffer = np.concatenate([buffer[keep:], chunk.samples[:, 0]])

@@ -149,3 +149,19 @@ def test_windows_never_span_a_long_pause() -> None:
     spans = voices.windows(words)
     assert all(not (s < 3.0 < e) for s, e in spans)
     assert spans[-1] == pytest.approx((4.0, 4.58))
+
+
+def test_voice_vectors_from_a_file_match_across_chunk_boundaries(
+    tmp_path: Path, real_speech: Path
+) -> None:
+    from encode import encode
+
+    from copilot.pipeline import span_vectors
+
+    audio = np.concatenate([clip("367-130732-0002"), clip("1998-15444-0000")])
+    path = encode(tmp_path / "two.wav", audio, SAMPLE_RATE)
+    spans = [(0.5, 2.0), (9.4, 10.9), (10.0, 11.5), (19.9, 21.4), (0.2, 0.5)]  # across 10 s cuts
+    encoder = speaker_embedding.bundled()
+    from_file = span_vectors(path, spans, encoder, chunk_s=10.0)
+    direct = encoder.embed([span(audio, lo, hi) for lo, hi in spans])
+    assert np.allclose(from_file, direct, atol=1e-3)
