@@ -26,8 +26,8 @@ from encode import encode
 from window_support import stored_session, use_scripted_emotion
 
 from copilot.audio.files import SAMPLE_RATE
-from copilot.bridge import Bridge
 from copilot.storage import SessionStore
+from copilot.window.bridge import Bridge
 
 pytestmark = pytest.mark.window
 
@@ -102,7 +102,7 @@ class Page:
 def in_window(
     bridge: Bridge, drive: Callable[[Page], None], size: tuple[int, int] = (1180, 800)
 ) -> None:
-    from copilot.window import create_window, run
+    from copilot.window.host import create_window, run
 
     window = create_window(bridge, size=size, x=0, y=0)
     failures: list[BaseException] = []
@@ -114,7 +114,7 @@ def in_window(
         except BaseException as exc:
             failures.append(exc)
             if bridge.live_state() in ("recording", "paused"):
-                bridge.stop_session()  # else closing asks "stop recording?" and waits for a click
+                bridge.live.stop()  # else closing asks "stop recording?" and waits for a click
         finally:
             window.destroy()
 
@@ -177,11 +177,15 @@ def live_flow(tmp_path: Path) -> None:
             "[...SC.live.utterances.values()].filter(u => u.role === 'client').pop().text"
         )
         assert "lonely" in last_client, last_client  # the last turn, whatever else tiny.en heard
-        page.wait(
-            f"document.querySelector('#now-words').textContent.includes({json.dumps(last_client)})",
+        page.wait(  # the last turns read together, the state shown with its strongest words
+            "document.querySelector('#now-state').textContent.includes('sadness')",
             20,
-            "the last client words",
+            "the state of the last client turns",
         )
+        client = page.js(
+            "[...SC.live.utterances.values()].filter(u => u.role === 'client').map(u => u.text)"
+        )
+        assert page.text("#now-words") in [f"“{t}”" for t in client]  # verbatim
         seen["state"] = page.text("#now-state")
         seen["timer"] = page.text("#timer")
         seen["arc_bars"] = page.js("document.querySelectorAll('#sparkline line').length")
@@ -230,7 +234,7 @@ def review_flow(tmp_path: Path) -> None:
     tone = (0.1 * np.sin(np.arange(SAMPLE_RATE * 40) * 0.05)).astype(np.float32)
     encode(audio, np.stack([tone, tone], axis=1), SAMPLE_RATE)
     store.update(session_id, audio_path=str(audio))
-    export = Bridge().session(session_id)["export"]
+    export = Bridge().review.session(session_id)["export"]
     point = export["summary"]["arc"][-1]
     starts = [(u["start"], u["seq"]) for u in export["utterances"]]
     expected_seq = [seq for start, seq in starts if start <= point["start"] + 0.05][-1]

@@ -18,7 +18,6 @@ from copilot.analysis.claude_plan import (
     Window,
     WireMoment,
     WireSummary,
-    clock,
     parse_clock,
 )
 from copilot.analysis.redaction import Redaction
@@ -33,6 +32,7 @@ from copilot.domain import (
     Theme,
     Utterance,
 )
+from copilot.timefmt import clock
 
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _EDGES = " \t\n\"'.,;:!?…-"
@@ -103,12 +103,14 @@ def _dedupe(items: list[Evidence]) -> list[Evidence]:
 def _states(parts: list[WireSummary], check: Verifier, export: SessionExport) -> list[StateShare]:
     quoted: dict[str, dict[int, Utterance]] = {}
     labels: dict[str, str] = {}
+    quotes: dict[str, list[Evidence]] = {}
     by_seq = {u.seq: u for u in export.utterances}
     for part in parts:
         for state in part.dominant_states:
             key = state.label.strip().casefold()
             for e in check.all(state.evidence, client_only=True):
                 labels.setdefault(key, check.redaction.restore(state.label.strip()))
+                quotes.setdefault(key, []).append(e)
                 if e.utterance_seq is not None:
                     quoted.setdefault(key, {})[e.utterance_seq] = by_seq[e.utterance_seq]
     client_time = sum(u.duration for u in export.utterances if u.role == "client") or 1.0
@@ -117,6 +119,7 @@ def _states(parts: list[WireSummary], check: Verifier, export: SessionExport) ->
             label=labels[key],
             share=round(min(1.0, sum(u.duration for u in utts.values()) / client_time), 3),
             utterances=len(utts),
+            quotes=_dedupe(quotes[key])[:2],
         )
         for key, utts in quoted.items()
     ]
@@ -167,7 +170,8 @@ def _narrative(parts: list[WireSummary], windows: list[Window], redaction: Redac
     if len(parts) == 1:
         return redaction.restore(parts[0].narrative.strip())
     return "\n".join(
-        f"[{clock(w.start)}–{clock(w.end)}] {redaction.restore(p.narrative.strip())}"
+        f"[{clock(w.start, pad=True)}–{clock(w.end, pad=True)}] "
+        f"{redaction.restore(p.narrative.strip())}"
         for p, w in zip(parts, windows, strict=True)
         if p.narrative.strip()
     )

@@ -22,7 +22,7 @@
 
   /* opts.ended: the session has just been stopped here, so reflection is offered. */
   review.open = async function (sessionId, opts) {
-    const answer = await SC.api('session', sessionId);
+    const answer = await SC.api('review.session', sessionId);
     review.id = answer.export.session.id;
     review.render(answer);
     $('#rv-ended').hidden = !(opts && opts.ended);
@@ -82,6 +82,11 @@
         bar.style.background = SC.colour(d.label);
         return [el('span', {}, SC.swatch(d.label), d.label), el('div', { class: 'bar' }, bar), el('span', { class: 'pct', text: SC.pct(d.share) })];
       })));
+      for (const d of s.dominant_states) {
+        if (d.quotes && d.quotes.length) box.append(el('h4', { text: `Strongest words for ${d.label}` }), ...d.quotes.map(quote));
+      }
+    } else if (s.states_unclear) {
+      box.append(el('h3', { text: "States in the client's talk" }), el('p', { class: 'unclear', text: 'mixed / unclear' }));
     }
     if (s.change && s.change.observations.length) {
       box.append(el('h3', { text: 'First third to last third' }), el('ul', {}, s.change.observations.map((o) => el('li', { text: o }))));
@@ -122,7 +127,7 @@
         row.append(el('button', { type: 'button', text: 'Acknowledge', onclick: async (event) => {
           event.target.disabled = true;
           try {
-            await SC.api('acknowledge_risk', f.utterance_seq, f.category, review.id);
+            await SC.api('live.acknowledge_risk', f.utterance_seq, f.category, review.id);
             await review.reload();
           } catch (err) {
             event.target.disabled = false;
@@ -232,7 +237,7 @@
     });
     save.addEventListener('click', async () => {
       try {
-        const r = await SC.api('correct_text', review.id, u.seq, area.value);
+        const r = await SC.api('review.correct_text', review.id, u.seq, area.value);
         const readings = new Map(review.data.export.emotions.map((x) => [x.utterance_seq, x]));
         const flags = new Map(review.data.export.risk_flags.map((f) => [f.utterance_seq, f]));
         const i = review.data.export.utterances.findIndex((x) => x.seq === u.seq);
@@ -285,13 +290,13 @@
   }
 
   review.reload = async function () {
-    const answer = await SC.api('session', review.id);
+    const answer = await SC.api('review.session', review.id);
     review.render(answer);
   };
 
   async function swap() {
     try {
-      review.render(await SC.api('swap_roles', review.id));
+      review.render(await SC.api('review.swap_roles', review.id));
       SC.notify('Speakers swapped. “Analyse again” reads the client’s states from the new roles.');
     } catch (err) {
       SC.notify(err.message, 'error');
@@ -309,7 +314,7 @@
     await new Promise((resolve) => dialog.addEventListener('close', resolve, { once: true }));
     if (dialog.returnValue !== 'ok') return;
     try {
-      review.render(await SC.api('rename_speakers', review.id, { therapist: $('#rn-therapist').value, client: $('#rn-client').value }));
+      review.render(await SC.api('review.rename_speakers', review.id, { therapist: $('#rn-therapist').value, client: $('#rn-client').value }));
     } catch (err) {
       SC.notify(err.message, 'error');
     }
@@ -320,7 +325,7 @@
     button.disabled = true;
     $('#rv-notice').textContent = 'Analysing the corrected transcript…';
     try {
-      const answer = await SC.api('reanalyse', review.id);
+      const answer = await SC.api('review.reanalyse', review.id);
       review.render(answer);
       for (const n of answer.notices || []) SC.notify(n);
       $('#rv-notice').textContent = 'Analysed again.';
@@ -336,7 +341,7 @@
     const ok = await SC.confirm(`Delete this session of ${label} for good? Its transcript, analyses, notes and audio are erased.`, 'Delete');
     if (!ok) return;
     try {
-      await SC.api('delete_session', review.id);
+      await SC.api('review.delete_session', review.id);
       review.id = null;
       SC.notify('The session was deleted.');
       SC.app.show('sessions');
