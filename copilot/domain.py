@@ -40,6 +40,7 @@ class Word(Model):
     start: float
     end: float
     probability: float = 1.0
+    overlap: bool = False  # mono: said while the other speaker talked too, speaker uncertain
 
 
 class Utterance(Model):
