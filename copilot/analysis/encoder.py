@@ -1,0 +1,88 @@
+"""The bundled sentence encoder: the only module that loads it (onnxruntime + tokenizers, lazily).
+
+all-MiniLM-L6-v2, mean-pooled and L2-normalised inside the ONNX graph, int8 weights
+(`encoder_model/`, built by `scripts/export_encoder.py`). It turns a sentence into a 384-number
+unit vector whose dot product with another is their similarity in meaning, not in wording: the
+analyses that must generalise past the phrasings they were written from (risk language, the
+therapist's behaviours) read these vectors. Deterministic for a given input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from copilot.errors import DependencyMissing, ModelError
+
+MODEL_DIR = Path(__file__).with_name("encoder_model")
+MODEL_FILE, TOKENIZER_FILE, META_FILE = "model.onnx", "tokenizer.json", "meta.json"
+MAX_TOKENS = 128  # a turn longer than this is read by its first 128 word pieces
+
+
+class EncoderMeta(BaseModel):
+    name: str
+    dim: int
+    max_tokens: int
+    sha256: str
+
+
+class SentenceEncoder:
+    """Texts in, `(n, dim)` float32 unit vectors out."""
+
+    def __init__(self, path: Path, session: Any, tokenizer: Any, meta: EncoderMeta) -> None:
+        self.path = path
+        self.meta = meta
+        self.dim = meta.dim
+        self._session = session
+        self._tokenizer = tokenizer
+
+    @classmethod
+    def load(cls, path: Path | None = None, threads: int = 1) -> SentenceEncoder:
+        path = path or MODEL_DIR
+        files = [path / n for n in (MODEL_FILE, TOKENIZER_FILE, META_FILE)]
+        missing = [f.name for f in files if not f.is_file()]
+        if missing:
+            raise ModelError(f"sentence encoder files missing in {path}: {', '.join(missing)}")
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:  # both are core dependencies; say which one broke
+            raise DependencyMissing(f"sentence encoder needs {exc.name}: pip install it") from exc
+        meta = EncoderMeta.model_validate_json(files[2].read_text(encoding="utf-8"))
+        weights = files[0].read_bytes()
+        if hashlib.sha256(weights).hexdigest() != meta.sha256:
+            raise ModelError(f"sentence encoder in {path} does not match its SHA-256")
+        tokenizer = Tokenizer.from_file(str(files[1]))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(max_length=meta.max_tokens)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        session = ort.InferenceSession(weights, opts, providers=["CPUExecutionProvider"])
+        return cls(path, session, tokenizer, meta)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, dim) unit vectors, one text per run.
+
+        Not batched on purpose: int8 dynamic quantisation scales activations over the whole
+        input tensor, padding included, so a sentence read beside a longer one would get a
+        slightly different vector (cosine 0.98) and a flag could depend on its neighbours.
+        """
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, encoding in enumerate(self._tokenizer.encode_batch(list(texts))):
+            ids = np.asarray([encoding.ids], dtype=np.int64)
+            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+            out[i] = np.asarray(self._session.run(["embedding"], feed)[0][0], dtype=np.float32)
+        return out
+
+
+@cache
+def load_encoder() -> SentenceEncoder:
+    """The bundled encoder, loaded once per process, on one thread (it runs beside ASR)."""
+    return SentenceEncoder.load()
