@@ -1,4 +1,6 @@
-"""Evaluate the bundled emotion model and the risk-language rules; print one JSON object.
+"""Evaluate the bundled emotion model (and, briefly, risk language); print one JSON object.
+
+The risk detector has its own, fuller evaluation: `scripts/eval_risk.py`.
 
     .venv/bin/python scripts/eval_emotion.py [--model DIR] [--timing 300]
 
@@ -23,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from copilot.analysis import emotion as rt  # noqa: E402
 from copilot.analysis.emotion_eval import score_report  # noqa: E402
-from copilot.analysis.risk import evaluate_test_set  # noqa: E402
+from copilot.analysis.risk import default_detector  # noqa: E402
+from copilot.analysis.risk.evaluation import evaluate, load_set  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "goemotions"
 RISK_SETS = ROOT / "tests" / "data"
@@ -72,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     probs = model.probabilities(texts)
     scores = score_report(model, probs, gold28, gold7)
     size = sum(p.stat().st_size for p in model.path.iterdir() if p.is_file()) / 1e6
-    risk = evaluate_test_set(RISK_SETS / "risk_sentences.tsv")
-    held = evaluate_test_set(RISK_SETS / "risk_heldout.tsv")
+    risk = evaluate(load_set(RISK_SETS / "risk_sentences.tsv"), default_detector())
+    held = evaluate(load_set(RISK_SETS / "risk_heldout.tsv"), default_detector())
     result = {
         "goemotions_28_macro_f1": scores["goemotions_28_macro_f1"],
         "goemotions_ekman_macro_f1": scores["goemotions_ekman_macro_f1"],
