@@ -396,6 +396,13 @@ class Bridge:
         return {"acknowledged_at": datetime.now(UTC).isoformat()}
 
     @answers
+    def risk_feedback(self, action: str, args: dict[str, Any] | None = None) -> Result:
+        """The therapist's marks on risk flags (copilot.risk_window): stored here, never sent."""
+        from copilot.risk_window import RiskFeedbackApi
+
+        return RiskFeedbackApi(self._store, self._store_lock).call(action, dict(args or {}))
+
+    @answers
     def set_on_top(self, on_top: bool) -> Result:
         if self._host is not None:
             self._host.set_on_top(bool(on_top))

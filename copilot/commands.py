@@ -88,14 +88,10 @@ def summary_text(export: SessionExport) -> str:
     if s and s.dominant_states:
         top = ", ".join(f"{d.label} {d.share:.0%}" for d in s.dominant_states[:3])
         lines.append(f"client's leading states: {top}")
+    from copilot.analysis.risk import describe
+
     for flag in export.risk_flags:
-        marks = "".join(
-            [", negated" if flag.negated else "", ", reported" if flag.reported_speech else ""]
-        )
-        lines.append(
-            f"RISK [{clock(flag.start)}] {flag.category.replace('_', ' ')} "
-            f"({flag.severity}{marks}): “{flag.quote}”"
-        )
+        lines.append(f"RISK [{clock(flag.start)}] {describe.line(flag)}")
     return "\n".join(lines)
 
 

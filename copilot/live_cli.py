@@ -11,6 +11,7 @@ from types import FrameType
 
 from pydantic import BaseModel
 
+from copilot.analysis.risk import describe
 from copilot.audio.sources import AudioSource, FileSource
 from copilot.domain import Consent
 from copilot.errors import DeviceError
@@ -28,15 +29,7 @@ def printer(event: BaseModel) -> None:
         u = event.utterance
         print(f"[{_mmss(u.start)}] {u.role} (revised): {u.text}", flush=True)
     elif isinstance(event, RiskEvent):
-        f = event.flag
-        marks = "".join(
-            [", negated" if f.negated else "", ", reported" if f.reported_speech else ""]
-        )
-        print(
-            f"[{_mmss(f.start)}] RISK {f.category.replace('_', ' ')} ({f.severity}{marks}): "
-            f"“{f.quote}”",
-            flush=True,
-        )
+        print(f"[{_mmss(event.flag.start)}] RISK {describe.line(event.flag)}", flush=True)
     elif isinstance(event, StatusEvent):
         print(f"session-copilot: {event.level}: {event.message}", file=sys.stderr, flush=True)
 

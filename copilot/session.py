@@ -27,6 +27,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from copilot.analysis import prosody as prosody_analysis
+from copilot.analysis.risk import default_detector as default_risk_detector
 from copilot.analysis.risk import flag_utterances
 from copilot.analysis.run import Analysed, analyse_session
 from copilot.audio.convert import ToMono16k
@@ -229,6 +230,7 @@ class LiveSession:
         if self.options.revise and self._reviser is None:
             self._reviser = load_engine(self.options.model, 1, slot="second pass")
         self._emotion = registry().create("emotion", self.settings.emotion_engine)
+        default_risk_detector()  # loaded now, so the first flag does not wait for the encoder
         self.session_id = new_session_id()
         self.store.create(
             Session(

@@ -116,6 +116,29 @@ def test_risk_is_flagged_within_two_seconds(tmp_path: Path) -> None:
     assert t - t0 - spoken_end <= 2.0
 
 
+OTHER_WORDS = [
+    ("therapist", "How have the evenings been?"),
+    ("client", "I would like to go to sleep and stay asleep forever."),
+    ("therapist", "That sounds very heavy. Tell me more."),
+]
+
+
+def test_risk_in_words_no_rule_knows_is_flagged_within_two_seconds(tmp_path: Path) -> None:
+    path, reference = write(tmp_path, OTHER_WORDS, "other_words")
+    sources = replay(path)
+    live = LiveSession(LiveOptions(), sources=sources)
+    events = run(live, sources)
+    t0 = live._started
+    live.stop()
+    flags = [(t, e) for t, e in events if isinstance(e, RiskEvent)]
+    assert flags, "the risk sentence raised no flag"
+    t, event = flags[0]
+    assert event.flag.layer == "learned" and event.flag.exemplars
+    assert event.flag.category == "suicidal_ideation"
+    spoken_end = next(end for role, text, _s, end in reference if "asleep" in text)
+    assert t - t0 - spoken_end <= 2.0
+
+
 class Rereading:
     """A second-pass engine at the boundary: the real model, except that it hears one client
     sentence as risk language (its first words), as a revision may where the first pass

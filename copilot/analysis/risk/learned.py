@@ -9,6 +9,7 @@ Built by `scripts/train_risk.py` (numpy arrays and JSON; no training library at 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -91,6 +92,16 @@ class LearnedLayer:
             RiskExemplar(kind=kind, text=self._texts[i], similarity=round(float(sims[i]), 3))
             for i in order
         )
+
+
+@cache
+def model_id() -> str:
+    """What produced a flag: the bank and head's digest (stored with each analysis)."""
+    digest = hashlib.sha256()
+    for name in FILES:
+        path = MODEL_DIR / name
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return f"risk-rules+minilm-bank@{digest.hexdigest()[:12]}"
 
 
 @cache
