@@ -3,6 +3,7 @@
     .venv/bin/python scripts/train_risk.py [--out copilot/analysis/risk_model] [--negatives 2000]
 
 Material (see docs/risk_language.md): the vignettes written per kind in `scripts/risk_data/`,
+the first blind split once it had been scored (`blind_v1.tsv`),
 GoEmotions comments found by keyword search and labelled by hand (`goemotions_labels.tsv`), and
 a seeded random sample of GoEmotions comments that carry no risk keyword, taken as everyday
 negatives. Every text is read by the bundled sentence encoder (int8), so the bank and the head
@@ -68,10 +69,11 @@ def goemotions_texts() -> dict[str, str]:
 def material(negatives: int) -> tuple[list[str], list[str], list[str]]:
     """texts, kinds ("none" for negatives) and sources, in a fixed order."""
     texts, kinds, sources = [], [], []
-    for row in read_tsv(DATA / "vignettes.tsv"):
-        texts.append(row["text"])
-        kinds.append(row["kind"])
-        sources.append("vignette")
+    for name, source in (("vignettes.tsv", "vignette"), ("blind_v1.tsv", "blind_v1")):
+        for row in read_tsv(DATA / name):
+            texts.append(row["text"])
+            kinds.append(row["kind"])
+            sources.append(source)
     comments = goemotions_texts()
     labelled = read_tsv(DATA / "goemotions_labels.tsv")
     for row in labelled:
@@ -171,11 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     x = encode(texts + val_texts, args.cache)
     x, xv = x[: len(texts)], x[len(texts) :]
     y = np.array([CLASSES.index(k) for k in kinds])
-    # The bank: the vignettes' risk sentences (their texts ship, to explain a flag) and every
+    # The bank: the written risk sentences (their texts ship, to explain a flag) and every
     # everyday sentence (vectors only).
-    in_bank = np.array(
-        [s == "vignette" or k == "none" for s, k in zip(sources, kinds, strict=True)]
-    )
+    written = ("vignette", "blind_v1")
+    in_bank = np.array([s in written or k == "none" for s, k in zip(sources, kinds, strict=True)])
     risky = y[in_bank] > 0
     margin = choose_margin(
         margins(xv, x[in_bank], risky, NEIGHBOURS), val_positive, VALIDATION_RECALL
@@ -194,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     shown = [
         f"{k}\t{t}"
         for t, k, s in zip(texts, kinds, sources, strict=True)
-        if s == "vignette" and k != "none"
+        if s in written and k != "none"
     ]
     (args.out / "exemplars.tsv").write_text("\n".join(["kind\ttext", *shown]) + "\n", "utf-8")
     meta = {
