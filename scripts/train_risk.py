@@ -3,7 +3,7 @@
     .venv/bin/python scripts/train_risk.py [--out copilot/analysis/risk_model] [--negatives 2000]
 
 Material (see docs/risk_language.md): the vignettes written per kind in `scripts/risk_data/`,
-the first blind split once it had been scored (`blind_v1.tsv`),
+the first two blind splits once each had been scored (`blind_v1.tsv`, `blind_v2.tsv`),
 GoEmotions comments found by keyword search and labelled by hand (`goemotions_labels.tsv`), and
 a seeded random sample of GoEmotions comments that carry no risk keyword, taken as everyday
 negatives. Every text is read by the bundled sentence encoder (int8), so the bank and the head
@@ -11,7 +11,7 @@ are fitted on exactly the vectors the runtime sees.
 
 The layer fires on the bank: the mean similarity of a sentence's 3 nearest risk exemplars minus
 that of its 3 nearest everyday ones, against a margin chosen on the project's older test sets
-(never trained on) as the highest at which the layer alone keeps recall >= 0.90 there. The head
+(never trained on) as the highest at which the layer alone keeps recall >= 0.95 there. The head
 (softmax over none + each kind) names the kind. The blind split is never read here.
 
 Writes `bank.npz` (vectors, float16, with their kinds, risk exemplars first), `exemplars.tsv`
@@ -41,7 +41,12 @@ GOEMOTIONS = ROOT.parent / "shared" / "data" / "goemotions"
 OUT = ROOT / "copilot" / "analysis" / "risk_model"
 CLASSES = ("none", *KINDS)
 VALIDATION = (ROOT / "tests/data/risk_sentences.tsv", ROOT / "tests/data/risk_heldout.tsv")
-VALIDATION_RECALL = 0.90  # the learned layer alone; the rules add theirs
+VALIDATION_RECALL = 0.95  # the learned layer alone, as the goal asks of both layers
+WRITTEN = (  # written sentences: their texts ship as exemplars
+    ("vignettes.tsv", "vignette"),
+    ("blind_v1.tsv", "blind_v1"),
+    ("blind_v2.tsv", "blind_v2"),
+)
 NEIGHBOURS = 3
 # A comment carrying any of these is not taken as an everyday negative without a reader.
 RISK_WORDS = re.compile(
@@ -69,7 +74,7 @@ def goemotions_texts() -> dict[str, str]:
 def material(negatives: int) -> tuple[list[str], list[str], list[str]]:
     """texts, kinds ("none" for negatives) and sources, in a fixed order."""
     texts, kinds, sources = [], [], []
-    for name, source in (("vignettes.tsv", "vignette"), ("blind_v1.tsv", "blind_v1")):
+    for name, source in WRITTEN:
         for row in read_tsv(DATA / name):
             texts.append(row["text"])
             kinds.append(row["kind"])
@@ -175,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     y = np.array([CLASSES.index(k) for k in kinds])
     # The bank: the written risk sentences (their texts ship, to explain a flag) and every
     # everyday sentence (vectors only).
-    written = ("vignette", "blind_v1")
+    written = [source for _, source in WRITTEN]
     in_bank = np.array([s in written or k == "none" for s, k in zip(sources, kinds, strict=True)])
     risky = y[in_bank] > 0
     margin = choose_margin(
