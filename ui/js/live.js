@@ -183,7 +183,7 @@
       flag.layer === 'learned' ? 'by meaning' : null];
     const button = SC.el('button', { type: 'button', text: 'Acknowledge' });
     const box = SC.el('section', { class: 'alert', id, role: 'alert', 'data-seq': flag.utterance_seq, 'data-category': flag.category },
-      SC.el('h2', {}, `Risk language: ${SC.riskName(flag.kind || flag.category)}`,
+      SC.el('h2', {}, `Risk language: ${SC.flagName(flag)}`,
         ...marks.filter(Boolean).map((m) => SC.el('span', { class: 'tag', text: m }))),
       SC.el('blockquote', { text: `“${flag.quote}”` }),
       SC.el('div', { class: 'row' }, SC.el('span', { class: 'hint', text: `at ${SC.clock(flag.start)}` }), button));

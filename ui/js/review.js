@@ -116,7 +116,7 @@
       const marks = [f.severity, f.negated && 'negated', f.reported_speech && 'reported speech',
         f.past && 'past', f.child_involved && 'child involved'].filter(Boolean);
       const row = el('div', { class: `flag${f.acknowledged_at ? '' : ' unacknowledged'}`, 'data-seq': f.utterance_seq, 'data-kind': f.kind || '' },
-        el('div', {}, at(f.start), ` · ${SC.riskName(f.kind || f.category)} `, ...marks.map((m) => el('span', { class: 'tag', text: m }))),
+        el('div', {}, at(f.start), ` · ${SC.flagName(f)} `, ...marks.map((m) => el('span', { class: 'tag', text: m }))),
         el('blockquote', { text: `“${f.quote}”` }), why(f));
       const actions = el('div', { class: 'row' });
       if (f.acknowledged_at) actions.append(el('span', { class: 'acked', text: `Acknowledged ${SC.date(f.acknowledged_at)}` }));

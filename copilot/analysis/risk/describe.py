@@ -6,8 +6,9 @@ from copilot.domain import RiskFlag
 
 
 def name(flag: RiskFlag) -> str:
-    """The kind when the flag has one (flags stored before kinds have only the category)."""
-    return (flag.kind or flag.category).replace("_", " ")
+    """Kind and category, "passive wish · suicidal ideation" (older flags have no kind)."""
+    category = flag.category.replace("_", " ")
+    return f"{flag.kind.replace('_', ' ')} · {category}" if flag.kind else category
 
 
 def marks(flag: RiskFlag) -> list[str]:
