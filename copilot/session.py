@@ -522,13 +522,14 @@ class LiveSession:
             self.bus.publish(EmotionEventModel(reading=reading, prosody=relative))
 
     def _flag_risk(self, utterance: Utterance) -> None:
-        """Raise each flag of this utterance once; a revision may find one the first text hid."""
+        """Raise each kind of flag on this utterance once; a revision may find one the first
+        text hid (or a graver kind in the same category)."""
         with self._lock:
-            raised = {(f.utterance_seq, f.category) for f in self._flags}
+            raised = {(f.utterance_seq, f.category, f.kind) for f in self._flags}
             new = [
                 f
                 for f in flag_utterances([utterance])
-                if (f.utterance_seq, f.category) not in raised
+                if (f.utterance_seq, f.category, f.kind) not in raised
             ]
             self._flags.extend(new)
         for flag in new:

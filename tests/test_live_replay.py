@@ -172,7 +172,6 @@ def test_the_second_pass_revises_finals_in_place_and_flags_what_it_finds(tmp_pat
     reviser = Rereading()
     live = LiveSession(LiveOptions(partials=False), sources=sources, reviser=reviser)
     events = run(live, sources)
-    assert not any(isinstance(e, RiskEvent) for _, e in events)  # nothing risky was said
     result = live.stop()
     firsts = {e.utterance.seq: e.utterance for _, e in events if isinstance(e, UtteranceEvent)}
     revisions = [e for _, e in events if isinstance(e, RevisionEvent)]
@@ -186,7 +185,13 @@ def test_the_second_pass_revises_finals_in_place_and_flags_what_it_finds(tmp_pat
     risky = next(e.utterance for e in revisions if "kill myself" in e.utterance.text)
     assert "cannot" in firsts[risky.seq].text
     flags = [e.flag for _, e in events if isinstance(e, RiskEvent)]
-    assert [(f.utterance_seq, f.category) for f in flags] == [(risky.seq, "suicidal_ideation")]
+    assert [(f.utterance_seq, f.kind, f.rule) for f in flags if f.rule] == [
+        (risky.seq, "active_ideation", "kill_self")
+    ]
+    # Nothing else risky was said. The first pass may mishear a line into words close in meaning
+    # to a risk exemplar ("landing every one time" near "every time I'm on the platform"): the
+    # learned layer may flag that, marked as such; no rule fires on it.
+    assert all(f.layer == "learned" for f in flags if "kill myself" not in f.quote)
     assert any(f.utterance_seq == risky.seq for f in result.export.risk_flags)
 
 
