@@ -53,10 +53,14 @@ def _marker(matches: Sequence[RiskMatch], category: str) -> str:
 def evaluate(rows: Sequence[LabelledSentence], detector: RiskDetector) -> dict[str, object]:
     tp = fp = fn = category_ok = kind_ok = kinds_named = marker_ok = 0
     found: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # group -> [found, positives]
+    flagged_as: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # category -> [right, all]
     misses: list[str] = []
     false_alarms: list[str] = []
     for row in rows:
         matches = detector.scan(row.text)
+        for category in {m.category for m in matches}:
+            flagged_as[category][1] += 1
+            flagged_as[category][0] += category == row.category
         if row.category == "none":
             if matches:
                 fp += 1
@@ -85,6 +89,8 @@ def evaluate(rows: Sequence[LabelledSentence], detector: RiskDetector) -> dict[s
         "kind_accuracy": _ratio(kind_ok, kinds_named) if kinds_named else None,
         "marker_accuracy": _ratio(marker_ok, tp),
         "recall_by": {g: _ratio(a, b) for g, (a, b) in sorted(found.items())},
+        # Of the sentences flagged with a category, the share whose label is that category.
+        "precision_by_category": {c: _ratio(a, b) for c, (a, b) in sorted(flagged_as.items())},
         "missed": misses,
         "false_alarms": false_alarms,
     }
