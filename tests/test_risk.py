@@ -179,3 +179,34 @@ def test_quote_occurs_verbatim_in_the_utterance() -> None:
     flag = next(f for f in flags if f.category == "immediate_danger")
     assert flag.severity == "high" and flag.kind == "means_access"
     assert flag.quote == "But I've saved up enough pills to do it."
+
+
+def test_the_report_and_the_terminal_say_what_fired_and_why() -> None:
+    from copilot.analysis.risk import describe
+    from copilot.analysis import metrics
+    from copilot.domain import Session, SessionExport
+    from copilot.report import render
+
+    flags = flag_utterances(
+        [
+            _utterance(0, "client", "I've been hoarding capsules in a shoebox for weeks."),
+            _utterance(1, "client", "I would never kill myself."),
+        ]
+    )
+    learned, ruled = flags
+    line = describe.line(learned)
+    assert line.startswith("means access · immediate danger (high): “I've been hoarding")
+    assert f"{learned.exemplars[0].similarity:.0%} like “{learned.exemplars[0].text}”" in line
+    assert describe.why(ruled).startswith("rule kill_self")
+    assert "(low, negated)" in describe.line(ruled)
+    old = ruled.model_copy(update={"kind": None, "exemplars": [], "layer": "rules"})
+    assert describe.name(old) == "suicidal ideation"
+    export = SessionExport(
+        session=Session(id="s", client_label="A.", source="file"),
+        utterances=[],
+        metrics=metrics.compute([], 10.0),
+        risk_flags=[learned, old],
+    )
+    html = render(export)
+    assert "means access · immediate danger" in html and "Why: rule kill_self" in html
+    assert learned.exemplars[0].text.replace("'", "&#39;") in html
