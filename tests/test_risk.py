@@ -182,8 +182,8 @@ def test_quote_occurs_verbatim_in_the_utterance() -> None:
 
 
 def test_the_report_and_the_terminal_say_what_fired_and_why() -> None:
-    from copilot.analysis.risk import describe
     from copilot.analysis import metrics
+    from copilot.analysis.risk import describe
     from copilot.domain import Session, SessionExport
     from copilot.report import render
 
