@@ -8,6 +8,10 @@ Recall and precision overall and by category, kind and clinical situation. The s
 and false alarms are printed only with `--errors`: whoever reads the blind split's errors makes
 it training material (see docs/risk_language.md). `ms_per_sentence` is the median over
 single-sentence calls on one thread, as the live path calls it.
+
+With `--spoken`, the blind split is also spoken by espeak-ng (two voices in turn) and
+transcribed by the bundled tiny.en, as a live session would hear it, and scored on those
+transcripts: what recognition errors cost the detector.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from copilot.analysis.risk import RiskDetector, default_detector, rules_only  # noqa: E402
-from copilot.analysis.risk.evaluation import evaluate, load_set  # noqa: E402
+from copilot.analysis.risk.evaluation import LabelledSentence, evaluate, load_set  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 SETS = ("risk_blind.tsv", "risk_sentences.tsv", "risk_heldout.tsv")
@@ -41,10 +45,28 @@ def ms_per_sentence(detector: RiskDetector, texts: list[str]) -> float:
     return round(statistics.median(times), 3)
 
 
+def spoken(rows: list[LabelledSentence]) -> list[LabelledSentence]:
+    """Each sentence as tiny.en hears it from espeak-ng."""
+    from dataclasses import replace
+
+    from speech import synth
+
+    from copilot.pipeline import load_engine
+
+    engine = load_engine("tiny.en", 1)
+    heard = []
+    for i, row in enumerate(rows):
+        audio = synth(row.text, ("en-us+m3", "en-gb+f3")[i % 2])
+        words = " ".join(seg.text.strip() for seg in engine.transcribe(audio, short_context=True))
+        heard.append(replace(row, text=words))
+    return heard
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timing", type=int, default=200, help="sentences timed one at a time")
     parser.add_argument("--errors", action="store_true", help="print misses and false alarms")
+    parser.add_argument("--spoken", action="store_true", help="also score the blind split as heard")
     args = parser.parse_args(argv)
 
     threadpool_limits(limits=1, user_api="blas")  # one thread, as in a live session
@@ -52,15 +74,17 @@ def main(argv: list[str] | None = None) -> int:
     detectors = {"rules": rules_only(), "two_layers": default_detector()}
     load_s = time.perf_counter() - t0
     result: dict[str, object] = {}
-    for name in SETS:
-        rows = load_set(DATA / name)
+    sets = {name.removesuffix(".tsv"): load_set(DATA / name) for name in SETS}
+    if args.spoken:
+        sets["risk_blind_spoken"] = spoken(sets["risk_blind"])
+    for name, rows in sets.items():
         per: dict[str, object] = {}
         for label, detector in detectors.items():
             scores = evaluate(rows, detector)
             if not args.errors:
                 scores = {k: v for k, v in scores.items() if k not in ("missed", "false_alarms")}
             per[label] = scores
-        result[name.removesuffix(".tsv")] = per
+        result[name] = per
     texts = [r.text for r in load_set(DATA / "risk_blind.tsv")][: args.timing]
     result["ms_per_sentence"] = {
         label: ms_per_sentence(detector, texts) for label, detector in detectors.items()
