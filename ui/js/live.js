@@ -176,7 +176,7 @@
   }
 
   function addAlert(flag) {
-    const id = `alert-${flag.utterance_seq}-${flag.category}`;
+    const id = `alert-${flag.utterance_seq}-${flag.category}-${flag.kind || ""}`;
     if (document.getElementById(id)) return;
     const marks = [flag.severity, flag.negated ? 'negated' : null, flag.reported_speech ? 'reported speech' : null,
       flag.past ? 'past' : null, flag.child_involved ? 'child involved' : null,
