@@ -210,3 +210,23 @@ def test_the_report_and_the_terminal_say_what_fired_and_why() -> None:
     html = render(export)
     assert "means access · immediate danger" in html and "Why: rule kill_self" in html
     assert learned.exemplars[0].text.replace("'", "&#39;") in html
+
+
+def test_missing_or_mismatched_model_files_are_one_clear_error(tmp_path: Path) -> None:
+    import shutil
+
+    from copilot.analysis.risk.learned import MODEL_DIR, LearnedLayer
+    from copilot.errors import ModelError
+
+    class NoEncoder:
+        def encode(self, texts: object) -> object:
+            raise AssertionError("never reached")
+
+    with pytest.raises(ModelError, match=r"risk model files missing in .*: head\.npz"):
+        LearnedLayer(NoEncoder(), tmp_path)  # type: ignore[arg-type]
+    for name in ("head.npz", "bank.npz", "exemplars.tsv", "meta.json"):
+        shutil.copy(MODEL_DIR / name, tmp_path / name)
+    lines = (tmp_path / "exemplars.tsv").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "exemplars.tsv").write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="exemplars and vectors disagree"):
+        LearnedLayer(NoEncoder(), tmp_path)  # type: ignore[arg-type]
