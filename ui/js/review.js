@@ -151,8 +151,9 @@
     return box;
   }
 
-  function feedbackButton(label, verdict, seq, kind) {
-    const button = el('button', { type: 'button', class: 'feedback', text: label, 'data-verdict': verdict });
+  function feedbackButton(label, verdict, seq, kind, look = '') {
+    const button = el('button', { type: 'button', class: `feedback ${look}`.trim(), text: label, 'data-verdict': verdict,
+      title: verdict === 'missed' ? 'Mark this sentence as risk language the detector missed (kept on this computer)' : 'Mark this flag as not risk (kept on this computer)' });
     button.addEventListener('click', async () => {
       button.disabled = true;
       try {
@@ -248,7 +249,7 @@
       extra.append(el('span', { class: 'chip', text: `${reading.states[0].label} ${SC.pct(reading.states[0].score)}` }));
     }
     if (flag) extra.append(el('span', { class: 'chip risk', text: SC.riskName(flag.kind || flag.category) }));
-    else if (u.role !== 'therapist') extra.append(feedbackButton('Missed risk', 'missed', u.seq, null));
+    else if (u.role !== 'therapist') extra.append(feedbackButton('Missed risk', 'missed', u.seq, null, 'link'));
     if (u.original_text !== null && u.original_text !== undefined) {
       extra.append(el('span', { class: 'orig', text: `edited · recognised as: “${u.original_text}”` }));
     }
