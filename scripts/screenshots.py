@@ -58,7 +58,7 @@ def checkin(window: Any, out: Path, shots: dict[str, str]) -> None:
     window.evaluate_js(
         f"{json.dumps(EXAMPLE_ANSWERS)}.forEach((v, i) => {{"
         " const set = document.querySelectorAll('#ci-items fieldset.item')[i];"
-        " set.querySelector(`input[value=\"${v}\"]`).checked = true; });"
+        ' set.querySelector(`input[value="${v}"]`).checked = true; });'
         " document.querySelector('#ci-items').dispatchEvent(new Event('change'));"
         " window.scrollTo(0, 0);"
     )

@@ -11,7 +11,8 @@ are fitted on exactly the vectors the runtime sees.
 
 The layer fires on the bank: the mean similarity of a sentence's 3 nearest risk exemplars minus
 that of its 3 nearest everyday ones, against a margin chosen on the project's older test sets
-(never trained on) as the highest at which the layer alone keeps recall >= 0.95 there. The head
+(never trained on) as the highest at which the layer alone keeps recall >= 0.95 there, on the
+sentences long enough for it to read (5 words or more; the rules read the rest). The head
 (softmax over none + each kind) names the kind. The blind split is never read here.
 
 Writes `bank.npz` (vectors, float16, with their kinds, risk exemplars first), `exemplars.tsv`
@@ -35,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from copilot.analysis.encoder import load_encoder  # noqa: E402
 from copilot.analysis.risk.kinds import KINDS  # noqa: E402
+from copilot.analysis.risk.learned import MIN_WORDS  # noqa: E402
 
 DATA = ROOT / "scripts" / "risk_data"
 GOEMOTIONS = ROOT.parent / "shared" / "data" / "goemotions"
@@ -146,9 +148,9 @@ def margins(queries: np.ndarray, bank: np.ndarray, risky: np.ndarray, k: int) ->
 
 def choose_margin(score: np.ndarray, positive: np.ndarray, target: float) -> float:
     """The highest margin at which the layer alone still reaches the target recall."""
-    for t in np.round(np.arange(0.15, -0.15, -0.01), 2):
+    for t in np.round(np.arange(0.15, -0.15, -0.005), 3):
         if (score[positive] >= t).mean() >= target:
-            return float(t)
+            return float(t) + 0.0  # never "-0.0"
     return -0.15
 
 
@@ -183,10 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     written = [source for _, source in WRITTEN]
     in_bank = np.array([s in written or k == "none" for s, k in zip(sources, kinds, strict=True)])
     risky = y[in_bank] > 0
-    margin = choose_margin(
-        margins(xv, x[in_bank], risky, NEIGHBOURS), val_positive, VALIDATION_RECALL
-    )
-    fired = margins(xv, x[in_bank], risky, NEIGHBOURS) >= margin
+    # As at run time: a fragment too short to read never fires the layer.
+    readable = np.array([len(t.split()) >= MIN_WORDS for t in val_texts])
+    val_margins = np.where(readable, margins(xv, x[in_bank], risky, NEIGHBOURS), -np.inf)
+    margin = choose_margin(val_margins, val_positive & readable, VALIDATION_RECALL)
+    fired = val_margins >= margin
 
     args.out.mkdir(parents=True, exist_ok=True)
     w = fit_head(x, y)

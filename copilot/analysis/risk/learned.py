@@ -26,7 +26,9 @@ from copilot.errors import ModelError
 MODEL_DIR = Path(__file__).resolve().parents[1] / "risk_model"
 FILES = ("head.npz", "bank.npz", "exemplars.tsv", "meta.json")
 SHOWN_EXEMPLARS = 3
-MIN_WORDS = 3  # "Anyway." carries no meaning to read
+# Fragments of four words or fewer ("Maybe some practical steps.", "At home too.") sit close to
+# exemplars by chance; the rules still read them.
+MIN_WORDS = 5
 
 
 class Encoder(Protocol):
