@@ -12,6 +12,7 @@ from copilot import __version__
 from copilot.analysis.risk import describe
 from copilot.domain import SessionExport
 from copilot.errors import CopilotError
+from copilot.timefmt import clock
 
 STATE_COLOURS = {
     "sadness": "#4f6d8f",
@@ -41,14 +42,6 @@ def _environment() -> Environment:
     env.filters["risk_why"] = describe.why
     env.globals["colour"] = colour
     return env
-
-
-def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def colour(label: str) -> str:

@@ -12,13 +12,13 @@ from window_support import stored_session
 from copilot.analysis.claude import preview_requests
 from copilot.analysis.risk.feedback import make_mark
 from copilot.analysis.run import build_export
-from copilot.bridge import Bridge
 from copilot.cli import main
 from copilot.domain import RiskFlag
 from copilot.settings import Settings
 from copilot.storage import SessionStore
 from copilot.storage.migrations import MIGRATIONS, migrate, version
 from copilot.storage.risk_feedback import RiskFeedbackStore
+from copilot.window.bridge import Bridge
 
 NOTE = "a film plot she was retelling, zebra-41"
 
@@ -124,22 +124,21 @@ def test_cli_bad_marks_are_one_line_and_exit_2(capsys: pytest.CaptureFixture[str
     ]
 
 
-def test_the_window_marks_and_exports_through_its_own_api(copilot_home: Path) -> None:
+def test_the_window_marks_and_exports_through_its_own_view(copilot_home: Path) -> None:
     session_id = stored_session()
     bridge = Bridge()
-    flag = bridge.session(session_id)["export"]["risk_flags"][0]
-    answer = bridge.risk_feedback(
-        "mark",
-        {"session_id": session_id, "utterance_seq": flag["utterance_seq"], "verdict": "not_risk"},
-    )
+    flag = bridge.review.session(session_id)["export"]["risk_flags"][0]
+    feedback = bridge.risk_feedback
+    answer = feedback.mark(session_id, flag["utterance_seq"], "not_risk")
     assert answer["mark"]["quote"] == flag["quote"]
-    missed = {"session_id": session_id, "utterance_seq": 1, "verdict": "missed"}
-    assert bridge.risk_feedback("mark", missed)["mark"]["verdict"] == "missed"
-    assert len(bridge.risk_feedback("marks", {"session_id": session_id})["marks"]) == 2
-    written = bridge.risk_feedback("export", {})
+    assert feedback.mark(session_id, 1, "missed")["mark"]["verdict"] == "missed"
+    assert len(feedback.marks(session_id)["marks"]) == 2
+    written = feedback.export()
     assert written["marks"] == 2 and Path(written["path"]).parent == copilot_home / "exports"
-    assert "unknown verdict" in bridge.risk_feedback("mark", {**missed, "verdict": "x"})["error"]
-    assert "unknown risk feedback action" in bridge.risk_feedback("drop", {})["error"]
+    assert "unknown verdict" in feedback.mark(session_id, 1, "x")["error"]
+    assert "unknown risk kind" in feedback.mark(session_id, 1, "missed", "sad")["error"]
+    assert feedback.unmark(session_id, 1, "missed") == {"removed": True}
+    bridge.shutdown()
 
 
 def test_marks_are_absent_from_what_claude_would_be_sent() -> None:

@@ -53,7 +53,7 @@ def analyse_session(
     flags = flag_utterances(utterances)
     risk_provenance = Provenance(engine=RISK_ENGINE, model=risk_model_id())
     store.save_analysis(session_id, "risk_flags", risk_provenance, flags)
-    emotion = registry().create("emotion", settings.emotion_engine)
+    emotion = registry().emotion(settings.emotion_engine)
     readings = emotion.read(utterances)
     store.save_analysis(session_id, "emotions", emotion.provenance(), readings)
     voice = prosody_readings or []
@@ -75,8 +75,7 @@ def summarise(
     """Add a session analyser's summary; a failure leaves the one already there and says why."""
     options: dict[str, Any] = {"settings": settings, "store": store, "names": names}
     try:
-        engine = registry().create("session", analyser, **options)
-        summary: SessionSummary = engine.summarise(result.export)
+        summary = registry().session(analyser, **options).summarise(result.export)
     except (AnalyserError, DependencyMissing) as exc:
         result.notices.append(f"{analyser} summary did not arrive: {exc}")
         return

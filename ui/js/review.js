@@ -22,7 +22,7 @@
 
   /* opts.ended: the session has just been stopped here, so reflection is offered. */
   review.open = async function (sessionId, opts) {
-    const answer = await SC.api('session', sessionId);
+    const answer = await SC.api('review.session', sessionId);
     review.id = answer.export.session.id;
     review.render(answer);
     $('#rv-ended').hidden = !(opts && opts.ended);
@@ -124,7 +124,7 @@
         actions.append(el('button', { type: 'button', text: 'Acknowledge', onclick: async (event) => {
           event.target.disabled = true;
           try {
-            await SC.api('acknowledge_risk', f.utterance_seq, f.category, review.id);
+            await SC.api('live.acknowledge_risk', f.utterance_seq, f.category, review.id);
             await review.reload();
           } catch (err) {
             event.target.disabled = false;
@@ -157,7 +157,7 @@
     button.addEventListener('click', async () => {
       button.disabled = true;
       try {
-        await SC.api('risk_feedback', 'mark', { session_id: review.id, utterance_seq: seq, verdict, kind: kind || null });
+        await SC.api('risk_feedback.mark', review.id, seq, verdict, kind || null);
         button.replaceWith(el('span', { class: 'acked', text: `Marked ${verdict === 'missed' ? 'missed' : 'not risk'} · kept on this computer` }));
       } catch (err) {
         button.disabled = false;
@@ -169,7 +169,7 @@
 
   async function exportMarks() {
     try {
-      const r = await SC.api('risk_feedback', 'export', {});
+      const r = await SC.api('risk_feedback.export');
       SC.notify(`${r.marks} marks written to ${r.path}. Nothing was sent.`);
     } catch (err) {
       SC.notify(err.message, 'error');
@@ -275,7 +275,7 @@
     });
     save.addEventListener('click', async () => {
       try {
-        const r = await SC.api('correct_text', review.id, u.seq, area.value);
+        const r = await SC.api('review.correct_text', review.id, u.seq, area.value);
         const readings = new Map(review.data.export.emotions.map((x) => [x.utterance_seq, x]));
         const flags = new Map(review.data.export.risk_flags.map((f) => [f.utterance_seq, f]));
         const i = review.data.export.utterances.findIndex((x) => x.seq === u.seq);
@@ -328,13 +328,13 @@
   }
 
   review.reload = async function () {
-    const answer = await SC.api('session', review.id);
+    const answer = await SC.api('review.session', review.id);
     review.render(answer);
   };
 
   async function swap() {
     try {
-      review.render(await SC.api('swap_roles', review.id));
+      review.render(await SC.api('review.swap_roles', review.id));
       SC.notify('Speakers swapped. “Analyse again” reads the client’s states from the new roles.');
     } catch (err) {
       SC.notify(err.message, 'error');
@@ -352,7 +352,7 @@
     await new Promise((resolve) => dialog.addEventListener('close', resolve, { once: true }));
     if (dialog.returnValue !== 'ok') return;
     try {
-      review.render(await SC.api('rename_speakers', review.id, { therapist: $('#rn-therapist').value, client: $('#rn-client').value }));
+      review.render(await SC.api('review.rename_speakers', review.id, { therapist: $('#rn-therapist').value, client: $('#rn-client').value }));
     } catch (err) {
       SC.notify(err.message, 'error');
     }
@@ -363,7 +363,7 @@
     button.disabled = true;
     $('#rv-notice').textContent = 'Analysing the corrected transcript…';
     try {
-      const answer = await SC.api('reanalyse', review.id);
+      const answer = await SC.api('review.reanalyse', review.id);
       review.render(answer);
       for (const n of answer.notices || []) SC.notify(n);
       $('#rv-notice').textContent = 'Analysed again.';
@@ -379,7 +379,7 @@
     const ok = await SC.confirm(`Delete this session of ${label} for good? Its transcript, analyses, notes and audio are erased.`, 'Delete');
     if (!ok) return;
     try {
-      await SC.api('delete_session', review.id);
+      await SC.api('review.delete_session', review.id);
       review.id = null;
       SC.notify('The session was deleted.');
       SC.app.show('sessions');
