@@ -128,7 +128,7 @@ def test_risk_in_words_no_rule_knows_is_flagged_within_two_seconds(tmp_path: Pat
     sources = replay(path)
     live = LiveSession(LiveOptions(), sources=sources)
     events = run(live, sources)
-    t0 = live._started
+    t0 = live.started_at
     live.stop()
     flags = [(t, e) for t, e in events if isinstance(e, RiskEvent)]
     assert flags, "the risk sentence raised no flag"
