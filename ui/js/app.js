@@ -6,7 +6,7 @@
 
   const VIEWS = {
     start: () => SC.start, live: () => SC.live, review: () => SC.review, sessions: () => SC.sessions,
-    checkin: () => SC.checkin, trends: () => SC.trends,
+    checkin: () => SC.checkin, trends: () => SC.trends, supervise: () => SC.supervision,
   };
   const app = (SC.app = { view: null, prefs: { font_scale: 1, on_top: false }, ready: false });
 
@@ -72,7 +72,7 @@
     else if (event.ctrlKey && event.key === '-') { event.preventDefault(); changeScale(-0.1); }
     else if (event.ctrlKey && event.key === '0') { event.preventDefault(); changeScale(1 - app.prefs.font_scale); }
     else if (event.altKey && !event.ctrlKey) {
-      const target = { n: 'start', s: 'sessions', l: 'live', c: 'checkin', w: 'trends' }[event.key.toLowerCase()];
+      const target = { n: 'start', s: 'sessions', l: 'live', c: 'checkin', w: 'trends', u: 'supervise' }[event.key.toLowerCase()];
       const nav = target && $(`.nav[data-view="${target}"]`);
       if (target && !(nav && nav.hidden)) { event.preventDefault(); app.show(target); }
       else if (event.key.toLowerCase() === 'm' && app.view === 'live') { event.preventDefault(); $('#note-text').focus(); }
@@ -109,6 +109,7 @@
     SC.reflection.init();
     SC.checkin.init();
     SC.trends.init();
+    SC.supervision.init();
     if (info.live) {
       SC.live.begin(info.live.session_id, null, info.live.elapsed_s);
     } else if (info.review_session_id) {
