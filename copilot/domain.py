@@ -20,8 +20,34 @@ TranscriptFormat = Literal["vtt", "srt", "txt", "docx"]
 ConsentMethod = Literal["verbal", "written"]
 
 RiskCategory = Literal[
-    "suicidal_ideation", "self_harm", "harm_to_others", "abuse_neglect", "immediate_danger"
+    "suicidal_ideation",
+    "self_harm",
+    "harm_to_others",
+    "abuse_neglect",
+    "immediate_danger",
+    "suicidal_behaviour",
+    "intrusive_thoughts",
 ]
+# The fine kind a clinician names (see copilot.analysis.risk.kinds for the ladder).
+RiskKind = Literal[
+    "passive_wish",
+    "active_ideation",
+    "method",
+    "intent",
+    "plan",
+    "preparatory",
+    "means_access",
+    "imminence",
+    "attempt",
+    "self_harm",
+    "harm_thought",
+    "harm_intent",
+    "harm_means",
+    "abuse",
+    "neglect",
+    "intrusive_thought",
+]
+RiskLayer = Literal["rules", "learned", "both"]
 RiskSeverity = Literal["low", "moderate", "high"]
 
 EXPORT_FORMAT = "session-copilot/1"
@@ -163,7 +189,17 @@ class ProsodyReading(Model):
     observations: list[str] = Field(default_factory=list)
 
 
+class RiskExemplar(Model):
+    """A curated sentence the learned layer found close in meaning, with its similarity."""
+
+    kind: RiskKind
+    text: str
+    similarity: float
+
+
 class RiskFlag(Model):
+    """Flags stored before kinds existed load with `kind` None and `layer` "rules"."""
+
     utterance_seq: int
     role: Role
     start: float
@@ -171,10 +207,36 @@ class RiskFlag(Model):
     category: RiskCategory
     severity: RiskSeverity
     quote: str
-    rule: str
+    rule: str  # the rule that fired; empty when only the learned layer did
     negated: bool = False
     reported_speech: bool = False
     acknowledged_at: datetime | None = None
+    kind: RiskKind | None = None
+    past: bool = False
+    child_involved: bool = False
+    layer: RiskLayer = "rules"
+    score: float | None = None  # the learned layer's margin (risk exemplars over everyday)
+    exemplars: list[RiskExemplar] = Field(default_factory=list)
+
+
+RiskVerdict = Literal["not_risk", "missed"]
+
+
+class RiskFeedback(Model):
+    """A therapist's mark on the detector: a flag that was not risk, or a sentence it missed.
+
+    Stored locally, never sent anywhere; exported only when the therapist chooses to."""
+
+    session_id: str
+    utterance_seq: int
+    verdict: RiskVerdict
+    quote: str
+    kind: RiskKind | None = None
+    category: RiskCategory | None = None
+    layer: RiskLayer | None = None
+    rule: str = ""
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Evidence(Model):

@@ -9,6 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from copilot import __version__
+from copilot.analysis.risk import describe
 from copilot.domain import SessionExport
 from copilot.errors import CopilotError
 from copilot.timefmt import clock
@@ -36,6 +37,9 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["clock"] = clock
+    env.filters["risk_name"] = describe.name
+    env.filters["risk_marks"] = describe.marks
+    env.filters["risk_why"] = describe.why
     env.globals["colour"] = colour
     return env
 

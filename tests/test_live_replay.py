@@ -116,6 +116,29 @@ def test_risk_is_flagged_within_two_seconds(tmp_path: Path) -> None:
     assert t - t0 - spoken_end <= 2.0
 
 
+OTHER_WORDS = [
+    ("therapist", "How have the evenings been?"),
+    ("client", "I would like to go to sleep and stay asleep forever."),
+    ("therapist", "That sounds very heavy. Tell me more."),
+]
+
+
+def test_risk_in_words_no_rule_knows_is_flagged_within_two_seconds(tmp_path: Path) -> None:
+    path, reference = write(tmp_path, OTHER_WORDS, "other_words")
+    sources = replay(path)
+    live = LiveSession(LiveOptions(), sources=sources)
+    events = run(live, sources)
+    t0 = live.started_at
+    live.stop()
+    flags = [(t, e) for t, e in events if isinstance(e, RiskEvent)]
+    assert flags, "the risk sentence raised no flag"
+    t, event = flags[0]
+    assert event.flag.layer == "learned" and event.flag.exemplars
+    assert event.flag.category == "suicidal_ideation"
+    spoken_end = next(end for role, text, _s, end in reference if "asleep" in text)
+    assert t - t0 - spoken_end <= 2.0
+
+
 class Rereading:
     """A second-pass engine at the boundary: the real model, except that it hears one client
     sentence as risk language (its first words), as a revision may where the first pass
@@ -149,7 +172,6 @@ def test_the_second_pass_revises_finals_in_place_and_flags_what_it_finds(tmp_pat
     reviser = Rereading()
     live = LiveSession(LiveOptions(partials=False), sources=sources, reviser=reviser)
     events = run(live, sources)
-    assert not any(isinstance(e, RiskEvent) for _, e in events)  # nothing risky was said
     result = live.stop()
     firsts = {e.utterance.seq: e.utterance for _, e in events if isinstance(e, UtteranceEvent)}
     revisions = [e for _, e in events if isinstance(e, RevisionEvent)]
@@ -163,7 +185,13 @@ def test_the_second_pass_revises_finals_in_place_and_flags_what_it_finds(tmp_pat
     risky = next(e.utterance for e in revisions if "kill myself" in e.utterance.text)
     assert "cannot" in firsts[risky.seq].text
     flags = [e.flag for _, e in events if isinstance(e, RiskEvent)]
-    assert [(f.utterance_seq, f.category) for f in flags] == [(risky.seq, "suicidal_ideation")]
+    assert [(f.utterance_seq, f.kind, f.rule) for f in flags if f.rule] == [
+        (risky.seq, "active_ideation", "kill_self")
+    ]
+    # Nothing else risky was said. The first pass may mishear a line into words close in meaning
+    # to a risk exemplar ("landing every one time" near "every time I'm on the platform"): the
+    # learned layer may flag that, marked as such; no rule fires on it.
+    assert all(f.layer == "learned" for f in flags if "kill myself" not in f.quote)
     assert any(f.utterance_seq == risky.seq for f in result.export.risk_flags)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from copilot.analysis import metrics, prosody
 from copilot.analysis.risk import flag_utterances
+from copilot.analysis.risk.learned import model_id as risk_model_id
 from copilot.domain import (
     EmotionReading,
     ProsodyReading,
@@ -22,7 +23,7 @@ from copilot.plugins import registry
 from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
 
-RISK_ENGINE = "local-risk-rules"
+RISK_ENGINE = "local-risk"
 
 
 @dataclass
@@ -51,7 +52,8 @@ def analyse_session(
     found_metrics.unavailable = metrics.unavailable_for(session)
     store.save_analysis(session_id, "metrics", Provenance(engine="local-metrics"), found_metrics)
     flags = flag_utterances(utterances)
-    store.save_analysis(session_id, "risk_flags", Provenance(engine=RISK_ENGINE), flags)
+    risk_provenance = Provenance(engine=RISK_ENGINE, model=risk_model_id())
+    store.save_analysis(session_id, "risk_flags", risk_provenance, flags)
     emotion = registry().emotion(settings.emotion_engine)
     readings = emotion.read(utterances)
     store.save_analysis(session_id, "emotions", emotion.provenance(), readings)

@@ -166,11 +166,39 @@ def m004_supervision(db: sqlite3.Connection) -> None:
     )
 
 
+def m005_risk_feedback(db: sqlite3.Connection) -> None:
+    """The therapist's marks on the risk detector: a flag that was not risk, a sentence missed.
+
+    Kept here only; exported to a file when the therapist asks. The quote is copied so that a
+    mark still reads the same after the transcript is corrected."""
+    _run(
+        db,
+        """
+        CREATE TABLE risk_feedback (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            utterance_seq INTEGER NOT NULL,
+            verdict TEXT NOT NULL CHECK (verdict IN ('not_risk', 'missed')),
+            kind TEXT NOT NULL DEFAULT '',
+            category TEXT,
+            layer TEXT,
+            rule TEXT NOT NULL DEFAULT '',
+            quote TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            UNIQUE (session_id, utterance_seq, verdict, kind)
+        );
+        CREATE INDEX risk_feedback_by_session ON risk_feedback (session_id)
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_sessions,
     m002_notes_and_audio,
     m003_egress_and_acknowledgements,
     m004_supervision,
+    m005_risk_feedback,
 ]
 
 

@@ -27,6 +27,7 @@ from copilot.window.live import LiveApi
 from copilot.window.preferences import PreferencesApi, WindowPrefs, load_prefs
 from copilot.window.reflection import ReflectionApi
 from copilot.window.review import ReviewApi
+from copilot.window.risk_feedback import RiskFeedbackApi
 from copilot.window.start import SessionFactory, StartApi, installed_models
 from copilot.window.supervision import SupervisionApi
 from copilot.window.support import Host, Meters, Pusher, Result, answers, python_side
@@ -63,6 +64,7 @@ class Bridge:
         )
         self.live = LiveApi(db, self._current)
         self.review = ReviewApi(db, self._settings, self._current)
+        self.risk_feedback = RiskFeedbackApi(db)
         self.reflection = ReflectionApi(db, self._settings)
         self.preferences = PreferencesApi(self._settings, self._get_host)
         self.supervision = SupervisionApi(db, self._settings)

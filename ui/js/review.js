@@ -118,15 +118,17 @@
 
   function risks(x) {
     const box = body('#rv-risk');
-    if (!x.risk_flags.length) return box.append(empty('No risk language was flagged. That is not evidence of its absence.'));
+    if (!x.risk_flags.length) box.append(empty('No risk language was flagged. That is not evidence of its absence.'));
     for (const f of x.risk_flags) {
-      const marks = [f.severity, f.negated && 'negated', f.reported_speech && 'reported speech'].filter(Boolean);
-      const row = el('div', { class: `flag${f.acknowledged_at ? '' : ' unacknowledged'}`, 'data-seq': f.utterance_seq },
-        el('div', {}, at(f.start), ` · ${SC.riskName(f.category)} `, ...marks.map((m) => el('span', { class: 'tag', text: m }))),
-        el('blockquote', { text: `“${f.quote}”` }));
-      if (f.acknowledged_at) row.append(el('p', { class: 'acked', text: `Acknowledged ${SC.date(f.acknowledged_at)}` }));
+      const marks = [f.severity, f.negated && 'negated', f.reported_speech && 'reported speech',
+        f.past && 'past', f.child_involved && 'child involved'].filter(Boolean);
+      const row = el('div', { class: `flag${f.acknowledged_at ? '' : ' unacknowledged'}`, 'data-seq': f.utterance_seq, 'data-kind': f.kind || '' },
+        el('div', {}, at(f.start), ` · ${SC.flagName(f)} `, ...marks.map((m) => el('span', { class: 'tag', text: m }))),
+        el('blockquote', { text: `“${f.quote}”` }), why(f));
+      const actions = el('div', { class: 'row' });
+      if (f.acknowledged_at) actions.append(el('span', { class: 'acked', text: `Acknowledged ${SC.date(f.acknowledged_at)}` }));
       else {
-        row.append(el('button', { type: 'button', text: 'Acknowledge', onclick: async (event) => {
+        actions.append(el('button', { type: 'button', text: 'Acknowledge', onclick: async (event) => {
           event.target.disabled = true;
           try {
             await SC.api('live.acknowledge_risk', f.utterance_seq, f.category, review.id);
@@ -137,7 +139,47 @@
           }
         } }));
       }
+      actions.append(feedbackButton('Not risk', 'not_risk', f.utterance_seq, f.kind));
+      row.append(actions);
       box.append(row);
+    }
+    box.append(el('div', { class: 'row' },
+      el('button', { type: 'button', class: 'link', text: 'Export my risk marks…', onclick: exportMarks }),
+      el('span', { class: 'hint', text: 'Marks stay on this computer unless you share the exported file.' })));
+  }
+
+  /* Which layer fired and why: the rule's name, or the nearest curated sentences by meaning. */
+  function why(f) {
+    const box = el('details', { class: 'why' }, el('summary', { text: f.layer === 'learned' ? 'Why: close in meaning' : `Why: rule ${f.rule}` }));
+    if (f.layer === 'both') box.append(el('p', { class: 'hint', text: 'Both the rule and the meaning layer fired.' }));
+    for (const e of f.exemplars || []) {
+      box.append(el('p', { class: 'hint', text: `${SC.pct(e.similarity)} like “${e.text}”` }));
+    }
+    return box;
+  }
+
+  function feedbackButton(label, verdict, seq, kind, look = '') {
+    const button = el('button', { type: 'button', class: `feedback ${look}`.trim(), text: label, 'data-verdict': verdict,
+      title: verdict === 'missed' ? 'Mark this sentence as risk language the detector missed (kept on this computer)' : 'Mark this flag as not risk (kept on this computer)' });
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        await SC.api('risk_feedback.mark', review.id, seq, verdict, kind || null);
+        button.replaceWith(el('span', { class: 'acked', text: `Marked ${verdict === 'missed' ? 'missed' : 'not risk'} · kept on this computer` }));
+      } catch (err) {
+        button.disabled = false;
+        SC.notify(err.message, 'error');
+      }
+    });
+    return button;
+  }
+
+  async function exportMarks() {
+    try {
+      const r = await SC.api('risk_feedback.export');
+      SC.notify(`${r.marks} marks written to ${r.path}. Nothing was sent.`);
+    } catch (err) {
+      SC.notify(err.message, 'error');
     }
   }
 
@@ -216,7 +258,8 @@
     if (reading && reading.states[0] && reading.states[0].label !== 'neutral') {
       extra.append(el('span', { class: 'chip', text: `${reading.states[0].label} ${SC.pct(reading.states[0].score)}` }));
     }
-    if (flag) extra.append(el('span', { class: 'chip risk', text: SC.riskName(flag.category) }));
+    if (flag) extra.append(el('span', { class: 'chip risk', text: SC.riskName(flag.kind || flag.category) }));
+    else if (u.role !== 'therapist') extra.append(feedbackButton('Missed risk', 'missed', u.seq, null, 'link'));
     if (u.original_text !== null && u.original_text !== undefined) {
       extra.append(el('span', { class: 'orig', text: `edited · recognised as: “${u.original_text}”` }));
     }
