@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from copilot.analysis import metrics, prosody
+from copilot.analysis.behaviour import figures as behaviour_figures
 from copilot.analysis.risk import flag_utterances
 from copilot.domain import (
+    BehaviourCode,
     EmotionReading,
     ProsodyReading,
     Provenance,
@@ -16,6 +18,7 @@ from copilot.domain import (
     SessionExport,
     SessionMetrics,
     SessionSummary,
+    Utterance,
 )
 from copilot.errors import AnalyserError, DependencyMissing
 from copilot.plugins import registry
@@ -23,6 +26,7 @@ from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
 
 RISK_ENGINE = "local-risk-rules"
+BEHAVIOUR_KIND = "therapist_behaviour"
 
 
 @dataclass
@@ -54,6 +58,7 @@ def analyse_session(
     emotion = registry().create("emotion", settings.emotion_engine)
     readings = emotion.read(utterances)
     store.save_analysis(session_id, "emotions", emotion.provenance(), readings)
+    code_behaviour(store, session_id, utterances)
     voice = prosody_readings or []
     if audio_path is not None and prosody_readings is None:
         voice = prosody.from_file(audio_path, utterances)
@@ -65,6 +70,16 @@ def analyse_session(
     if analyser != "local":
         summarise(store, result, analyser, names or [], settings)
     return result
+
+
+def code_behaviour(store: SessionStore, session_id: str, utterances: list[Utterance]) -> None:
+    """The therapist's behaviours, stored as their own analysis (private: see domain)."""
+    from copilot.analysis.behaviour import code_utterances, default_coder
+
+    coder = default_coder()
+    codes = code_utterances(coder, utterances)
+    provenance = Provenance(engine="local-behaviour", model=coder.model_id)
+    store.save_analysis(session_id, BEHAVIOUR_KIND, provenance, codes)
 
 
 def summarise(
@@ -96,6 +111,7 @@ def build_export(store: SessionStore, session_id: str) -> SessionExport:
     if found_metrics is None:
         utterances = store.utterances(session.id)
         found_metrics = metrics.compute(utterances, session.duration_s or 0.0)
+    codes = store.latest_list(session.id, BEHAVIOUR_KIND, BehaviourCode)
     return SessionExport(
         session=session,
         utterances=store.utterances(session.id),
@@ -105,4 +121,6 @@ def build_export(store: SessionStore, session_id: str) -> SessionExport:
         risk_flags=_with_acknowledgements(store, session.id),
         summary=store.latest_as(session.id, "summary", SessionSummary),
         notes=store.notes(session.id),
+        therapist_behaviour=codes,
+        behaviour_figures=behaviour_figures(codes) if codes else None,
     )
