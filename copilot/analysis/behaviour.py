@@ -172,6 +172,48 @@ def feature_rows(
     return np.asarray(rows, dtype=np.float32)
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+FILLER = np.asarray([0.01, 0.01, 0.01, 0.01, 0.96])
+
+
+def coded_unit(text: str) -> str:
+    """The part of a turn that carries its code. A turn that ends with a question ("A burden.
+    That is a heavy word. Where else do you feel that way?") hands the client that question, so
+    its last sentence is coded; any other turn is coded whole."""
+    sentences = [s for s in _SENTENCE.split(text.strip()) if s]
+    if len(sentences) > 1:
+        last = sentences[-1]
+        if last.endswith("?") or _TELL.search(" ".join(words(last))):
+            return last
+    return text
+
+
+_FILLERS = frozenset(
+    [
+        "okay",
+        "ok",
+        "mm",
+        "mhm",
+        "hmm",
+        "uh",
+        "huh",
+        "yeah",
+        "yes",
+        "right",
+        "sure",
+        "alright",
+        "i",
+        "see",
+    ]
+)
+
+
+def is_filler(text: str) -> bool:
+    """A short acknowledgement ("okay", "I see", "mm") with no content of its own."""
+    found = words(text)
+    return 0 < len(found) <= 3 and all(w in _FILLERS for w in found)
+
+
 class _Head(BaseModel):
     labels: list[str]
     features: list[str]
@@ -216,11 +258,16 @@ class BehaviourCoder:
     def probabilities(self, texts: Sequence[str], contexts: Sequence[str | None]) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(BEHAVIOURS)))
-        x = self.prepare(feature_rows(self.encoder, texts, contexts)).astype(np.float64)
+        units = [coded_unit(t) for t in texts]
+        x = self.prepare(feature_rows(self.encoder, units, contexts)).astype(np.float64)
         logits = x @ self._coef.T + self._intercept
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
-        return np.asarray(p / p.sum(axis=1, keepdims=True))
+        p = p / p.sum(axis=1, keepdims=True)
+        for i, text in enumerate(texts):
+            if is_filler(text):  # "okay", "I see", "mm": no behaviour to code
+                p[i] = FILLER
+        return np.asarray(p)
 
     def code(self, text: str, context: str | None) -> tuple[str, float, dict[str, float]]:
         """One utterance: its code, the confidence in it, and every class's probability."""
