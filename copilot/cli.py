@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "copilot.reflection.cli",
     "copilot.window_cli",
     "copilot.claude_cli",
+    "copilot.practice.cli",
 )
 
 

@@ -1,0 +1,106 @@
+"""The window's practice API: one small object, the store passed in, JSON-able dicts in and out.
+
+The bridge hands `practice(action, args)` calls to the method named `action` (PracticeView.ACTIONS).
+"""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from copilot.analysis.emotion import THERAPIST_STATES
+from copilot.analysis.run import build_export
+from copilot.domain import SessionExport, utcnow
+from copilot.practice import flow, progress
+from copilot.practice.models import PracticeRun
+from copilot.storage.practice import PracticeStore
+from copilot.storage.repository import SessionStore
+
+Result = dict[str, Any]
+PRIVATE = (
+    "Practice is yours alone: answers are kept on this computer, apart from the session's "
+    "export, and never shared."
+)
+
+
+def _default_coder() -> flow.Coder:
+    from copilot.analysis.behaviour import default_coder
+
+    return default_coder()
+
+
+class PracticeView:
+    ACTIONS = ("plan", "start", "answer", "finish", "progress")
+
+    def __init__(
+        self, store: SessionStore, coder: Callable[[], flow.Coder] = _default_coder
+    ) -> None:
+        self._store = store
+        self._practice = PracticeStore(store)
+        self._coder = coder
+
+    def _export(self, session_id: str) -> SessionExport:
+        return build_export(self._store, session_id)
+
+    def plan(self, session_id: str) -> Result:
+        """The session's transcript, its key moments and client turns, and the state list."""
+        export = self._export(session_id)
+        return {
+            "session_id": export.session.id,
+            "client_label": export.session.client_label,
+            "utterances": [
+                {"seq": u.seq, "role": u.role, "text": u.text, "start": u.start}
+                for u in export.utterances
+            ],
+            "suggested": flow.pause_points(export),
+            "client_seqs": [u.seq for u in flow.client_turns(export)],
+            "states": list(THERAPIST_STATES),
+            "private": PRIVATE,
+        }
+
+    def start(self, session_id: str, chosen: list[int] | None = None) -> Result:
+        export = self._export(session_id)
+        pauses = flow.pause_points(export, [int(s) for s in chosen or []])
+        run = PracticeRun(session_id=export.session.id, pauses=pauses)
+        self._practice.start(run)
+        return {"run_id": run.id, "pauses": pauses}
+
+    def answer(
+        self,
+        run_id: str,
+        utterance_seq: int,
+        states: list[str],
+        confidence: float,
+        reply: str = "",
+    ) -> Result:
+        run = self._practice.get(run_id)
+        export = self._export(run.session_id)
+        found = flow.answer(
+            run, export, int(utterance_seq), list(states), float(confidence), str(reply),
+            self._coder(),
+        )  # fmt: skip
+        self._practice.save_answer(found)
+        return {"feedback": found.feedback.model_dump(mode="json")}
+
+    def finish(self, run_id: str) -> Result:
+        self._practice.finish(run_id, utcnow().isoformat())
+        summary = flow.summarise(self._practice.get(run_id))
+        return {"summary": summary.model_dump(mode="json")}
+
+    def progress(self) -> Result:
+        """Progress over runs, as numbers and as a PNG (a data URL the page can show)."""
+        found = progress.points(self._practice.runs())
+        image = None
+        if found:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "progress.png"
+                progress.write(found, path)
+                image = "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
+        return {
+            "points": [p.model_dump() for p in found],
+            "measures": progress.MEASURES,
+            "png": image,
+        }
