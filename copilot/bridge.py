@@ -548,6 +548,17 @@ class Bridge:
         return answer if isinstance(answer, dict) else {"value": answer}
 
     @answers
+    def practice(self, action: str, args: dict[str, Any] | None = None) -> Result:
+        """Trainee practice (copilot.practice.view): private, never part of an export."""
+        from copilot.practice.view import PracticeView
+
+        if action not in PracticeView.ACTIONS:
+            raise CopilotError(f"unknown practice action {action!r}")
+        with self._store_lock:
+            answer: Result = getattr(PracticeView(self._store), action)(**dict(args or {}))
+        return answer
+
+    @answers
     def reminders(self) -> Result:
         """Reminders due now, each with its session's pseudonym and date for the page."""
         settings = Settings.load()

@@ -33,7 +33,7 @@ def _default_coder() -> flow.Coder:
 
 
 class PracticeView:
-    ACTIONS = ("plan", "start", "answer", "finish", "progress")
+    ACTIONS = ("sessions", "make_sessions", "plan", "start", "answer", "finish", "progress")
 
     def __init__(
         self, store: SessionStore, coder: Callable[[], flow.Coder] = _default_coder
@@ -44,6 +44,24 @@ class PracticeView:
 
     def _export(self, session_id: str) -> SessionExport:
         return build_export(self._store, session_id)
+
+    def sessions(self) -> Result:
+        """Finished sessions with client turns, newest first: any of them can be practised on."""
+        found = self._store.list_sessions(status="complete")
+        return {
+            "sessions": [
+                {"id": s.id, "client_label": s.client_label, "created_at": s.created_at.isoformat(),
+                 "source": s.source, "duration_s": s.duration_s}
+                for s in found
+            ],
+            "private": PRIVATE,
+        }  # fmt: skip
+
+    def make_sessions(self) -> Result:
+        """Store (and analyse) the project's practice sessions not stored yet."""
+        from copilot.practice.material import store_practice_sessions
+
+        return {"made": store_practice_sessions(self._store), **self.sessions()}
 
     def plan(self, session_id: str) -> Result:
         """The session's transcript, its key moments and client turns, and the state list."""

@@ -6,7 +6,7 @@
 
   const VIEWS = {
     start: () => SC.start, live: () => SC.live, review: () => SC.review, sessions: () => SC.sessions,
-    checkin: () => SC.checkin, trends: () => SC.trends,
+    checkin: () => SC.checkin, trends: () => SC.trends, practice: () => SC.practice,
   };
   const app = (SC.app = { view: null, prefs: { font_scale: 1, on_top: false }, ready: false });
 
@@ -109,6 +109,7 @@
     SC.reflection.init();
     SC.checkin.init();
     SC.trends.init();
+    SC.practice.init();
     if (info.live) {
       SC.live.begin(info.live.session_id, null, info.live.elapsed_s);
     } else if (info.review_session_id) {
