@@ -15,14 +15,15 @@ from copilot.analysis.behaviour import content_words, words
 # Words that name each therapist-readable state (copilot.analysis.emotion.THERAPIST_STATES).
 STATE_WORDS: dict[str, tuple[str, ...]] = {
     "sadness": ("sad", "sadness", "down", "low", "heavy", "hurt", "hurts", "grief", "grieving",
-                "loss", "miss", "missing", "upset", "disappointed", "heartbroken", "tearful"),
+                "loss", "miss", "missing", "upset", "disappointed", "heartbroken", "tearful", "lonely",
+                "loneliest", "loneliness", "alone", "isolated"),
     "anxiety/fear": ("anxious", "anxiety", "worried", "worry", "worrying", "scared", "afraid",
                      "frightened", "fear", "nervous", "panic", "panicky", "tense", "dread",
-                     "on edge", "uneasy"),
+                     "on edge", "uneasy", "stressed", "overwhelmed"),
     "anger/irritation": ("angry", "anger", "furious", "frustrated", "frustrating", "irritated",
                          "annoyed", "fed up", "resentful", "resentment", "cross", "rage"),
     "shame/guilt": ("ashamed", "shame", "guilty", "guilt", "embarrassed", "blame", "failure",
-                    "humiliated", "not good enough"),
+                    "humiliated", "humiliating", "not good enough"),
     "hopelessness": ("hopeless", "hopelessness", "no way out", "pointless", "giving up",
                      "defeated", "stuck", "no point", "helpless"),
     "emptiness/numbness": ("empty", "emptiness", "numb", "flat", "hollow", "disconnected",
