@@ -15,8 +15,8 @@ from copilot.analysis.behaviour import content_words, words
 # Words that name each therapist-readable state (copilot.analysis.emotion.THERAPIST_STATES).
 STATE_WORDS: dict[str, tuple[str, ...]] = {
     "sadness": ("sad", "sadness", "down", "low", "heavy", "hurt", "hurts", "grief", "grieving",
-                "loss", "miss", "missing", "upset", "disappointed", "heartbroken", "tearful", "lonely",
-                "loneliest", "loneliness", "alone", "isolated"),
+                "loss", "miss", "missing", "upset", "disappointed", "heartbroken", "tearful",
+                "lonely", "loneliest", "loneliness", "alone", "isolated"),
     "anxiety/fear": ("anxious", "anxiety", "worried", "worry", "worrying", "scared", "afraid",
                      "frightened", "fear", "nervous", "panic", "panicky", "tense", "dread",
                      "on edge", "uneasy", "stressed", "overwhelmed"),
