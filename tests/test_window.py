@@ -320,7 +320,7 @@ def practice_flow(tmp_path: Path) -> None:
         page.click("#pr-start")
         pauses = page.wait("SC.practice.run && SC.practice.run.pauses", 20, "the run")
         seen["pauses"] = pauses
-        for i, seq in enumerate(pauses):
+        for i in range(len(pauses)):
             page.wait("!document.querySelector('#pr-form').hidden", 30, f"pause {i + 1}")
             seen.setdefault("last_line", []).append(
                 page.js("document.querySelector('#pr-lines li:last-child').dataset.seq")
