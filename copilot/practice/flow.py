@@ -109,7 +109,8 @@ def reply_feedback(export: SessionExport, seq: int, reply: str, coder: Coder) ->
     read = [s.label for s in model_read(export, seq)]
     lead = next((s for s in read if s != "neutral"), read[0] if read else "neutral")
     named = feeling_words(reply)
-    lines = [f"Your reply reads as a {LABELS[code]} ({confidence:.0%} sure)."]
+    kind = "neither a question nor a reflection" if code == "other" else f"a {LABELS[code]}"
+    lines = [f"Your reply reads as {kind} ({confidence:.0%} sure)."]
     lines.append(_advice(code))
     if named:
         lines.append(f"It names a feeling: {_join(named)}.")
@@ -135,8 +136,8 @@ _ADVICE = {
     "show first that you heard them.",
     "closed_question": "A closed question asks for a short answer; try it as an open question "
     "or a reflection.",
-    "other": "Neither a question nor a reflection (information, affirming, structuring...): "
-    "consider whether the client first needs to feel heard.",
+    "other": "Information, affirming, structuring and the like have their place; consider "
+    "whether the client first needs to feel heard.",
 }
 
 
