@@ -16,6 +16,9 @@
     $('#pr-make').addEventListener('click', makeSessions);
     $('#pr-start').addEventListener('click', start);
     $('#pr-form').addEventListener('submit', (event) => { event.preventDefault(); submit(); });
+    $('#pr-reply').addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) { event.preventDefault(); submit(); }
+    });
     $('#pr-next').addEventListener('click', next);
     $('#pr-confidence').addEventListener('input', () => { $('#pr-confidence-out').textContent = `${$('#pr-confidence').value}%`; });
   };
