@@ -23,6 +23,7 @@ from copilot.analysis.encoder import load_encoder
 from copilot.analysis.run import build_export
 from copilot.domain import BehaviourCode, SessionExport, Utterance
 from copilot.errors import ModelError
+from copilot.report import render
 from copilot.storage import SessionStore
 
 
@@ -161,6 +162,9 @@ def test_codes_and_figures_are_stored_exported_and_left_out_when_shared() -> Non
     assert store.latest_analysis(session_id, "therapist_behaviour") is not None
     again = SessionExport.model_validate_json(export.model_dump_json())
     assert again.therapist_behaviour == export.therapist_behaviour
+    html = render(export)
+    assert "Your behaviours (for you alone)" in html and "fair 1:1, good 2:1" in html
+    assert html.count('class="chip behaviour"') == len(therapist)
     shared = export.for_sharing()
     assert shared.therapist_behaviour == [] and shared.behaviour_figures is None
     assert "therapist_behaviour" not in shared.model_dump(exclude_defaults=True)

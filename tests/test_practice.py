@@ -44,6 +44,10 @@ def test_pauses_at_key_moments_and_chosen_client_turns(session_id: str) -> None:
     assert flow.pause_points(export, [extra]) == sorted(moments | {extra})
     with pytest.raises(flow.PracticeError, match="not client turns"):
         flow.pause_points(export, [0])  # the therapist's turn
+    bare = export.model_copy(update={"summary": None, "emotions": []})
+    assert flow.pause_points(bare) == [1, 3, 5, 7]  # never analysed: spread over the session
+    alone = bare.model_copy(update={"utterances": [u for u in export.utterances if u.seq < 2]})
+    assert flow.pause_points(alone) == [1]
 
 
 def test_feedback_compares_the_reading_and_codes_the_reply(session_id: str) -> None:

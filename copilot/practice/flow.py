@@ -27,6 +27,7 @@ from copilot.practice.models import (
 
 READ_MIN = 0.5  # a state the model would call present
 MAX_READ = 3
+FALLBACK_PAUSES = 4
 
 
 class Coder(Protocol):
@@ -53,7 +54,11 @@ def pause_points(export: SessionExport, chosen: Sequence[int] = ()) -> list[int]
     picked = {m.utterance_seq for m in moments if m.utterance_seq in clients} | set(chosen)
     if not picked:  # no summary: the client turns the model read most strongly
         readings = sorted(export.emotions, key=lambda r: -_strength(r.states))
-        picked = {r.utterance_seq for r in readings[:3] if r.utterance_seq in clients}
+        picked = {r.utterance_seq for r in readings[:FALLBACK_PAUSES] if r.utterance_seq in clients}
+    if not picked:  # not analysed at all: client turns spread over the session
+        order = sorted(clients.values(), key=lambda u: (u.start, u.seq))
+        step = max(1, len(order) // FALLBACK_PAUSES)
+        picked = {u.seq for u in order[step - 1 :: step][:FALLBACK_PAUSES]}
     return sorted(picked, key=lambda s: (clients[s].start, s))
 
 
