@@ -204,4 +204,14 @@ def test_the_project_practice_sessions_are_stored_and_analysed() -> None:
     assert session.source == "demo" and "text only" in (session.source_name or "")
     plan = view.plan("practice-loss")
     assert plan["suggested"] and set(plan["suggested"]) <= set(plan["client_seqs"])
+    assert plan["audio_url"] is None  # text only: nothing to play
     assert json.dumps(plan)  # JSON-able for the window
+
+
+def test_a_kept_recording_is_offered_for_playing(session_id: str, tmp_path: Path) -> None:
+    store = SessionStore()
+    kept = tmp_path / "kept.ogg"
+    store.update(session_id, audio_path=str(kept))
+    assert PracticeView(store).plan(session_id)["audio_url"] is None  # not on disk
+    kept.write_bytes(b"OggS")
+    assert PracticeView(store).plan(session_id)["audio_url"] == kept.as_uri()

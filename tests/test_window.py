@@ -293,6 +293,10 @@ def practice_flow(tmp_path: Path) -> None:
     from copilot.storage.practice import PracticeStore
 
     session_id = stored_session()
+    end = max(u.end for u in SessionStore().utterances(session_id))
+    tone = (0.1 * np.sin(np.arange(int(SAMPLE_RATE * (end + 2))) * 0.05)).astype(np.float32)
+    kept = encode(tmp_path / "kept.wav", np.stack([tone, tone], axis=1), SAMPLE_RATE)
+    SessionStore().update(session_id, audio_path=str(kept))
     seen: dict[str, Any] = {"feedback": []}
 
     def answer(page: Page, state: str, reply: str) -> None:
@@ -317,6 +321,8 @@ def practice_flow(tmp_path: Path) -> None:
         seen["suggested"], seen["added"] = suggested, unticked[:1]
         if unticked:
             page.click(f'#pr-turns input[value="{unticked[0]}"]')
+        page.js("(a => { a.muted = true; a.defaultPlaybackRate = a.playbackRate = 4; })"
+                "(document.querySelector('#pr-audio'))")  # silent, and four times as fast
         page.click("#pr-start")
         pauses = page.wait("SC.practice.run && SC.practice.run.pauses", 20, "the run")
         seen["pauses"] = pauses
@@ -327,6 +333,8 @@ def practice_flow(tmp_path: Path) -> None:
             )
             answer(page, "sadness", PRACTICE_REPLY if i == 0 else "")
             page.click("#pr-next")
+        seen["played"] = page.js("[SC.practice.played, SC.practice.playError, document.querySelector('#pr-audio').hidden,"
+                                 " document.querySelector('#pr-audio').currentTime]")  # fmt: skip
         page.wait("!document.querySelector('#pr-summary').hidden", 30, "the summary")
         seen["summary"] = page.text("#pr-summary .body")
         page.wait("document.querySelector('#pr-progress img')", 30, "the progress picture")
@@ -337,6 +345,7 @@ def practice_flow(tmp_path: Path) -> None:
     expected = sorted(set(seen["suggested"]) | set(seen["added"]))
     assert seen["pauses"] == expected, seen
     assert seen["last_line"] == [str(s) for s in seen["pauses"]], "scrolled past a pause"
+    assert seen["played"][0] is True and seen["played"][2] is False, seen["played"]
     first = seen["feedback"][0]
     assert "The model read" in first and "sadness" in first
     assert "complex reflection" in first or "simple reflection" in first

@@ -66,13 +66,15 @@ class PracticeView:
     def plan(self, session_id: str) -> Result:
         """The session's transcript, its key moments and client turns, and the state list."""
         export = self._export(session_id)
+        audio = self._practice.kept_audio(export.session.id)
         return {
             "session_id": export.session.id,
             "client_label": export.session.client_label,
             "utterances": [
-                {"seq": u.seq, "role": u.role, "text": u.text, "start": u.start}
+                {"seq": u.seq, "role": u.role, "text": u.text, "start": u.start, "end": u.end}
                 for u in export.utterances
             ],
+            "audio_url": audio.as_uri() if audio else None,
             "suggested": flow.pause_points(export),
             "client_seqs": [u.seq for u in flow.client_turns(export)],
             "states": list(THERAPIST_STATES),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 from copilot.errors import CopilotError
 from copilot.practice.models import PracticeAnswer, PracticeFeedback, PracticeRun
@@ -56,6 +57,14 @@ class PracticeStore:
             )
             if cur.rowcount == 0:
                 raise PracticeNotFound(f"no practice run {run_id!r}")
+
+    def kept_audio(self, session_id: str) -> Path | None:
+        """The session's kept recording, when there is one on disk (practice can play it)."""
+        row = self._store.db.execute(
+            "SELECT audio_path FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        path = Path(row[0]) if row is not None and row[0] else None
+        return path if path is not None and path.is_file() else None
 
     def get(self, run_id: str) -> PracticeRun:
         row = self._store.db.execute(

@@ -8,7 +8,7 @@
   const $ = SC.$;
   const el = SC.el;
 
-  const practice = (SC.practice = { plan: null, run: null, index: 0, shown: 0, lineDelay: 120, feedback: null });
+  const practice = (SC.practice = { plan: null, run: null, index: 0, shown: 0, lineDelay: 120, feedback: null, played: false });
   const call = (action, args) => SC.api('practice', action, args || {});
 
   practice.init = function () {
@@ -86,18 +86,60 @@
     await scrollTo(run.pauses[0]);
   }
 
-  /* Reveal the transcript line by line up to (and including) the pause's client turn. */
+  function reveal(u, seq) {
+    const li = el('li', { 'data-seq': u.seq, class: u.seq === seq ? 'pause' : null },
+      el('span', { class: 'who', text: SC.roleName(u.role) }), ' ', el('span', { class: 'text', text: u.text }));
+    $('#pr-lines').append(li);
+    li.scrollIntoView({ block: 'nearest' });
+  }
+
+  /* With kept audio: play from the first line not yet shown to the end of the pause's turn,
+     showing each line as it is spoken. Resolves false when the audio cannot play. */
+  function play(lines, upto, seq) {
+    const audio = $('#pr-audio');
+    if (!practice.plan.audio_url || !audio) return Promise.resolve(false);
+    if (audio.getAttribute('src') !== practice.plan.audio_url) audio.src = practice.plan.audio_url;
+    audio.hidden = false;
+    const end = lines[upto].end;
+    return new Promise((resolve) => {
+      let last = -1;
+      const watch = setInterval(() => {  // no progress for 3 s (no audio output): scroll instead
+        if (audio.currentTime === last) finish(false);
+        last = audio.currentTime;
+      }, 3000);
+      const tick = () => {
+        while (practice.shown <= upto && lines[practice.shown].start <= audio.currentTime) {
+          reveal(lines[practice.shown], seq);
+          practice.shown += 1;
+        }
+        if (audio.currentTime >= end) finish(true);
+      };
+      const finish = (ok) => {
+        clearInterval(watch);
+        audio.removeEventListener('timeupdate', tick);
+        audio.removeEventListener('error', failed);
+        audio.pause();
+        practice.played = practice.played || ok;
+        resolve(ok);
+      };
+      const failed = () => finish(false);
+      audio.addEventListener('timeupdate', tick);
+      audio.addEventListener('error', failed);
+      audio.currentTime = lines[practice.shown] ? lines[practice.shown].start : 0;
+      audio.play().catch((err) => { practice.playError = String(err); failed(); });
+    });
+  }
+
+  /* Reveal the transcript up to (and including) the pause's client turn: played from the kept
+     recording when there is one, else scrolled line by line. */
   async function scrollTo(seq) {
     $('#pr-form').hidden = true;
     $('#pr-feedback').hidden = true;
     const lines = practice.plan.utterances;
     const upto = lines.findIndex((u) => u.seq === seq);
+    await play(lines, upto, seq);
     for (; practice.shown <= upto; practice.shown += 1) {
-      const u = lines[practice.shown];
-      const li = el('li', { 'data-seq': u.seq, class: u.seq === seq ? 'pause' : null },
-        el('span', { class: 'who', text: SC.roleName(u.role) }), ' ', el('span', { class: 'text', text: u.text }));
-      $('#pr-lines').append(li);
-      li.scrollIntoView({ block: 'nearest' });
+      reveal(lines[practice.shown], seq);
       if (practice.lineDelay) await new Promise((resolve) => setTimeout(resolve, practice.lineDelay));
     }
     $('#pr-at').textContent = `Pause ${practice.index + 1} of ${practice.run.pauses.length}: what does the client feel, and what would you say next?`;
