@@ -333,8 +333,8 @@ def practice_flow(tmp_path: Path) -> None:
             )
             answer(page, "sadness", PRACTICE_REPLY if i == 0 else "")
             page.click("#pr-next")
-        seen["played"] = page.js("[SC.practice.played, SC.practice.playError, document.querySelector('#pr-audio').hidden,"
-                                 " document.querySelector('#pr-audio').currentTime]")  # fmt: skip
+        seen["played"] = page.js("[SC.practice.played, SC.practice.playError,"
+                                 " document.querySelector('#pr-audio').hidden]")  # fmt: skip
         page.wait("!document.querySelector('#pr-summary').hidden", 30, "the summary")
         seen["summary"] = page.text("#pr-summary .body")
         page.wait("document.querySelector('#pr-progress img')", 30, "the progress picture")
