@@ -2,12 +2,19 @@
 
 Each is stored as a finished session (source "demo", its name saying it is a practice script)
 and analysed by the local analysers, so that practice pauses at its key moments as on any other.
+`scripts/make_practice.py --audio DIR` speaks them with espeak-ng first (the project's session
+builder), keeps the audio and places each written turn where it was spoken, so practice can play
+them; the text stays the script's own, not a transcription.
 The therapist's lines are there to keep the exchange natural; the trainee answers at the client's.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from copilot.domain import Consent, Session, Utterance, Word
+from copilot.errors import SessionNotFound
+from copilot.storage.repository import SessionStore
 
 WORDS_PER_S, GAP_S = 2.6, 0.9
 T, C = "therapist", "client"
@@ -77,46 +84,61 @@ PRACTICE: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def practice_session(name: str) -> tuple[Session, list[Utterance]]:
+Timing = tuple[float, float]
+
+
+def practice_session(
+    name: str, timings: list[Timing] | None = None
+) -> tuple[Session, list[Utterance]]:
+    """A practice session's record and turns: at the given (start, end) times when its audio was
+    generated, else at a steady reading pace."""
+    spoken = timings is not None
     session = Session(
         id=name,
         client_label=f"Practice: {name.split('-', 1)[1]}",
         source="demo",
-        source_name="practice script (text only, written by the project)",
-        model=None,
+        source_name="practice script, spoken by espeak-ng"
+        if spoken
+        else "practice script (text only, written by the project)",
         consent=Consent(given_by="fictional client", method="written", note="practice script"),
     )
     utterances, t = [], 1.0
     for seq, (role, text) in enumerate(PRACTICE[name]):
-        words, at = [], t
-        for w in text.split():
-            words.append(Word(text=w, start=round(at, 2), end=round(at + 0.3, 2)))
-            at += 1 / WORDS_PER_S
+        start, end = timings[seq] if timings else (t, t + len(text.split()) / WORDS_PER_S)
+        step = (end - start) / max(1, len(text.split()))
+        words = [
+            Word(text=w, start=round(start + i * step, 2), end=round(start + (i + 1) * step, 2))
+            for i, w in enumerate(text.split())
+        ]
         utterances.append(
-            Utterance(seq=seq, role=role, start=round(t, 2), end=round(at, 2), text=text,
+            Utterance(seq=seq, role=role, start=round(start, 2), end=round(end, 2), text=text,
                       words=words)
         )  # fmt: skip
-        t = at + GAP_S
+        t = end + GAP_S
     return session, utterances
 
 
-def store_practice_sessions(store: object) -> list[str]:
-    """Store and analyse the practice sessions not stored yet; returns their ids."""
+def store_practice_session(
+    store: SessionStore, name: str, timings: list[Timing] | None = None, audio: Path | None = None
+) -> str:
+    """Store and analyse one practice session (its generated audio kept, when there is one)."""
     from copilot.analysis.run import analyse_session
-    from copilot.errors import SessionNotFound
-    from copilot.storage.repository import SessionStore
 
-    assert isinstance(store, SessionStore)
+    session, utterances = practice_session(name, timings)
+    store.create(session)
+    store.append(session.id, utterances)
+    if audio is not None:
+        store.update(session.id, audio_path=str(audio))
+    analyse_session(store, session.id, audio_path=audio)
+    return session.id
+
+
+def store_practice_sessions(store: SessionStore) -> list[str]:
+    """Store and analyse the text-only practice sessions not stored yet; returns their ids."""
     made = []
     for name in PRACTICE:
         try:
             store.get(name)
-            continue
         except SessionNotFound:
-            pass
-        session, utterances = practice_session(name)
-        store.create(session)
-        store.append(session.id, utterances)
-        analyse_session(store, session.id, audio_path=None)
-        made.append(session.id)
+            made.append(store_practice_session(store, name))
     return made
