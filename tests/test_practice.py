@@ -14,9 +14,11 @@ from window_support import stored_session
 
 from copilot.analysis.behaviour import default_coder
 from copilot.analysis.run import build_export
+from copilot.audio.files import probe
 from copilot.domain import Session
 from copilot.practice import flow, progress
 from copilot.practice.examples import example_reflection, key_phrase, second_person
+from copilot.practice.material import PRACTICE
 from copilot.practice.models import PracticeRun
 from copilot.practice.view import PracticeView
 from copilot.report import render
@@ -215,3 +217,27 @@ def test_a_kept_recording_is_offered_for_playing(session_id: str, tmp_path: Path
     assert PracticeView(store).plan(session_id)["audio_url"] is None  # not on disk
     kept.write_bytes(b"OggS")
     assert PracticeView(store).plan(session_id)["audio_url"] == kept.as_uri()
+
+
+def test_spoken_practice_sessions_keep_their_audio_and_script(
+    espeak: str, copilot_home: Path, tmp_path: Path
+) -> None:
+    env = {**os.environ, "COPILOT_HOME": str(copilot_home)}
+    script = Path(__file__).resolve().parents[1] / "scripts" / "make_practice.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--audio", str(tmp_path / "audio")],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["stored"] == list(PRACTICE)
+
+    store = SessionStore()
+    utterances = store.utterances("practice-loss")
+    assert [u.text for u in utterances] == [text for _, text in PRACTICE["practice-loss"]]
+    starts = [u.start for u in utterances]
+    assert starts == sorted(starts) and all(u.end > u.start for u in utterances)
+    plan = PracticeView(store).plan("practice-loss")
+    kept = tmp_path / "audio" / "practice-loss.ogg"
+    assert plan["audio_url"] == kept.resolve().as_uri()
+    assert utterances[-1].end <= probe(kept).duration_s
+    assert "espeak-ng" in (store.get("practice-loss").source_name or "")
