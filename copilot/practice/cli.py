@@ -100,9 +100,10 @@ def run_flow(store: Any, session_id: str, chosen: list[int], ask: Ask, say: Say)
 
 
 def _ask_answer(states: list[str], ask: Ask, say: Say) -> tuple[list[str], float, str]:
-    say("\n  Pause. What does the client feel? " + "  ".join(
-        f"{i}) {s}" for i, s in enumerate(states, 1)
-    ))  # fmt: skip
+    say("\n  Pause. What does the client feel?")
+    named = [f"{i:>2}) {s:<20}" for i, s in enumerate(states, 1)]
+    for row in range(0, len(named), 4):
+        say("  " + "".join(named[row : row + 4]).rstrip())
     while True:
         raw = ask("  states (numbers, e.g. 1,3) > ").replace(" ", "")
         try:
