@@ -20,7 +20,7 @@ from copilot.domain import (
     SessionSummary,
     Utterance,
 )
-from copilot.errors import AnalyserError, DependencyMissing
+from copilot.errors import AnalyserError, DependencyMissing, ModelError
 from copilot.plugins import registry
 from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
@@ -58,28 +58,33 @@ def analyse_session(
     emotion = registry().create("emotion", settings.emotion_engine)
     readings = emotion.read(utterances)
     store.save_analysis(session_id, "emotions", emotion.provenance(), readings)
-    code_behaviour(store, session_id, utterances)
+    behaviour_notice = code_behaviour(store, session_id, utterances)
     voice = prosody_readings or []
     if audio_path is not None and prosody_readings is None:
         voice = prosody.from_file(audio_path, utterances)
     store.save_analysis(session_id, "prosody", Provenance(engine="local-prosody"), voice)
     store.finish(session_id, round(duration, 2))
     export = build_export(store, session_id)
-    result = Analysed(export)
+    result = Analysed(export, [behaviour_notice] if behaviour_notice else [])
     summarise(store, result, "local", names or [], settings)
     if analyser != "local":
         summarise(store, result, analyser, names or [], settings)
     return result
 
 
-def code_behaviour(store: SessionStore, session_id: str, utterances: list[Utterance]) -> None:
-    """The therapist's behaviours, stored as their own analysis (private: see domain)."""
+def code_behaviour(store: SessionStore, session_id: str, utterances: list[Utterance]) -> str | None:
+    """The therapist's behaviours, stored as their own analysis (private: see domain). A model
+    that cannot load costs these codes only, said in one line, not the session's analysis."""
     from copilot.analysis.behaviour import code_utterances, default_coder
 
-    coder = default_coder()
+    try:
+        coder = default_coder()
+    except (ModelError, DependencyMissing) as exc:
+        return f"therapist behaviour codes did not arrive: {exc}"
     codes = code_utterances(coder, utterances)
     provenance = Provenance(engine="local-behaviour", model=coder.model_id)
     store.save_analysis(session_id, BEHAVIOUR_KIND, provenance, codes)
+    return None
 
 
 def summarise(
