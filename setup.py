@@ -1,7 +1,7 @@
 """Ship the top-level `ui/` and `prompts/` folders inside the wheel.
 
 They live at the repository root (where people look for them); an installed package finds them as
-`copilot/ui` and `copilot/prompt_templates` (see `copilot.window.ui_dir`, `copilot.prompts`).
+`copilot/ui` and `copilot/prompt_templates` (see `copilot.window.host.ui_dir`, `copilot.prompts`).
 """
 
 import shutil

@@ -316,3 +316,25 @@ class Note(Model):
 
 
 SessionExport.model_rebuild()
+
+
+Aspect = Literal["felt", "pull", "alliance", "needs", "care"]
+
+
+class ReflectionPrompt(BaseModel):
+    """A reflection question on one moment of a session, for the therapist alone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str  # stable for the same session, aspect and moment
+    session_id: str
+    aspect: Aspect
+    facet: str = ""  # alliance: goals | tasks | bond; needs: tools | connection
+    start: float
+    utterance_seq: int | None
+    speaker: Role
+    quote: str  # verbatim from the transcript
+    truncated: bool = False  # the quote is the opening of a longer utterance
+    seen: str = ""  # what the analysis noticed there, if anything (about the client)
+    question: str
+    wording: str = "local"

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.domain import utcnow
+from copilot.storage import egress_log
 from copilot.storage.repository import SessionStore
 
 # "invalid": the API answered, but the answer did not have the structure asked for.
@@ -122,24 +123,11 @@ class EgressEntry(BaseModel):
     error: str | None = None
 
 
-_COLUMNS = (
-    "at", "session_id", "destination", "model", "prompt_name", "prompt_digest",
-    "payload_sha256", "input_tokens", "output_tokens", "cache_read_tokens",
-    "cache_write_tokens", "cost_usd", "status", "error",
-)  # fmt: skip
-
-
 def record(store: SessionStore, entry: EgressEntry) -> int:
     """Write a row; returns its id, for `complete` to finish it."""
-    row = entry.model_dump(include=set(_COLUMNS))
+    row = entry.model_dump(include=set(egress_log.COLUMNS))
     row["at"] = entry.at.isoformat()
-    names = ", ".join(_COLUMNS)
-    marks = ", ".join("?" for _ in _COLUMNS)
-    with store.transaction() as db:
-        cur = db.execute(
-            f"INSERT INTO egress ({names}) VALUES ({marks})", [row[c] for c in _COLUMNS]
-        )
-        return int(cur.lastrowid or 0)
+    return egress_log.insert(store, row)
 
 
 def complete(
@@ -152,38 +140,30 @@ def complete(
 ) -> None:
     """Finish a row written by `record`: how the attempt ended, its tokens and cost."""
     u = usage or Usage()
-    with store.transaction() as db:
-        db.execute(
-            "UPDATE egress SET status = ?, error = ?, input_tokens = ?, output_tokens = ?, "
-            "cache_read_tokens = ?, cache_write_tokens = ?, cost_usd = ? WHERE id = ?",
-            (
-                status, error, u.input_tokens, u.output_tokens, u.cache_read_tokens,
-                u.cache_write_tokens, cost_usd(model, u) if usage else 0.0, entry_id,
-            ),
-        )  # fmt: skip
+    egress_log.update(
+        store,
+        entry_id,
+        status=status,
+        error=error,
+        input_tokens=u.input_tokens,
+        output_tokens=u.output_tokens,
+        cache_read_tokens=u.cache_read_tokens,
+        cache_write_tokens=u.cache_write_tokens,
+        cost_usd=cost_usd(model, u) if usage else 0.0,
+    )
 
 
 def list_entries(
     store: SessionStore, session_id: str | None = None, limit: int | None = None
 ) -> list[EgressEntry]:
     """Newest first."""
-    sql, args = "SELECT * FROM egress", list[Any]()
-    if session_id:
-        sql, args = sql + " WHERE session_id = ?", [session_id]
-    sql += " ORDER BY id DESC"
-    if limit:
-        sql, args = sql + " LIMIT ?", [*args, limit]
-    rows = store.db.execute(sql, args).fetchall()
-    return [EgressEntry(**dict(r)) for r in rows]
+    return [EgressEntry(**row) for row in egress_log.rows(store, session_id, limit)]
 
 
 def mark(store: SessionStore, entry_id: int, status: Status, error: str) -> None:
     """Change how a completed attempt is recorded (an answer found unusable after it arrived),
     keeping its tokens and cost: they were spent."""
-    with store.transaction() as db:
-        db.execute(
-            "UPDATE egress SET status = ?, error = ? WHERE id = ?", (status, error, entry_id)
-        )
+    egress_log.update(store, entry_id, status=status, error=error)
 
 
 class Totals(BaseModel):

@@ -17,12 +17,12 @@ import numpy as np
 from copilot.analysis.run import Analysed, analyse_session
 from copilot.audio.files import AudioInfo, iter_chunks, probe
 from copilot.diarization import clustering
+from copilot.diarization.by_channel import channel_segments
 from copilot.domain import Role, Session, SessionSource, Utterance
 from copilot.errors import ChannelSpecError, CopilotError
 from copilot.plugins import registry
 from copilot.storage.repository import SessionStore
 from copilot.transcription.engine import AsrSegment, Transcriber
-from copilot.transcription.regions import channel_segments
 
 Progress = Callable[[float], None]
 DEFAULT_STEREO: tuple[Role, Role] = ("therapist", "client")
@@ -220,5 +220,5 @@ def load_engine(model: str, threads: int, slot: str = "main") -> Transcriber:
     session's second pass) asks for a slot of its own."""
     key = (model, threads, slot)
     if key not in _ENGINES:
-        _ENGINES[key] = registry().create("asr", "faster-whisper", model=model, threads=threads)
+        _ENGINES[key] = registry().asr("faster-whisper", model=model, threads=threads)
     return _ENGINES[key]

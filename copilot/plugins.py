@@ -15,14 +15,25 @@ from collections.abc import Callable
 from functools import cache
 from importlib import import_module
 from importlib.metadata import entry_points
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from copilot.errors import CopilotError
+
+if TYPE_CHECKING:
+    from copilot.analysis.emotion_engine import EmotionAnalyser
+    from copilot.domain import SessionExport, SessionSummary
+    from copilot.transcription.engine import Transcriber
 
 Kind = Literal["asr", "emotion", "session"]
 Factory = Callable[..., Any]
 DEFAULT_PLUGINS = ("copilot.engines",)
 ENTRY_POINT_GROUP = "copilot.engines"
+
+
+class SessionAnalyser(Protocol):
+    """A "session" engine: a stored session's export in, its summary out."""
+
+    def summarise(self, export: SessionExport) -> SessionSummary: ...
 
 
 class EngineRegistry:
@@ -41,6 +52,20 @@ class EngineRegistry:
             known = ", ".join(self.names(kind)) or "none"
             raise CopilotError(f"no {kind} engine named {name!r} (known: {known})")
         return factory(**options)
+
+    # Typed by kind: a factory returns Any, the callers get the engine's Protocol.
+
+    def asr(self, name: str, **options: Any) -> Transcriber:
+        engine: Transcriber = self.create("asr", name, **options)
+        return engine
+
+    def emotion(self, name: str, **options: Any) -> EmotionAnalyser:
+        engine: EmotionAnalyser = self.create("emotion", name, **options)
+        return engine
+
+    def session(self, name: str, **options: Any) -> SessionAnalyser:
+        engine: SessionAnalyser = self.create("session", name, **options)
+        return engine
 
 
 @cache

@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from copilot import __version__
 from copilot.domain import SessionExport
 from copilot.errors import CopilotError
+from copilot.timefmt import clock
 
 STATE_COLOURS = {
     "sadness": "#4f6d8f",
@@ -37,14 +38,6 @@ def _environment() -> Environment:
     env.filters["clock"] = clock
     env.globals["colour"] = colour
     return env
-
-
-def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def colour(label: str) -> str:

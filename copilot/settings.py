@@ -23,6 +23,16 @@ def home() -> Path:
     return user_data_path(APP_NAME, appauthor=False)
 
 
+def report_file(session_id: str) -> Path:
+    """Where a session's HTML report is written."""
+    return home() / "reports" / f"{session_id}.html"
+
+
+def audio_dir() -> Path:
+    """Where kept audio lives."""
+    return home() / "audio"
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="ignore")
 

@@ -62,7 +62,7 @@ def child(events_path: Path) -> None:
     """Run a live session on the rig's devices until stdin says stop; log events as JSON lines."""
     from copilot.domain import Consent
     from copilot.events import LevelEvent, PartialEvent, RevisionEvent, RiskEvent, UtteranceEvent
-    from copilot.session import LiveOptions, LiveSession
+    from copilot.live import LiveOptions, LiveSession
     from copilot.settings import home
 
     live = LiveSession(LiveOptions(mic="mic", call="call", keep_audio=True, keep_audio_as="flac"))
@@ -85,7 +85,7 @@ def child(events_path: Path) -> None:
     while heard != {"therapist", "client"}:
         time.sleep(0.05)
     began, usage = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"ready": True, "started": live._started}), flush=True)
+    print(json.dumps({"ready": True, "started": live.started_at}), flush=True)
     sys.stdin.readline()  # the parent says stop
     wall = time.monotonic() - began
     end = resource.getrusage(resource.RUSAGE_SELF)

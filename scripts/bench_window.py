@@ -56,9 +56,9 @@ def child(launched: float, events: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT / "scripts"))
     from window_harness import drive, wait
 
-    from copilot.bridge import Bridge
     from copilot.domain import Utterance
     from copilot.events import UtteranceEvent
+    from copilot.window.bridge import Bridge
 
     bridge = Bridge()
     result: dict[str, Any] = {}

@@ -96,7 +96,7 @@ def second_pass(
     first: dict[int, Utterance], jobs: dict[int, Job], stereo: np.ndarray, engine: Any
 ) -> tuple[dict[int, Utterance], list[float]]:
     """The finals revised window by window, as the session's reviser thread does."""
-    from copilot.transcription.regions import channel_segments
+    from copilot.diarization.by_channel import channel_segments
     from copilot.transcription.revision import Final, RevisionQueue, assign, revised
 
     out = dict(first)

@@ -83,7 +83,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "scripts"))
     from window_harness import display, drive, wait
 
-    from copilot.bridge import Bridge
+    from copilot.window.bridge import Bridge
 
     notes: list[str] = []
     if not emotion_model_present():  # illustrate with the tests' cue-word engine, and say so

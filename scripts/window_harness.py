@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from copilot.bridge import Bridge
+from copilot.window.bridge import Bridge
 
 
 @contextmanager
@@ -50,7 +50,7 @@ def wait(window: Any, script: str, timeout: float = 30.0) -> Any:
 
 def drive(bridge: Bridge, work: Callable[[Any], None], size: tuple[int, int] = (1180, 800)) -> None:
     """Open the window at the screen's corner, run `work(window)` once the page is ready."""
-    from copilot.window import create_window, run
+    from copilot.window.host import create_window, run
 
     window = create_window(bridge, size=size, x=0, y=0)
     failures: list[BaseException] = []

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from copilot.domain import Consent
 from copilot.evaluation import wer
 from copilot.events import LevelEvent, RiskEvent, StatusEvent, UtteranceEvent
-from copilot.session import LiveOptions, LiveSession
+from copilot.live import LiveOptions, LiveSession
 from copilot.storage import SessionStore
 
 pytestmark = [pytest.mark.rig, pytest.mark.model]
@@ -139,7 +139,7 @@ def test_two_devices_roles_bleed_and_risk_timing(rig: AudioRig) -> None:
     for phrase in CLIENT_PHRASES:  # the loudspeakers' bleed is not the therapist speaking
         assert phrase not in therapist
 
-    offset = playback.started - live._started  # session time of the playback's first sample
+    offset = playback.started - live.started_at  # session time of the playback's first sample
     for _, event in finals(events):
         u = event.utterance
         middle = (u.start + u.end) / 2 - offset
@@ -175,7 +175,7 @@ def test_a_device_that_vanishes_leaves_the_other_running(rig: AudioRig) -> None:
     assert any("therapist audio is back" in m for m in statuses), statuses
     client = heard_text(events, "client")
     assert wer(said_text(reference, "client"), client) <= 0.25, client
-    offset = playback.started - live._started
+    offset = playback.started - live.started_at
     before = [(text, start, end) for role, text, start, end in reference
               if role == "therapist" and end < vanish_at]  # fmt: skip
     assert len(before) >= 2  # pooled, as everywhere: one short sentence is too coarse a measure

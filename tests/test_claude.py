@@ -314,7 +314,7 @@ def _reword_each(body: dict[str, Any]) -> str:
 def test_reflection_prompts_are_reworded_through_the_contract(
     api: FakeMessagesAPI, store: SessionStore
 ) -> None:
-    from copilot.reflection.prompts import ReflectionPrompt
+    from copilot.domain import ReflectionPrompt
     from copilot.reflection.wording import claude_wording
 
     api.responder = _reword_each

@@ -25,8 +25,8 @@ from copilot.domain import Consent
 from copilot.errors import ConsentError
 from copilot.evaluation import wer
 from copilot.events import RevisionEvent, RiskEvent, StatusEvent, UtteranceEvent
+from copilot.live import LiveOptions, LiveSession
 from copilot.pipeline import load_engine
-from copilot.session import LiveOptions, LiveSession
 from copilot.settings import home
 from copilot.storage import SessionStore
 
@@ -91,7 +91,7 @@ def test_replayed_session_is_transcribed_live_with_roles_and_stored(tmp_path: Pa
     events = run(live, sources)
     stored = SessionStore().utterances(live.session_id or "")
     assert len(stored) == sum(isinstance(e, UtteranceEvent) for _, e in events)  # as they happen
-    assert live._reviser is not live._engine  # a final never waits behind a revision
+    assert live.reviser is not live.engine  # a final never waits behind a revision
     result = live.stop()
     for role in ("therapist", "client"):
         said = " ".join(text for r, text, _s, _e in reference if r == role)
@@ -106,7 +106,7 @@ def test_risk_is_flagged_within_two_seconds(tmp_path: Path) -> None:
     sources = replay(path)
     live = LiveSession(LiveOptions(), sources=sources)
     events = run(live, sources)
-    t0 = live._started
+    t0 = live.started_at
     live.stop()
     flags = [(t, e) for t, e in events if isinstance(e, RiskEvent)]
     assert flags, "the risk sentence raised no flag"
@@ -298,5 +298,4 @@ def test_the_cli_prints_finals_and_keeps_the_audio_it_was_asked_to(
     (session,) = SessionStore().list_sessions()
     kept = home() / "audio" / f"{session.id}.flac"
     assert read_all(kept).shape[1] == 2
-    row = SessionStore().db.execute("SELECT audio_path FROM sessions WHERE id = ?", (session.id,))
-    assert row.fetchone()[0] == str(kept)
+    assert SessionStore().audio_path(session.id) == str(kept)

@@ -17,7 +17,6 @@ import pytest
 from conftest import ROOT, require, require_tool
 from window_support import stored_session
 
-from copilot.bridge import Bridge, Pusher, StartRequest
 from copilot.domain import EmotionReading, RiskFlag, Utterance, utcnow
 from copilot.events import (
     EmotionEvent,
@@ -26,6 +25,10 @@ from copilot.events import (
     StateEvent,
     UtteranceEvent,
 )
+from copilot.settings import Settings
+from copilot.window.bridge import Bridge
+from copilot.window.start import StartRequest
+from copilot.window.support import Pusher
 
 pytestmark = pytest.mark.window
 
@@ -85,24 +88,26 @@ def record() -> dict[str, Any]:
     session_id = stored_session()
     other = stored_session("M.B.", "20250103-0900-mb")
     bridge = Bridge(session_factory=ScriptedLive)  # type: ignore[arg-type]
-    review = bridge.session(session_id)
+    review = bridge.review.session(session_id)
     export = review["export"]
-    prompts = bridge.reflection("prompts_for", {"session_id": session_id})
-    saved = bridge.reflection(
-        "save_answers", {"session_id": session_id, "answers": {prompts["prompts"][0]["id"]: ANSWER}}
+    prompts = bridge.reflection.prompts_for({"session_id": session_id})
+    saved = bridge.reflection.save_answers(
+        {"session_id": session_id, "answers": {prompts["prompts"][0]["id"]: ANSWER}}
     )
-    form = bridge.reflection("checkin_form", {"kind": "post"})
+    form = bridge.reflection.checkin_form({"kind": "post"})
     values = dict(zip([i["id"] for i in form["items"]], [4, 2, 5, 1], strict=True))
     older_checkins(3)
-    checked_in = bridge.reflection("submit_checkin", {"answers": values, "session_id": session_id})
-    bridge.set_reminders(True)  # the reflected session is no longer due; the other one is
-    reminders = [bridge.reminders()]
-    snoozed = bridge.reflection("snooze_reminder", {"session_id": other, "minutes": 20})
-    reminders.append(bridge.reminders())
-    bridge.set_reminders(False)
+    checked_in = bridge.reflection.submit_checkin({"answers": values, "session_id": session_id})
+    bridge.preferences.set_reminders(
+        True
+    )  # the reflected session is no longer due; the other one is
+    reminders = [bridge.reflection.reminders()]
+    snoozed = bridge.reflection.snooze_reminder({"session_id": other, "minutes": 20})
+    reminders.append(bridge.reflection.reminders())
+    bridge.preferences.set_reminders(False)
     flag = export["risk_flags"][0]
     info = bridge.app_info()  # before the start: nothing is live yet
-    started = bridge.start_session(
+    started = bridge.start.start_session(
         {"client_label": "R.K.", "mic": "default", "consent_given_by": "client",
          "consent_method": "verbal", "consent_confirmed": True}
     )  # fmt: skip
@@ -110,15 +115,15 @@ def record() -> dict[str, Any]:
         "app_info": info,
         "review_app_info": Bridge(review_session_id=session_id).app_info(),
         "page_ready": {"ok": True},
-        "devices": bridge.devices(),
+        "devices": bridge.start.devices(),
         "stop_meters": {"ok": True},
-        "sessions": bridge.sessions(),
+        "sessions": bridge.review.sessions(),
         "session": review,
         "start_session": started,
-        "acknowledge_risk": bridge.acknowledge_risk(
+        "acknowledge_risk": bridge.live.acknowledge_risk(
             flag["utterance_seq"], flag["category"], session_id
         ),
-        "correct_text": bridge.correct_text(session_id, 1, EDITED),
+        "correct_text": bridge.review.correct_text(session_id, 1, EDITED),
         "reminders": {"sequence": reminders},
         "set_reminders": {"enabled": True},
         "reflection": {
@@ -126,7 +131,7 @@ def record() -> dict[str, Any]:
             "save_answers": saved,
             "checkin_form": form,
             "submit_checkin": checked_in,
-            "trend_series": bridge.reflection("trend_series", {"weeks": 26}),
+            "trend_series": bridge.reflection.trend_series({"weeks": 26}),
             "snooze_reminder": snoozed,
             "dismiss_reminder": {"session_id": other, "closed": True},
         },
@@ -153,23 +158,29 @@ FAKE_BRIDGE = """
   const counts = {};
   const copy = (x) => JSON.parse(JSON.stringify(x));
   window.__calls = [];
-  const answer = (name, args) => {
-    let found = answers[name];
-    if (name === 'app_info' && fixtures.review) found = answers.review_app_info;
-    if (name === 'reflection') found = answers.reflection[args[0]];
+  const answer = (name) => {
+    const [view, call] = name.includes('.') ? name.split('.') : [null, name];
+    let found = answers[call];
+    if (call === 'app_info' && fixtures.review) found = answers.review_app_info;
+    if (view === 'reflection' && call !== 'reminders') found = answers.reflection[call];
     if (found && found.sequence) {
       counts[name] = (counts[name] || 0) + 1;
       found = found.sequence[Math.min(counts[name], found.sequence.length) - 1];
     }
     return found === undefined ? { error: `the fake bridge has no answer for ${name}` } : found;
   };
-  const api = new Proxy({}, {
-    get: (_, name) => (typeof name !== 'string' || name === 'then' ? undefined : (...args) => {
-      window.__calls.push({ name, args: copy(args) });
-      return new Promise((resolve) => setTimeout(() => resolve(copy(answer(name, args))), 5));
-    }),
+  // window.pywebview.api.<name> and .<view>.<name>, as pywebview builds them: any path is a
+  // function that records its dotted name.
+  const node = (path) => new Proxy(function () {}, {
+    get: (_, key) => (typeof key !== 'string' || key === 'then' ? undefined
+      : node(path ? `${path}.${key}` : key)),
+    apply: (_, __, args) => {
+      window.__calls.push({ name: path, args: copy(args) });
+      return new Promise((resolve) => setTimeout(() => resolve(copy(answer(path))), 5));
+    },
     has: () => true,
   });
+  const api = node('');
   window.pywebview = { api };
 }
 """
@@ -246,7 +257,7 @@ def test_consent_gate_live_events_risk_acknowledgement_and_hide_key(
     page.page.click("#btn-start")
     missing = page.text("#start-missing")
     assert "how consent was given" in missing and "the consent confirmation" in missing
-    assert page.calls("start_session") == [], "nothing may start before consent is recorded"
+    assert page.calls("start.start_session") == [], "nothing may start before consent is recorded"
     page.page.check('input[name="consent_method"][value="verbal"]')
     page.page.check("#f-consent")
     assert page.js("document.querySelector('#f-keep-as').disabled") is True
@@ -254,12 +265,12 @@ def test_consent_gate_live_events_risk_acknowledgement_and_hide_key(
     page.page.select_option("#f-keep-as", "flac")
     page.page.click("#btn-start")
     page.wait("document.body.dataset.view === 'live'")
-    (sent,) = page.calls("start_session")
+    (sent,) = page.calls("start.start_session")
     request = StartRequest.model_validate(sent[0])  # what Python accepts
     consent = request.consent()
     assert (consent.method, consent.given_by) == ("verbal", "client")
     assert sent[0]["replay"] == "/tmp/session.wav"
-    kept = request.options()
+    kept = request.options(Settings.load())
     assert (kept.keep_audio, kept.keep_audio_as) == (True, "flac")  # lossless, as chosen
     assert page.js("document.querySelector('#live-transcript').open") is False
 
@@ -292,7 +303,9 @@ def test_consent_gate_live_events_risk_acknowledgement_and_hide_key(
     assert page.js(f"!!document.querySelector('{alert}:not(.done)')")
     page.page.click(f"{alert} button")
     page.wait(f"document.querySelector('{alert}.done')")
-    assert page.calls("acknowledge_risk") == [[flag["utterance_seq"], flag["category"], LIVE_ID]]
+    assert page.calls("live.acknowledge_risk") == [
+        [flag["utterance_seq"], flag["category"], LIVE_ID]
+    ]
     assert "Acknowledged" in page.text(alert)
 
     page.page.keyboard.press("F8")
@@ -326,7 +339,7 @@ def test_review_summary_arc_jump_edit_and_reflection(
     page.page.fill(f"{line} textarea", EDITED)
     page.page.click(f"{line} .editor .primary")
     page.wait(f"document.querySelector('{line} .orig')")
-    assert page.calls("correct_text") == [[export["session"]["id"], 1, EDITED]]
+    assert page.calls("review.correct_text") == [[export["session"]["id"], 1, EDITED]]
     assert page.text(f"{line} .text") == EDITED
     original = export["utterances"][1]["text"]
     assert f"recognised as: “{original}”" in page.text(f"{line} .orig")
@@ -355,9 +368,8 @@ def test_review_summary_arc_jump_edit_and_reflection(
     page.page.fill(f'textarea[data-prompt="{first}"]', ANSWER)
     page.page.click("#rv-reflection .primary")
     page.wait("document.querySelector('#rv-reflection [role=status]').textContent")
-    saved = page.calls("reflection")[-1]
+    saved = page.calls("reflection.save_answers")[-1]
     assert saved == [
-        "save_answers",
         {
             "session_id": export["session"]["id"],
             "answers": [{"prompt_id": first, "answer": ANSWER}],
@@ -382,16 +394,16 @@ def test_checkin_by_keyboard_shows_the_scores_and_gentle_suggestions(
 
     page.page.click("#ci-save")  # nothing answered: it says which, and sends nothing
     assert page.text("#ci-missing") == "Item 1 is not answered yet."
-    assert [c for c in page.calls("reflection") if c[0] == "submit_checkin"] == []
+    assert page.calls("reflection.submit_checkin") == []
     for key in "4251":
         page.page.keyboard.press(key)
     assert page.js("document.activeElement.id") == "ci-save"
     assert page.text("#ci-missing") == "4 of 4 answered."
     page.page.keyboard.press("Control+Enter")
     page.wait("!document.querySelector('#ci-result').hidden")
-    submitted = [c for c in page.calls("reflection") if c[0] == "submit_checkin"]
+    submitted = page.calls("reflection.submit_checkin")
     assert submitted == [
-        ["submit_checkin", {"answers": recorded["values"], "kind": "post",
+        [{"answers": recorded["values"], "kind": "post",
                             "instrument_path": None, "session_id": export_id(recorded)}],
     ]  # fmt: skip
     result = recorded["answers"]["reflection"]["submit_checkin"]
@@ -447,7 +459,7 @@ def test_reminder_waits_quietly_and_snoozes(open_page: Any, recorded: dict[str, 
     assert page.js("document.querySelector('#reminders').getAttribute('role')") == "status"
     page.page.click("#reminders button:text('Later')")
     page.wait("document.querySelector('#reminders').hidden")
-    snoozes = [c for c in page.calls("reflection") if c[0] == "snooze_reminder"]
-    assert snoozes == [["snooze_reminder", {"session_id": due[0]["session_id"], "minutes": 20}]]
+    snoozes = page.calls("reflection.snooze_reminder")
+    assert snoozes == [[{"session_id": due[0]["session_id"], "minutes": 20}]]
     assert page.js("document.body.dataset.view") == "start", "a reminder never takes the view"
     assert page.errors == []

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from reflection_sessions import DAY, GRIEF, PANIC, grief_flag, make_export, store_export
 
+from copilot.cli.reflection import HANDLERS, add_parsers
 from copilot.domain import Provenance, SessionExport
 from copilot.reflection import reminders
 from copilot.reflection.checkins import CheckInStore, ask, intensity, load_context, make_checkin
-from copilot.reflection.cli import HANDLERS, add_parsers
 from copilot.reflection.instruments import builtin
 from copilot.reflection.journal import (
     Journal,
@@ -440,7 +440,7 @@ def test_an_ordinary_session_without_cue_words_still_gets_three_grounded_prompts
 def test_answering_on_a_terminal_keeps_what_was_written_when_stopped_early(
     grief: SessionExport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from copilot.reflection.cli import _ask
+    from copilot.cli.reflection import _ask
 
     typed = iter(["a heaviness", "in my chest", "", "I wanted to"])
 

@@ -26,8 +26,8 @@ from encode import encode
 from window_support import stored_session, use_scripted_emotion
 
 from copilot.audio.files import SAMPLE_RATE
-from copilot.bridge import Bridge
 from copilot.storage import SessionStore
+from copilot.window.bridge import Bridge
 
 pytestmark = pytest.mark.window
 
@@ -102,7 +102,7 @@ class Page:
 def in_window(
     bridge: Bridge, drive: Callable[[Page], None], size: tuple[int, int] = (1180, 800)
 ) -> None:
-    from copilot.window import create_window, run
+    from copilot.window.host import create_window, run
 
     window = create_window(bridge, size=size, x=0, y=0)
     failures: list[BaseException] = []
@@ -114,7 +114,7 @@ def in_window(
         except BaseException as exc:
             failures.append(exc)
             if bridge.live_state() in ("recording", "paused"):
-                bridge.stop_session()  # else closing asks "stop recording?" and waits for a click
+                bridge.live.stop()  # else closing asks "stop recording?" and waits for a click
         finally:
             window.destroy()
 
@@ -234,7 +234,7 @@ def review_flow(tmp_path: Path) -> None:
     tone = (0.1 * np.sin(np.arange(SAMPLE_RATE * 40) * 0.05)).astype(np.float32)
     encode(audio, np.stack([tone, tone], axis=1), SAMPLE_RATE)
     store.update(session_id, audio_path=str(audio))
-    export = Bridge().session(session_id)["export"]
+    export = Bridge().review.session(session_id)["export"]
     point = export["summary"]["arc"][-1]
     starts = [(u["start"], u["seq"]) for u in export["utterances"]]
     expected_seq = [seq for start, seq in starts if start <= point["start"] + 0.05][-1]
@@ -356,7 +356,7 @@ def practice_flow(tmp_path: Path) -> None:
     runs = PracticeStore(SessionStore()).runs()
     assert len(runs) == 1 and len(runs[0].answers) == len(expected)
     assert runs[0].answers[0].reply == PRACTICE_REPLY and runs[0].answers[0].confidence == 0.8
-    exported = Bridge().session(session_id)["export"]
+    exported = Bridge().review.session(session_id)["export"]
     assert PRACTICE_REPLY not in json.dumps(exported)
 
 

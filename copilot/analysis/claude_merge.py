@@ -18,7 +18,6 @@ from copilot.analysis.claude_plan import (
     Window,
     WireMoment,
     WireSummary,
-    clock,
     parse_clock,
 )
 from copilot.analysis.redaction import Redaction
@@ -33,6 +32,7 @@ from copilot.domain import (
     Theme,
     Utterance,
 )
+from copilot.timefmt import clock
 
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _EDGES = " \t\n\"'.,;:!?…-"
@@ -167,7 +167,8 @@ def _narrative(parts: list[WireSummary], windows: list[Window], redaction: Redac
     if len(parts) == 1:
         return redaction.restore(parts[0].narrative.strip())
     return "\n".join(
-        f"[{clock(w.start)}–{clock(w.end)}] {redaction.restore(p.narrative.strip())}"
+        f"[{clock(w.start, pad=True)}–{clock(w.end, pad=True)}] "
+        f"{redaction.restore(p.narrative.strip())}"
         for p, w in zip(parts, windows, strict=True)
         if p.narrative.strip()
     )

@@ -18,6 +18,7 @@ from copilot.analysis.redaction import Redaction
 from copilot.domain import SessionExport, Utterance
 from copilot.prompts import Prompt, load
 from copilot.settings import Settings
+from copilot.timefmt import clock
 
 PROMPT_NAME = "session_summary"
 MAX_OUTPUT_TOKENS = 8_192
@@ -86,12 +87,6 @@ class WireSummary(Wire):
 # Time windows. ------------------------------------------------------------------------------
 
 
-def clock(seconds: float) -> str:
-    s = max(0, round(seconds))
-    h, rest = divmod(s, 3600)
-    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60:02d}:{rest % 60:02d}"
-
-
 def parse_clock(text: str) -> float | None:
     parts = text.strip().strip("[]").split(":")
     if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
@@ -127,7 +122,7 @@ def split_windows(
     windows: list[Window] = []
     used = 0
     for u in sorted(utterances, key=lambda u: (u.start, u.seq)):
-        line = f"[{clock(u.start)}] {ROLE_NAMES[u.role]}: {redaction.redact(u.text)}"
+        line = f"[{clock(u.start, pad=True)}] {ROLE_NAMES[u.role]}: {redaction.redact(u.text)}"
         cost = estimate_tokens(line) + 1
         if not windows or used + cost > budget:
             windows.append(Window([], []))
@@ -161,7 +156,7 @@ def plan(export: SessionExport, settings: Settings, names: Sequence[str] = ()) -
     ]
     system[-1]["cache_control"] = {"type": "ephemeral"}  # the fixed prefix ends here
     end = max((u.end for u in export.utterances), default=0.0)
-    duration = clock(max(export.metrics.duration_s, end))
+    duration = clock(max(export.metrics.duration_s, end), pad=True)
     requests = [
         {
             "model": settings.claude_model,
@@ -188,8 +183,8 @@ def _user(prompt: Prompt, w: Window, part: int, parts: int, duration: str) -> st
         prompt.meta["user"],
         part=part,
         parts=parts,
-        window_start=clock(w.start),
-        window_end=clock(w.end),
+        window_start=clock(w.start, pad=True),
+        window_end=clock(w.end, pad=True),
         duration=duration,
         lines=len(w.lines),
         client_lines=sum(u.role == "client" for u in w.utterances),

@@ -22,7 +22,6 @@ from copilot.domain import RiskCategory, RiskFlag, RiskSeverity, Utterance
 
 SEVERITY_ORDER: dict[RiskSeverity, int] = {"low": 0, "moderate": 1, "high": 2}
 SCANNED_ROLES = ("client", "unknown")
-TEST_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "risk_sentences.tsv"
 
 # Shared fragments. `ME` is the speaker; `OTHER` someone else; `SELF` any reflexive, so that
 # reported acts ("my brother tried to kill himself") are caught and then marked as reported.
@@ -358,8 +357,9 @@ class LabelledSentence:
     text: str
 
 
-def load_test_set(path: Path | None = None) -> list[LabelledSentence]:
-    with (path or TEST_SET).open(encoding="utf-8", newline="") as fh:
+def load_test_set(path: Path) -> list[LabelledSentence]:
+    """A labelled sentence set (the caller names it: the sets live with the tests, not here)."""
+    with path.open(encoding="utf-8", newline="") as fh:
         rows = csv.DictReader(fh, delimiter="\t")
         return [LabelledSentence(r["category"], r["marker"], r["text"]) for r in rows]
 
@@ -403,5 +403,5 @@ def _marker(matches: Sequence[RiskMatch], category: str) -> str:
     return "negated" if chosen.negated else "plain"
 
 
-def evaluate_test_set(path: Path | None = None) -> dict[str, object]:
+def evaluate_test_set(path: Path) -> dict[str, object]:
     return evaluate(load_test_set(path))

@@ -55,7 +55,7 @@ def analyse_session(
     store.save_analysis(session_id, "metrics", Provenance(engine="local-metrics"), found_metrics)
     flags = flag_utterances(utterances)
     store.save_analysis(session_id, "risk_flags", Provenance(engine=RISK_ENGINE), flags)
-    emotion = registry().create("emotion", settings.emotion_engine)
+    emotion = registry().emotion(settings.emotion_engine)
     readings = emotion.read(utterances)
     store.save_analysis(session_id, "emotions", emotion.provenance(), readings)
     behaviour_notice = code_behaviour(store, session_id, utterances)
@@ -93,8 +93,7 @@ def summarise(
     """Add a session analyser's summary; a failure leaves the one already there and says why."""
     options: dict[str, Any] = {"settings": settings, "store": store, "names": names}
     try:
-        engine = registry().create("session", analyser, **options)
-        summary: SessionSummary = engine.summarise(result.export)
+        summary = registry().session(analyser, **options).summarise(result.export)
     except (AnalyserError, DependencyMissing) as exc:
         result.notices.append(f"{analyser} summary did not arrive: {exc}")
         return

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from copilot.audio.levels import FLOOR_DB, dbfs
 from copilot.domain import Role
 from copilot.errors import DependencyMissing, DeviceError
 
@@ -286,7 +287,5 @@ def level_meter(device: str, seconds: float = 0.2) -> float:
     while not frames.empty():
         blocks.append(frames.get())
     if not blocks:
-        return -120.0
-    data = np.concatenate(blocks)
-    rms = float(np.sqrt(np.mean(np.square(data, dtype=np.float64))))
-    return 20 * float(np.log10(max(rms, 1e-6)))
+        return FLOOR_DB
+    return dbfs(np.concatenate(blocks))

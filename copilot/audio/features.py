@@ -12,6 +12,7 @@ from functools import cache
 import numpy as np
 
 from copilot.audio.files import SAMPLE_RATE
+from copilot.audio.levels import amplitudes_db
 
 FRAME = 400  # 25 ms
 HOP = 160  # 10 ms
@@ -98,7 +99,7 @@ def measure(audio: np.ndarray) -> SpanAcoustics:
     """Acoustics of one mono stretch of speech."""
     coeffs = mfcc(audio)[:, 1:]
     rms = np.sqrt(np.mean(frames(audio, FRAME, HOP).astype(np.float64) ** 2, axis=1))
-    level = 20 * np.log10(np.maximum(rms, 1e-6))
+    level = amplitudes_db(rms)
     voiced_level = level[level > level.max() - 30] if len(level) else level
     f0 = pitch_track(audio)
     pitch = float(np.median(f0)) if len(f0) >= 3 else None

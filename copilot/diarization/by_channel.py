@@ -13,8 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from copilot.audio.features import span
-from copilot.transcription.engine import AsrSegment
-from copilot.transcription.hallucinations import with_words
+from copilot.audio.files import SAMPLE_RATE
+from copilot.transcription.engine import AsrSegment, Transcriber, speech_regions
+from copilot.transcription.hallucinations import clean, with_words
+from copilot.transcription.regions import split_by_regions
 
 ENVELOPE_FRAME = 320  # 20 ms
 FRAME_S = ENVELOPE_FRAME / 16_000
@@ -24,13 +26,6 @@ BLEED_SHARE = 0.75  # a stretch whose power is this much leak is the other speak
 CONTEXT_S = 0.5
 WORD_CONTEXT_S = 0.1
 WORD_MIN_CORRELATION = 0.6
-
-
-def level_db(audio: np.ndarray) -> float:
-    if len(audio) == 0:
-        return -120.0
-    rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
-    return 20 * float(np.log10(max(rms, 1e-6)))
 
 
 def powers(audio: np.ndarray) -> np.ndarray:
@@ -126,3 +121,19 @@ def drop_bleed(
     if len(kept) == len(seg.words):
         return seg
     return with_words(seg, kept)
+
+
+def channel_segments(
+    engine: Transcriber, audio: np.ndarray, offset: float, other: np.ndarray | None = None
+) -> list[AsrSegment]:
+    """One channel's audio decoded as a recording is: segments cut at the speaker's pauses,
+    without the words that are only `other` (the other side's channel) leaking in."""
+    segments = clean(list(engine.transcribe(audio, offset=offset)), audio, offset)
+    regions = [
+        (offset + lo / SAMPLE_RATE, offset + hi / SAMPLE_RATE) for lo, hi in speech_regions(audio)
+    ]
+    segments = split_by_regions(segments, regions)
+    if other is None:
+        return segments
+    kept = [drop_bleed(s, audio, other, offset) for s in segments]
+    return [s for s in kept if s is not None]

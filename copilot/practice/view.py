@@ -1,7 +1,5 @@
-"""The window's practice API: one small object, the store passed in, JSON-able dicts in and out.
-
-The bridge hands `practice(action, args)` calls to the method named `action` (PracticeView.ACTIONS).
-"""
+"""Practice as calls over a store: JSON-able dicts in and out, shared by the window's practice
+view (copilot/window/practice.py) and the terminal (copilot/cli/practice.py)."""
 
 from __future__ import annotations
 
@@ -33,8 +31,6 @@ def _default_coder() -> flow.Coder:
 
 
 class PracticeView:
-    ACTIONS = ("sessions", "make_sessions", "plan", "start", "answer", "finish", "progress")
-
     def __init__(
         self, store: SessionStore, coder: Callable[[], flow.Coder] = _default_coder
     ) -> None:

@@ -45,6 +45,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from copilot.domain import ReflectionPrompt
 from copilot.errors import CopilotError
 from copilot.reflection import reminders
 from copilot.reflection.checkins import (
@@ -52,7 +53,7 @@ from copilot.reflection.checkins import (
     LoadContext,
     describe_load,
     load_context,
-    make_checkin,
+    record_checkin,
 )
 from copilot.reflection.instruments import (
     AnswerError,
@@ -63,9 +64,10 @@ from copilot.reflection.instruments import (
     load_instrument,
 )
 from copilot.reflection.journal import Journal, JournalEntry, JournalError, open_journal
-from copilot.reflection.prompts import ReflectionPrompt, clock, prompts_for_session
+from copilot.reflection.prompts import prompts_for_session
 from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
+from copilot.timefmt import clock
 
 PRIVATE = (
     "Private: your answers go to your journal, apart from the session data, and are never "
@@ -244,18 +246,9 @@ def submit_checkin(
         raise AnswerError("answers are a list in item order or a map from item id to number")
     store = SessionStore()
     try:
-        session = store.get(session_id).id if session_id else None
-        context = load_context(store)
+        result, context = record_checkin(store, instrument, given, session_id)
     finally:
         store.close()
-    result = make_checkin(instrument, given, context, session)
-    db = open_journal()
-    try:
-        CheckInStore(db).save(result)
-    finally:
-        db.close()
-    if session:
-        reminders.close(session)
     return {
         "id": result.id,
         "at": result.at.isoformat(),

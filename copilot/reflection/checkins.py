@@ -18,8 +18,9 @@ from itertools import pairwise
 from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.domain import EmotionReading, RiskFlag, Session, SessionSummary, utcnow
+from copilot.reflection import reminders
 from copilot.reflection.instruments import Instrument, Kind, ScaleScore, score
-from copilot.reflection.journal import transaction
+from copilot.reflection.journal import open_journal, transaction
 from copilot.storage.repository import SessionStore
 
 
@@ -153,6 +154,27 @@ def make_checkin(
         scores=score(instrument, answers),
         context=context,
     )
+
+
+def record_checkin(
+    store: SessionStore,
+    instrument: Instrument,
+    answers: dict[str, int],
+    session_id: str | None = None,
+) -> tuple[CheckIn, LoadContext]:
+    """Score a check-in against today's load, keep it in the journal, and close the reminder of
+    the session it follows. The one way the window and the command line record one."""
+    session = store.get(session_id).id if session_id else None
+    context = load_context(store)
+    result = make_checkin(instrument, answers, context, session)
+    db = open_journal()
+    try:
+        CheckInStore(db).save(result)
+    finally:
+        db.close()
+    if session:
+        reminders.close(session)
+    return result, context
 
 
 def ask(

@@ -21,40 +21,27 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
-from copilot.domain import KeyMoment, NeedsMap, Role, SessionExport, SessionSummary, Utterance
+from copilot.domain import (
+    Aspect,
+    KeyMoment,
+    NeedsMap,
+    ReflectionPrompt,
+    Role,
+    SessionExport,
+    SessionSummary,
+    Utterance,
+)
+from copilot.reflection.wording import Wording, claude_wording
 from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
+from copilot.timefmt import clock
 
-Aspect = Literal["felt", "pull", "alliance", "needs", "care"]
 ASPECTS: tuple[Aspect, ...] = ("felt", "pull", "alliance", "needs", "care")
 MAX_PROMPTS = 5
 QUOTE_MAX_CHARS = 220
 QUESTION_MAX_CHARS = 600
 ECHO_MAX_CHARS = 70
-
-
-class ReflectionPrompt(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str  # stable for the same session, aspect and moment
-    session_id: str
-    aspect: Aspect
-    facet: str = ""  # alliance: goals | tasks | bond; needs: tools | connection
-    start: float
-    utterance_seq: int | None
-    speaker: Role
-    quote: str  # verbatim from the transcript
-    truncated: bool = False  # the quote is the opening of a longer utterance
-    seen: str = ""  # what the analysis noticed there, if anything (about the client)
-    question: str
-    wording: str = "local"
-
-
-Wording = Callable[[list[ReflectionPrompt]], list[ReflectionPrompt]]
 
 
 @dataclass(frozen=True)
@@ -456,8 +443,6 @@ def prompts_for_session(
     if not prompts or settings.session_analyser != "claude":
         return prompts, None
     if wording is None:
-        from copilot.reflection.wording import claude_wording
-
         wording, notice = claude_wording(settings, export.session.id)
         if wording is None:
             return prompts, notice
@@ -509,12 +494,6 @@ def _accepted(local: ReflectionPrompt, candidate: ReflectionPrompt, name: str) -
 
 
 # showing -----------------------------------------------------------------------------------------
-
-
-def clock(seconds: float) -> str:
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def render(prompt: ReflectionPrompt, number: int | None = None) -> str:

@@ -18,14 +18,16 @@ therapist sees one line saying so. Nothing here ever stops the prompts from bein
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from typing import Any
 
-from copilot.reflection.prompts import ReflectionPrompt, Wording, clock
+from copilot.domain import ReflectionPrompt
 from copilot.settings import Settings
+from copilot.timefmt import clock
 
 CLAUDE_MODULE = "copilot.analysis.claude"
 CLAUDE_FUNCTION = "reword_reflection_prompts"
+Wording = Callable[[list[ReflectionPrompt]], list[ReflectionPrompt]]
 
 
 def claude_on(settings: Settings) -> bool:
@@ -38,7 +40,8 @@ def claude_wording(settings: Settings, session_id: str) -> tuple[Wording | None,
     if not claude_on(settings):
         return None, None
     try:
-        module = importlib.import_module(CLAUDE_MODULE)
+        import copilot.analysis.claude as module  # CLAUDE_MODULE; the optional extra lives there
+
         function = getattr(module, CLAUDE_FUNCTION)
     except Exception as exc:  # a missing extra, a module mid-change: the local wording stands
         return None, f"Claude's wording is unavailable ({_why(exc)}); showing the local prompts"

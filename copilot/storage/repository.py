@@ -161,12 +161,16 @@ class SessionStore:
         rows = self.db.execute(sql + " ORDER BY created_at DESC", args).fetchall()
         return [self._session_from_row(r) for r in rows]
 
+    def audio_path(self, session_id: str) -> str | None:
+        """Where the session's kept audio is, if the therapist chose to keep it."""
+        row = self.db.execute("SELECT audio_path FROM sessions WHERE id = ?", (session_id,))
+        found = row.fetchone()
+        return found[0] if found is not None and found[0] else None
+
     def delete(self, session_id: str) -> None:
         """Really delete: rows go, and the freed pages are overwritten by a checkpoint."""
         session = self.get(session_id)
-        audio = self.db.execute(
-            "SELECT audio_path FROM sessions WHERE id = ?", (session.id,)
-        ).fetchone()[0]
+        audio = self.audio_path(session.id)
         with self.transaction() as db:
             db.execute("DELETE FROM sessions WHERE id = ?", (session.id,))
         with self._lock:

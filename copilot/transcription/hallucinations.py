@@ -7,6 +7,7 @@ import re
 import numpy as np
 
 from copilot.audio.files import SAMPLE_RATE
+from copilot.audio.levels import dbfs
 from copilot.domain import Word
 from copilot.transcription.engine import AsrSegment
 
@@ -54,11 +55,7 @@ def is_stock_over_silence(seg: AsrSegment, audio: np.ndarray | None, offset: flo
 
 def span_dbfs(audio: np.ndarray, start: float, end: float) -> float:
     lo, hi = max(0, int(start * SAMPLE_RATE)), max(0, int(end * SAMPLE_RATE))
-    part = audio[lo:hi]
-    if len(part) == 0:
-        return -120.0
-    rms = float(np.sqrt(np.mean(np.square(part, dtype=np.float64))))
-    return 20 * float(np.log10(max(rms, 1e-6)))
+    return dbfs(audio[lo:hi])
 
 
 def collapse_repeats(words: list[Word]) -> list[Word]:

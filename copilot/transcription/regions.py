@@ -13,11 +13,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from copilot.audio.files import SAMPLE_RATE
-from copilot.diarization.by_channel import drop_bleed
 from copilot.domain import Word
-from copilot.transcription.engine import AsrSegment, Transcriber, speech_regions
-from copilot.transcription.hallucinations import clean, join_words
+from copilot.transcription.engine import AsrSegment
+from copilot.transcription.hallucinations import join_words
 
 Region = tuple[float, float]  # start, end in seconds on the session's timeline
 
@@ -27,22 +25,6 @@ def region_of(word: Word, regions: Sequence[Region]) -> int:
     mid = (word.start + word.end) / 2
     gaps = [0.0 if lo <= mid <= hi else min(abs(mid - lo), abs(mid - hi)) for lo, hi in regions]
     return int(np.argmin(gaps))
-
-
-def channel_segments(
-    engine: Transcriber, audio: np.ndarray, offset: float, other: np.ndarray | None = None
-) -> list[AsrSegment]:
-    """One channel's audio decoded as a recording is: segments cut at the speaker's pauses,
-    without the words that are only `other` (the other side's channel) leaking in."""
-    segments = clean(list(engine.transcribe(audio, offset=offset)), audio, offset)
-    regions = [
-        (offset + lo / SAMPLE_RATE, offset + hi / SAMPLE_RATE) for lo, hi in speech_regions(audio)
-    ]
-    segments = split_by_regions(segments, regions)
-    if other is None:
-        return segments
-    kept = [drop_bleed(s, audio, other, offset) for s in segments]
-    return [s for s in kept if s is not None]
 
 
 def split_by_regions(segments: Sequence[AsrSegment], regions: Sequence[Region]) -> list[AsrSegment]:

@@ -1,6 +1,8 @@
 /* The page's side of the bridge: calls into Python, and events pushed from Python.
 
-   Calls go through pywebview's js_api (window.pywebview.api.<name>), each answered with a
+   Calls go through pywebview's js_api: the facade's own calls are window.pywebview.api.<name>,
+   a view's are window.pywebview.api.<view>.<name>, and SC.api takes either as one dotted name
+   ('review.session'). Each is answered with a
    JSON object; {"error": "..."} is a user error and becomes a rejected promise here. Events
    arrive as window.copilot.receive([...]) batches. Nothing uses the network. */
 (function () {
@@ -24,12 +26,13 @@
 
   SC.api = async function (name, ...args) {
     const api = window.pywebview && window.pywebview.api;
-    if (!api || typeof api[name] !== 'function') {
+    const call = name.split('.').reduce((obj, key) => (obj ? obj[key] : undefined), api);
+    if (typeof call !== 'function') {
       throw new UserError(`the window is not connected (${name})`);
     }
     let result;
     try {
-      result = await api[name](...args);
+      result = await call(...args);
     } catch (err) {
       throw new UserError((err && err.message) || String(err));
     }

@@ -45,7 +45,7 @@
   async function changeScale(step) {
     applyScale(app.prefs.font_scale + step);
     try {
-      await SC.api('set_prefs', { font_scale: app.prefs.font_scale });
+      await SC.api('preferences.set_prefs', { font_scale: app.prefs.font_scale });
     } catch (err) {
       SC.notify(err.message, 'error');
     }
@@ -53,7 +53,7 @@
 
   app.setOnTop = async function (on) {
     try {
-      const r = await SC.api('set_on_top', on);
+      const r = await SC.api('preferences.set_on_top', on);
       app.prefs.on_top = r.prefs.on_top;
     } catch (err) {
       SC.notify(err.message, 'error');

@@ -33,7 +33,7 @@
     });
     $('#ci-remind').addEventListener('change', async (event) => {
       try {
-        await SC.api('set_reminders', event.target.checked);
+        await SC.api('preferences.set_reminders', event.target.checked);
       } catch (err) {
         event.target.checked = !event.target.checked;
         SC.notify(err.message, 'error');
@@ -61,7 +61,7 @@
     const first = $('#ci-items input');
     if (first) first.focus();
     try {
-      $('#ci-remind').checked = (await SC.api('reminders')).enabled;
+      $('#ci-remind').checked = (await SC.api('reflection.reminders')).enabled;
     } catch (err) {
       $('#ci-remind').disabled = true;
     }

@@ -101,7 +101,7 @@
 
   async function pauseOrResume() {
     try {
-      const r = await SC.api(live.state === 'paused' ? 'resume' : 'pause');
+      const r = await SC.api(live.state === 'paused' ? 'live.resume' : 'live.pause');
       setState(r.state);
     } catch (err) {
       SC.notify(err.message, 'error');
@@ -114,7 +114,7 @@
     setState('stopping');
     $('#live-status').textContent = 'Stopping and analysing the session…';
     try {
-      const r = await SC.api('stop_session');
+      const r = await SC.api('live.stop');
       setState('stopped');
       SC.app.navShow('live', false);
       for (const notice of r.notices || []) SC.notify(notice);
@@ -188,7 +188,7 @@
     button.addEventListener('click', async () => {
       button.disabled = true;
       try {
-        await SC.api('acknowledge_risk', flag.utterance_seq, flag.category, live.sessionId);
+        await SC.api('live.acknowledge_risk', flag.utterance_seq, flag.category, live.sessionId);
         box.classList.add('done');
         box.querySelector('.row').replaceChildren(SC.el('span', { class: 'acked', text: `Acknowledged · ${SC.clock(flag.start)} · kept in the session` }));
         setTimeout(() => box.remove(), 4000);
@@ -205,7 +205,7 @@
     const text = field.value.trim();
     if (!text) return;
     try {
-      await SC.api('add_note', text);
+      await SC.api('live.add_note', text);
       field.value = '';
     } catch (err) {
       SC.notify(err.message, 'error');

@@ -9,7 +9,7 @@
   const el = SC.el;
 
   const practice = (SC.practice = { plan: null, run: null, index: 0, shown: 0, lineDelay: 120, feedback: null, played: false });
-  const call = (action, args) => SC.api('practice', action, args || {});
+  const call = (action, args) => SC.api(`practice.${action}`, args || {});
 
   practice.init = function () {
     $('#pr-plan').addEventListener('click', () => practice.open($('#pr-session').value));

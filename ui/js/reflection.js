@@ -7,7 +7,7 @@
   const el = SC.el;
 
   const reflection = (SC.reflection = { sessionId: null, prompts: [] });
-  const call = (action, args) => SC.api('reflection', action, args || {});
+  const call = (action, args) => SC.api(`reflection.${action}`, args || {});
   SC.reflect = call;
 
   const ASPECTS = {

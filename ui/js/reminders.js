@@ -17,7 +17,7 @@
     }
     let answer;
     try {
-      answer = await SC.api('reminders');
+      answer = await SC.api('reflection.reminders');
     } catch (err) {
       box.hidden = true; // a reminder is a courtesy: its failure is not the therapist's problem
       return;

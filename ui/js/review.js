@@ -23,7 +23,7 @@
 
   /* opts.ended: the session has just been stopped here, so reflection is offered. */
   review.open = async function (sessionId, opts) {
-    const answer = await SC.api('session', sessionId);
+    const answer = await SC.api('review.session', sessionId);
     review.id = answer.export.session.id;
     review.render(answer);
     $('#rv-ended').hidden = !(opts && opts.ended);
@@ -124,7 +124,7 @@
         row.append(el('button', { type: 'button', text: 'Acknowledge', onclick: async (event) => {
           event.target.disabled = true;
           try {
-            await SC.api('acknowledge_risk', f.utterance_seq, f.category, review.id);
+            await SC.api('live.acknowledge_risk', f.utterance_seq, f.category, review.id);
             await review.reload();
           } catch (err) {
             event.target.disabled = false;
@@ -261,7 +261,7 @@
     });
     save.addEventListener('click', async () => {
       try {
-        const r = await SC.api('correct_text', review.id, u.seq, area.value);
+        const r = await SC.api('review.correct_text', review.id, u.seq, area.value);
         const readings = new Map(review.data.export.emotions.map((x) => [x.utterance_seq, x]));
         const flags = new Map(review.data.export.risk_flags.map((f) => [f.utterance_seq, f]));
         const i = review.data.export.utterances.findIndex((x) => x.seq === u.seq);
@@ -314,13 +314,13 @@
   }
 
   review.reload = async function () {
-    const answer = await SC.api('session', review.id);
+    const answer = await SC.api('review.session', review.id);
     review.render(answer);
   };
 
   async function swap() {
     try {
-      review.render(await SC.api('swap_roles', review.id));
+      review.render(await SC.api('review.swap_roles', review.id));
       SC.notify('Speakers swapped. “Analyse again” reads the client’s states from the new roles.');
     } catch (err) {
       SC.notify(err.message, 'error');
@@ -338,7 +338,7 @@
     await new Promise((resolve) => dialog.addEventListener('close', resolve, { once: true }));
     if (dialog.returnValue !== 'ok') return;
     try {
-      review.render(await SC.api('rename_speakers', review.id, { therapist: $('#rn-therapist').value, client: $('#rn-client').value }));
+      review.render(await SC.api('review.rename_speakers', review.id, { therapist: $('#rn-therapist').value, client: $('#rn-client').value }));
     } catch (err) {
       SC.notify(err.message, 'error');
     }
@@ -349,7 +349,7 @@
     button.disabled = true;
     $('#rv-notice').textContent = 'Analysing the corrected transcript…';
     try {
-      const answer = await SC.api('reanalyse', review.id);
+      const answer = await SC.api('review.reanalyse', review.id);
       review.render(answer);
       for (const n of answer.notices || []) SC.notify(n);
       $('#rv-notice').textContent = 'Analysed again.';
@@ -365,7 +365,7 @@
     const ok = await SC.confirm(`Delete this session of ${label} for good? Its transcript, analyses, notes and audio are erased.`, 'Delete');
     if (!ok) return;
     try {
-      await SC.api('delete_session', review.id);
+      await SC.api('review.delete_session', review.id);
       review.id = null;
       SC.notify('The session was deleted.');
       SC.app.show('sessions');

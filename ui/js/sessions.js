@@ -20,7 +20,7 @@
   sessions.load = async function () {
     let answer;
     try {
-      answer = await SC.api('sessions', $('#s-query').value.trim() || null, $('#s-client').value || null);
+      answer = await SC.api('review.sessions', $('#s-query').value.trim() || null, $('#s-client').value || null);
     } catch (err) {
       $('#s-count').textContent = err.message;
       return;
@@ -45,7 +45,7 @@
       const ok = await SC.confirm(`Delete this session of ${s.client_label} for good? Its transcript, analyses, notes and audio are erased.`, 'Delete');
       if (!ok) return;
       try {
-        await SC.api('delete_session', s.id);
+        await SC.api('review.delete_session', s.id);
         await sessions.load();
       } catch (err) {
         SC.notify(err.message, 'error');

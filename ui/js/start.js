@@ -40,7 +40,7 @@
   };
 
   start.leave = function () {
-    SC.api('stop_meters').catch(() => {});
+    SC.api('start.stop_meters').catch(() => {});
   };
 
   start.loadDevices = async function () {
@@ -48,7 +48,7 @@
     msg.textContent = 'Looking for audio devices…';
     let found = [];
     try {
-      found = (await SC.api('devices')).devices;
+      found = (await SC.api('start.devices')).devices;
       msg.textContent = found.length ? '' : 'No audio inputs found. You can still replay a recording.';
     } catch (err) {
       msg.textContent = err.message;
@@ -76,7 +76,7 @@
     const call = $('#f-call').value || null;
     SC.setMeters('therapist', -90);
     SC.setMeters('client', -90);
-    SC.api('start_meters', mic, call).catch((err) => { $('#devices-msg').textContent = err.message; });
+    SC.api('start.start_meters', mic, call).catch((err) => { $('#devices-msg').textContent = err.message; });
   }
 
   const replaying = () => $('input[name="source"]:checked').value === 'replay';
@@ -84,13 +84,13 @@
   function sourceChanged() {
     $('#devices-block').hidden = replaying();
     $('#replay-block').hidden = !replaying();
-    if (replaying()) SC.api('stop_meters').catch(() => {});
+    if (replaying()) SC.api('start.stop_meters').catch(() => {});
     else meters();
   }
 
   async function choose() {
     try {
-      const { path } = await SC.api('choose_recording');
+      const { path } = await SC.api('start.choose_recording');
       if (path) $('#f-replay').value = path;
     } catch (err) {
       SC.notify(err.message, 'error');
@@ -147,7 +147,7 @@
     button.disabled = true;
     button.textContent = 'Starting…';
     try {
-      const started = await SC.api('start_session', form);
+      const started = await SC.api('start.start_session', form);
       SC.live.begin(started.session_id, form.client_label);
     } catch (err) {
       $('#start-error').textContent = err.message;

@@ -1,4 +1,4 @@
-"""`session-copilot live`: a headless live session printing what it hears, line by line."""
+"""A headless live session printing what it hears, line by line (`session-copilot live`)."""
 
 from __future__ import annotations
 
@@ -15,35 +15,30 @@ from copilot.audio.sources import AudioSource, FileSource
 from copilot.domain import Consent
 from copilot.errors import DeviceError
 from copilot.events import RevisionEvent, RiskEvent, StatusEvent, UtteranceEvent
-from copilot.report import clock
-from copilot.session import LiveOptions, LiveSession
+from copilot.live import LiveOptions, LiveSession
 from copilot.settings import Settings
+from copilot.timefmt import clock
 
 
 def printer(event: BaseModel) -> None:
     if isinstance(event, UtteranceEvent):
         u = event.utterance
-        print(f"[{_mmss(u.start)}] {u.role}: {u.text}", flush=True)
+        print(f"[{clock(u.start, pad=True)}] {u.role}: {u.text}", flush=True)
     elif isinstance(event, RevisionEvent):  # the second pass, read with more of the speaker
         u = event.utterance
-        print(f"[{_mmss(u.start)}] {u.role} (revised): {u.text}", flush=True)
+        print(f"[{clock(u.start, pad=True)}] {u.role} (revised): {u.text}", flush=True)
     elif isinstance(event, RiskEvent):
         f = event.flag
         marks = "".join(
             [", negated" if f.negated else "", ", reported" if f.reported_speech else ""]
         )
         print(
-            f"[{_mmss(f.start)}] RISK {f.category.replace('_', ' ')} ({f.severity}{marks}): "
-            f"“{f.quote}”",
+            f"[{clock(f.start, pad=True)}] RISK {f.category.replace('_', ' ')} "
+            f"({f.severity}{marks}): “{f.quote}”",
             flush=True,
         )
     elif isinstance(event, StatusEvent):
         print(f"session-copilot: {event.level}: {event.message}", file=sys.stderr, flush=True)
-
-
-def _mmss(seconds: float) -> str:
-    total = int(seconds)
-    return f"{total // 60:02d}:{total % 60:02d}"
 
 
 def _sources(args: argparse.Namespace) -> list[FileSource] | None:

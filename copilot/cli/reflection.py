@@ -17,9 +17,9 @@ from copilot.errors import CopilotError
 from copilot.settings import Settings
 
 if TYPE_CHECKING:
+    from copilot.domain import ReflectionPrompt
     from copilot.reflection.checkins import CheckIn
     from copilot.reflection.instruments import Instrument
-    from copilot.reflection.prompts import ReflectionPrompt
 
 PRIVATE = (
     "Private: your answers go to your journal (journal.sqlite3), apart from the session data, "
@@ -196,15 +196,7 @@ def _save(session_id: str, prompts: list[ReflectionPrompt], answers: list[str]) 
 
 def checkin(args: argparse.Namespace) -> int:
     from copilot.reflection import instruments as ins
-    from copilot.reflection import reminders
-    from copilot.reflection.checkins import (
-        CheckInStore,
-        ask,
-        describe_load,
-        load_context,
-        make_checkin,
-    )
-    from copilot.reflection.journal import open_journal
+    from copilot.reflection.checkins import ask, describe_load, record_checkin
     from copilot.reflection.trends import suggestions
     from copilot.storage import SessionStore
 
@@ -223,18 +215,9 @@ def checkin(args: argparse.Namespace) -> int:
         raise CopilotError("checkin needs a terminal, or its answers with --answers 1,3,2,...")
     store = SessionStore()
     try:
-        session_id = store.get(args.session).id if args.session else None
-        context = load_context(store)
+        result, context = record_checkin(store, instrument, answers, args.session)
     finally:
         store.close()
-    result = make_checkin(instrument, answers, context, session_id)
-    db = open_journal()
-    try:
-        CheckInStore(db).save(result)
-    finally:
-        db.close()
-    if session_id:
-        reminders.close(session_id)
     _show(result, instrument, describe_load(context), suggestions([result]))
     return 0
 
@@ -282,8 +265,5 @@ def trends(args: argparse.Namespace) -> int:
     return 0
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "reflect": reflect,
-    "checkin": checkin,
-    "trends": trends,
-}
+Handler = Callable[[argparse.Namespace], int]
+HANDLERS: dict[str, Handler] = {"reflect": reflect, "checkin": checkin, "trends": trends}

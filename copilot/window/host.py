@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from copilot.bridge import RECORDING_TYPES, Bridge
 from copilot.errors import CopilotError, DependencyMissing
+from copilot.window.bridge import Bridge
+from copilot.window.start import RECORDING_TYPES
 
 TITLE = "Session Copilot"
 CLI_ALTERNATIVES = (
@@ -42,8 +43,8 @@ def _webview() -> Any:
 def ui_dir() -> Path:
     """The static page: COPILOT_UI_DIR, the source tree's ui/, or a copy inside the package."""
     override = os.environ.get("COPILOT_UI_DIR")
-    here = Path(__file__).resolve().parent
-    for candidate in (Path(override) if override else None, here.parent / "ui", here / "ui"):
+    package = Path(__file__).resolve().parent.parent  # copilot/
+    for candidate in (Path(override) if override else None, package.parent / "ui", package / "ui"):
         if candidate is not None and (candidate / "index.html").is_file():
             return candidate
     raise CopilotError(f"the window's page (ui/index.html) is missing; {CLI_ALTERNATIVES}")
@@ -163,17 +164,18 @@ def run(bridge: Bridge, window: Any, func: Callable[[Any], None] | None = None) 
 
 def open_window(review_session_id: str | None = None) -> int:
     """`session-copilot` with no command, or `session-copilot open SESSION_ID` for a review."""
+    from copilot.settings import Settings
+    from copilot.storage import SessionStore
+
     check_display()
     webview = _webview()
-    if review_session_id:
-        from copilot.storage import SessionStore
-
-        store = SessionStore()
-        try:
+    store = SessionStore()  # the window's one store and settings, passed to every view
+    try:
+        if review_session_id:
             review_session_id = store.get(review_session_id).id  # a clear line if there is none
-        finally:
-            store.close()
-    bridge = Bridge(review_session_id=review_session_id)
-    window = create_window(bridge, webview)
-    run(bridge, window)
+        bridge = Bridge(review_session_id=review_session_id, store=store, settings=Settings.load())
+        window = create_window(bridge, webview)
+        run(bridge, window)
+    finally:
+        store.close()
     return 0

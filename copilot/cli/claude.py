@@ -118,7 +118,7 @@ def _preview(store: SessionStore, session_id: str, settings: Settings, names: li
 
 def summary_lines(export: SessionExport) -> str:
     """The summary as text; Claude's reading, when there is one, below the local figures."""
-    from copilot.commands import summary_text
+    from copilot.cli.recording import summary_text
 
     lines = [summary_text(export)]
     s = export.summary
@@ -138,7 +138,7 @@ def _by(s: SessionSummary) -> str:
 
 
 def _claude_lines(s: SessionSummary) -> list[str]:
-    from copilot.report import clock
+    from copilot.timefmt import clock
 
     lines = []
     if s.narrative:

@@ -2,7 +2,7 @@
 
 The transcript scrolls up to each pause; there the trainee names what the client feels (numbers
 from the state list), how sure they are, and what they would say next; feedback follows at once.
-`add_parsers(sub)` and `HANDLERS` register the command like every other command module.
+`add_parsers(sub)` and `HANDLERS` register the command like every other command group.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`session-copilot open SESSION_ID`: the window, opened on the review of one stored session.
 
-`session-copilot` with no command opens the window too (copilot.commands.window). Both import
+`session-copilot` with no command opens the window too (`window` below). Both import
 the window module only inside the handler, so `--help` stays fast.
 """
 
@@ -16,9 +16,15 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def open_review(args: argparse.Namespace) -> int:
-    from copilot.window import open_window
+    from copilot.window.host import open_window
 
     return open_window(review_session_id=args.session_id)
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"open": open_review}
+def window(args: argparse.Namespace) -> int:
+    from copilot.window.host import open_window
+
+    return open_window()
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"open": open_review, "window": window}

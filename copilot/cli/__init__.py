@@ -1,0 +1,87 @@
+"""`session-copilot`: the command line. User errors become one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from copilot import __version__
+from copilot.cli import claude, live, practice, recording, reflection, sessions, window
+from copilot.errors import CopilotError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CommandGroup(Protocol):
+    """A module of this package: its commands' parsers, and a handler for each command. It
+    imports its heavy dependencies inside the handlers, so `--help` stays fast."""
+
+    HANDLERS: dict[str, Handler]
+
+    def add_parsers(self, sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
+
+
+# Every command group, in the order `--help` lists them. A new group: one module, one line.
+GROUPS: tuple[CommandGroup, ...] = (
+    recording, live, sessions, reflection, practice, window, claude,
+)  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="session-copilot",
+        description="A private, local copilot for psychotherapists. With no command, opens the "
+        "window.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    for group in GROUPS:
+        group.add_parsers(sub)
+    return parser
+
+
+def handlers() -> dict[str, Handler]:
+    found: dict[str, Handler] = {}
+    for group in GROUPS:
+        found.update(group.HANDLERS)
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    name = args.command or "window"
+    try:
+        _warn_interrupted(name)
+        return handlers()[name](args)
+    except CopilotError as exc:
+        print(f"session-copilot: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("session-copilot: interrupted", file=sys.stderr)
+        return 130
+
+
+def _warn_interrupted(name: str) -> None:
+    if name in ("resume", "discard", "delete", "window"):
+        return
+    from copilot.storage import SessionStore
+
+    store = SessionStore()
+    try:
+        left = store.mark_orphans_incomplete() + store.list_sessions(status="incomplete")
+    finally:
+        store.close()
+    seen = {s.id for s in left}
+    for session_id in sorted(seen):
+        print(
+            f"session-copilot: session {session_id} was interrupted: "
+            f"`session-copilot resume {session_id}` or `session-copilot discard {session_id}`",
+            file=sys.stderr,
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

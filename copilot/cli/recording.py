@@ -1,0 +1,160 @@
+"""`session-copilot analyze` and `demo`: a recording analysed end to end, offline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from copilot.settings import Settings, report_file
+from copilot.storage import SessionStore
+
+if TYPE_CHECKING:
+    from copilot.analysis.run import Analysed
+    from copilot.domain import SessionExport
+    from copilot.pipeline import AnalyzeOptions
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    analyze = sub.add_parser("analyze", help="analyse a recorded session, offline")
+    analyze.add_argument("path", type=Path, help="wav, flac, mp3, m4a, ogg/opus, webm or mp4")
+    _analysis_options(analyze)
+    analyze.add_argument(
+        "--channels", help="stereo roles: therapist,client (default) or client,therapist"
+    )
+    analyze.add_argument(
+        "--swap-roles", action="store_true", help="mono: swap the roles diarization assigned"
+    )
+    analyze.add_argument(
+        "--client-label", default="Client", metavar="ALIAS", help="the client's pseudonym"
+    )
+
+    demo = sub.add_parser("demo", help="analyse the bundled demo session (no network, no key)")
+    _analysis_options(demo)
+
+
+def _analysis_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--model", metavar="NAME_OR_PATH", help="tiny.en (bundled, default) or a model folder"
+    )
+    p.add_argument("--json", type=Path, metavar="OUT.json", help="write the JSON export here")
+    p.add_argument("--report", type=Path, metavar="OUT.html", help="write the HTML report here")
+    p.add_argument(
+        "--analyser",
+        choices=["local", "claude"],
+        help="session analyser: local (default) or claude, which is sent a redacted transcript",
+    )
+    p.add_argument("--names", default="", help="names to redact before sending, comma-separated")
+    p.add_argument("--threads", type=int, default=None, help="CPU threads for transcription")
+
+
+def _options(args: argparse.Namespace, settings: Settings) -> AnalyzeOptions:
+    from copilot.pipeline import AnalyzeOptions, parse_channels
+
+    return AnalyzeOptions(
+        channels=parse_channels(args.channels) if getattr(args, "channels", None) else None,
+        model=args.model or settings.asr_model,
+        client_label=getattr(args, "client_label", "Client"),
+        swap_roles=getattr(args, "swap_roles", False),
+        threads=args.threads or settings.asr_threads,
+        analyser=args.analyser or settings.session_analyser,
+        names=[n.strip() for n in args.names.split(",") if n.strip()],
+        chunk_s=settings.chunk_seconds,
+    )
+
+
+def analyze(args: argparse.Namespace) -> int:
+    from copilot.audio.files import probe
+    from copilot.pipeline import analyze_file
+
+    options = _options(args, Settings.load())
+    info = probe(args.path)  # a bad path fails before anything opens
+    store = SessionStore()
+    try:
+        with progress_bar(info.duration_s) as progress:
+            result = analyze_file(args.path, options, store, progress)
+        deliver(result, args.json, args.report)
+    finally:
+        store.close()
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    from importlib.resources import files
+
+    args.path = Path(str(files("copilot") / "demo" / "demo_session.ogg"))
+    args.client_label = "Demo client"
+    return analyze(args)
+
+
+def deliver(result: Analysed, json_path: Path | None, report_path: Path | None) -> None:
+    from copilot.report import write_json, write_report
+
+    export = result.export
+    report_path = report_path or report_file(export.session.id)
+    write_report(export, report_path)
+    if json_path:
+        write_json(export, json_path)
+    for notice in result.notices:
+        print(f"session-copilot: {notice}", file=sys.stderr)
+    print(summary_text(export))
+    print(f"report: {report_path}")
+    if json_path:
+        print(f"json:   {json_path}")
+
+
+def summary_text(export: SessionExport) -> str:
+    from copilot.timefmt import clock
+
+    m = export.metrics
+    lines = [f"session {export.session.id} · {export.session.client_label} · {clock(m.duration_s)}"]
+    if not export.utterances:
+        lines.append("No speech was found in this recording.")
+        return "\n".join(lines)
+    talk = ", ".join(f"{role} {r.talk_ratio:.0%}" for role, r in m.roles.items())
+    lines.append(f"{len(export.utterances)} utterances, {m.turns} turns; talk share: {talk}")
+    s = export.summary
+    if s and s.dominant_states:
+        top = ", ".join(f"{d.label} {d.share:.0%}" for d in s.dominant_states[:3])
+        lines.append(f"client's leading states: {top}")
+    for flag in export.risk_flags:
+        marks = "".join(
+            [", negated" if flag.negated else "", ", reported" if flag.reported_speech else ""]
+        )
+        lines.append(
+            f"RISK [{clock(flag.start)}] {flag.category.replace('_', ' ')} "
+            f"({flag.severity}{marks}): “{flag.quote}”"
+        )
+    return "\n".join(lines)
+
+
+class progress_bar:
+    """A progress bar on a terminal; nothing when stderr is not one."""
+
+    def __init__(self, total_s: float):
+        self.total = total_s
+        self.bar: object = None
+
+    def __enter__(self) -> Callable[[float], None]:
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=round(self.total), unit="s", desc="transcribing", leave=False)
+        return self.update
+
+    def update(self, done_s: float) -> None:
+        from tqdm import tqdm
+
+        if isinstance(self.bar, tqdm):
+            self.bar.update(min(round(done_s), round(self.total)) - self.bar.n)
+
+    def __exit__(self, *exc: object) -> None:
+        from tqdm import tqdm
+
+        if isinstance(self.bar, tqdm):
+            self.bar.close()
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"analyze": analyze, "demo": demo}

@@ -1,0 +1,55 @@
+"""Live analysis of each client final: risk at once, then the emotional reading and prosody."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from copilot.analysis import prosody as prosody_analysis
+from copilot.analysis.emotion_engine import EmotionAnalyser
+from copilot.analysis.risk import flag_utterances
+from copilot.audio.features import measure
+from copilot.domain import ProsodyReading, RiskFlag, Utterance
+from copilot.events import EmotionEvent, EventBus, RiskEvent
+from copilot.live.options import EMOTION_CONTEXT
+from copilot.live.transcript import Transcript
+
+
+class LiveAnalysis:
+    def __init__(self, bus: EventBus, transcript: Transcript, emotion: EmotionAnalyser):
+        self.prosody: list[ProsodyReading] = []
+        self.flags: list[RiskFlag] = []
+        self._bus = bus
+        self._transcript = transcript
+        self._emotion = emotion
+        self._lock = threading.Lock()
+
+    def analyse(self, utterance: Utterance, audio: np.ndarray, previous: Utterance | None) -> None:
+        """Risk at once for every client utterance; then its emotional reading and prosody."""
+        if utterance.role == "therapist":
+            return
+        self.flag_risk(utterance)
+        readings = self._emotion.read(self._transcript.recent(EMOTION_CONTEXT))
+        reading = next((r for r in readings if r.utterance_seq == utterance.seq), None)
+        voice = prosody_analysis.raw_reading(utterance, measure(audio), previous)
+        self.prosody.append(voice)
+        relative = prosody_analysis.against_baseline(self.prosody)[-1]
+        if reading is not None:
+            self._bus.publish(EmotionEvent(reading=reading, prosody=relative))
+
+    def flag_risk(self, utterance: Utterance) -> None:
+        """Raise each flag of this utterance once; a revision may find one the first text hid."""
+        with self._lock:
+            raised = {(f.utterance_seq, f.category) for f in self.flags}
+            new = [
+                f
+                for f in flag_utterances([utterance])
+                if (f.utterance_seq, f.category) not in raised
+            ]
+            self.flags.extend(new)
+        for flag in new:
+            self._bus.publish(RiskEvent(flag=flag))
+
+    def prosody_against_baseline(self) -> list[ProsodyReading]:
+        return prosody_analysis.against_baseline(self.prosody)

@@ -1,0 +1,150 @@
+"""The window's API: one facade object the page calls, with one API object per view.
+
+pywebview exposes the facade's public methods as `window.pywebview.api.<name>(...)` and walks
+its public attributes, so each view object's methods arrive as
+`window.pywebview.api.<view>.<name>(...)`; the page calls them as `SC.api('<view>.<name>', ...)`.
+Nested objects rather than one flat list of delegating methods: a new view is one class and
+one line here, and its names cannot clash with another view's. Everything else on the facade
+and the views is private (a leading underscore), so nothing but page calls is exposed.
+
+Each call returns a JSON-able dict; an error comes back as {"error": "one readable line"}.
+Live events reach the page as `window.copilot.receive([...])` batches through the window
+itself. No HTTP port carries session data.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from copilot import __version__
+from copilot.settings import Settings
+from copilot.storage.repository import SessionStore
+from copilot.window.current import CurrentSession, LockedStore
+from copilot.window.live import LiveApi
+from copilot.window.practice import PracticeApi
+from copilot.window.preferences import PreferencesApi, WindowPrefs, load_prefs
+from copilot.window.reflection import ReflectionApi
+from copilot.window.review import ReviewApi
+from copilot.window.start import SessionFactory, StartApi, installed_models
+from copilot.window.support import Host, Meters, Pusher, Result, answers, python_side
+
+if TYPE_CHECKING:
+    from copilot.audio.sources import AudioSource
+    from copilot.live import LiveOptions, LiveSession
+
+
+class Bridge:
+    """The page's API. Page calls arrive each on its own thread."""
+
+    def __init__(
+        self,
+        review_session_id: str | None = None,
+        store: SessionStore | None = None,
+        session_factory: SessionFactory | None = None,
+        settings: Settings | None = None,
+    ):
+        self._review_id = review_session_id
+        self._own_store = store is None
+        self._store = store or SessionStore()
+        self._settings = settings or Settings.load()
+        self._host: Host | None = None
+        self._pusher: Pusher | None = None
+        self._meters = Meters(self._send)
+        self._current = CurrentSession()
+        self._ready = threading.Event()
+        db = LockedStore(self._store)
+        factory = session_factory or self._new_live_session
+        # The views: one line each.
+        self.start = StartApi(
+            self._settings, self._current, self._meters, self._send, factory, self._get_host
+        )
+        self.live = LiveApi(db, self._current)
+        self.review = ReviewApi(db, self._settings, self._current)
+        self.reflection = ReflectionApi(db, self._settings)
+        self.practice = PracticeApi(db)
+        self.preferences = PreferencesApi(self._settings, self._get_host)
+
+    # called by the page ------------------------------------------------------------------------
+
+    @answers
+    def app_info(self) -> Result:
+        from copilot.report import FALLBACK_COLOURS, STATE_COLOURS
+
+        settings = self._settings
+        return {
+            "version": __version__,
+            "review_session_id": self._review_id,
+            "prefs": load_prefs().model_dump(),
+            "colours": STATE_COLOURS,
+            "fallback_colours": list(FALLBACK_COLOURS),
+            "models": installed_models(settings.asr_model),
+            "defaults": {
+                "mic": settings.mic_device,
+                "call": settings.call_device,
+                "model": settings.asr_model,
+                "keep_audio": settings.keep_audio,
+            },
+            "live": self._current.snapshot(),
+        }
+
+    @answers
+    def page_ready(self) -> Result:
+        self._ready.set()
+        return {"ok": True}
+
+    # wiring (Python side only) ----------------------------------------------------------------
+
+    @python_side
+    def attach(self, host: Host) -> None:
+        self._host = host
+        self._pusher = Pusher(host.run_js)
+
+    @python_side
+    def publish(self, event: BaseModel) -> None:
+        """What a live session's subscriber calls, from its worker threads."""
+        self._send(event)
+
+    @python_side
+    def shutdown(self) -> None:
+        """The window closed: a recording still running is stopped and analysed, not lost."""
+        self._meters.stop()
+        with self._current.lock:
+            live = self._current.live
+            if live is not None and live.state in ("recording", "paused"):
+                live.stop()
+            self._current.detach()
+        if self._pusher:
+            self._pusher.close()
+        if self._own_store:
+            self._store.close()
+
+    @python_side
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Until the page has rendered its first view and can be used."""
+        return self._ready.wait(timeout)
+
+    @python_side
+    def live_state(self) -> str:
+        return self._current.state
+
+    @python_side
+    def prefs(self) -> WindowPrefs:
+        return load_prefs()
+
+    def _send(self, event: BaseModel) -> None:
+        if self._pusher is not None:
+            self._pusher.send(event)
+
+    def _get_host(self) -> Host | None:
+        return self._host
+
+    def _new_live_session(
+        self, options: LiveOptions, sources: list[AudioSource] | None
+    ) -> LiveSession:
+        from copilot.live import LiveSession
+
+        # The recording writes from its worker threads on a connection of its own.
+        return LiveSession(options, settings=self._settings, sources=sources)

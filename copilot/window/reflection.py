@@ -1,0 +1,82 @@
+"""The therapist's own side: reflection prompts and answers, check-ins, trends and reminders.
+
+Each page call takes the page's one dict of arguments and hands it to copilot.reflection.api.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from copilot.errors import CopilotError
+from copilot.reflection import api
+from copilot.settings import Settings
+from copilot.window.current import LockedStore
+from copilot.window.support import Result, answers
+
+Args = dict[str, Any] | None
+
+
+def _result(answer: object) -> Result:
+    return answer if isinstance(answer, dict) else {"value": answer}
+
+
+class ReflectionApi:
+    def __init__(self, db: LockedStore, settings: Settings):
+        self._db = db
+        self._settings = settings
+
+    @answers
+    def prompts_for(self, args: Args = None) -> Result:
+        return _result(api.prompts_for(**dict(args or {})))
+
+    @answers
+    def save_answers(self, args: Args = None) -> Result:
+        return _result(api.save_answers(**dict(args or {})))
+
+    @answers
+    def journal_entries(self, args: Args = None) -> Result:
+        return _result(api.journal_entries(**dict(args or {})))
+
+    @answers
+    def checkin_form(self, args: Args = None) -> Result:
+        return _result(api.checkin_form(**dict(args or {})))
+
+    @answers
+    def submit_checkin(self, args: Args = None) -> Result:
+        return _result(api.submit_checkin(**dict(args or {})))
+
+    @answers
+    def load_today(self, args: Args = None) -> Result:
+        return _result(api.load_today(**dict(args or {})))
+
+    @answers
+    def trend_series(self, args: Args = None) -> Result:
+        return _result(api.trend_series(**dict(args or {})))
+
+    @answers
+    def snooze_reminder(self, args: Args = None) -> Result:
+        return _result(api.snooze_reminder(**dict(args or {})))
+
+    @answers
+    def dismiss_reminder(self, args: Args = None) -> Result:
+        return _result(api.dismiss_reminder(**dict(args or {})))
+
+    @answers
+    def reminders(self) -> Result:
+        """Reminders due now, each with its session's pseudonym and date for the page."""
+        enabled = self._settings.reminders
+        found = []
+        for reminder in api.reminders_due() if enabled else []:
+            with self._db as store:
+                try:
+                    session = store.get(reminder["session_id"])
+                except CopilotError:
+                    continue  # its session was deleted: nothing left to reflect on
+            found.append(
+                {
+                    **reminder,
+                    "client_label": session.client_label,
+                    "created_at": session.created_at.isoformat(),
+                }
+            )
+        return {"enabled": enabled, "reminders": found}
