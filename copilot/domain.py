@@ -16,6 +16,7 @@ ROLES: tuple[Role, ...] = ("therapist", "client", "unknown")
 
 SessionStatus = Literal["in_progress", "complete", "incomplete", "discarded"]
 SessionSource = Literal["file", "live", "demo"]
+TranscriptFormat = Literal["vtt", "srt", "txt", "docx"]
 ConsentMethod = Literal["verbal", "written"]
 
 RiskCategory = Literal[
@@ -81,6 +82,9 @@ class Session(Model):
     diarization: str | None = None  # how roles were assigned, stated in words
     consent: Consent | None = None
     language: str = "en"
+    # Set when the session came from a transcript file without audio: which kind of file.
+    imported_from: TranscriptFormat | None = None
+    times_estimated: bool = False  # the file had no times: they were estimated from word counts
 
 
 class RoleMetrics(Model):
@@ -124,6 +128,10 @@ class SessionMetrics(Model):
     turns: int
     longest_monologue: Monologue | None
     therapist_question_share: float | None
+    # Measures this session's material cannot support (no audio, no word times, no times at
+    # all): shown as "not available", never as zero. Names are field names, "role.field" inside
+    # `roles`, or "prosody".
+    unavailable: list[str] = Field(default_factory=list)
 
 
 class StateScore(Model):

@@ -96,6 +96,11 @@ def resume(
     if session.status == "complete":
         raise CopilotError(f"session {session.id} is already complete")
     source = store.source_path(session.id)
+    if session.imported_from:
+        raise CopilotError(
+            f"session {session.id} was being imported from a transcript: discard it and import "
+            "the file again"
+        )
     if session.source == "live" or not source:
         raise CopilotError(f"session {session.id} was live: it can be kept as is or discarded")
     path = Path(source)

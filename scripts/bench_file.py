@@ -6,6 +6,13 @@ script's reference text, and speaker accuracy (share of words given the right ro
 on the shared jfk.flac and stereo_diarization.wav recordings.
 
     .venv/bin/python scripts/bench_file.py [--minutes 20] [--out bench-out]
+
+`--import-vtt` measures something else instead: `session-copilot import` of a one-hour WebVTT
+transcript (no audio), made by repeating the demo session's dialogue in Zoom's cue format
+(scripts/make_transcript.py); the full text analysis included. Median wall time and peak RSS
+of three runs, each into a fresh COPILOT_HOME:
+
+    nice -n 10 .venv/bin/python scripts/bench_file.py --import-vtt [--minutes 60]
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -111,13 +119,61 @@ def bench_pair(path: Path, reference: list[dict[str, Any]], folder: Path) -> dic
     return {"stereo": stereo, "mono": mono}
 
 
+def hour_of_vtt(folder: Path, minutes: float) -> tuple[Path, int]:
+    """The demo dialogue as a Zoom-style VTT of `minutes` (scripts/make_transcript.py)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from make_transcript import write_vtt
+
+    path = folder / f"transcript-{minutes:g}min.vtt"
+    return path, write_vtt(path, minutes)
+
+
+def bench_import(path: Path, folder: Path, runs: int = 3) -> dict[str, Any]:
+    walls, peaks = [], []
+    for i in range(runs):
+        home = folder / f"import-home-{i}"
+        env = {**os.environ, "COPILOT_HOME": str(home)}
+        out = folder / f"import-{i}.json"
+        command = [sys.executable, "-m", "copilot.cli", "import", str(path), "--json", str(out)]
+        began = time.perf_counter()
+        child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        walls.append(time.perf_counter() - began)
+        peaks.append(usage.ru_maxrss / 1024)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"import failed on {path}")
+    export = json.loads(out.read_text())
+    return {
+        "runs": runs,
+        "wall_s_median": round(statistics.median(walls), 2),
+        "wall_s_all": [round(w, 2) for w in walls],
+        "peak_rss_mb_median": round(statistics.median(peaks), 1),
+        "utterances": len(export["utterances"]),
+        "client_readings": len(export["emotions"]),
+        "risk_flags": len(export["risk_flags"]),
+        "transcript_s": export["metrics"]["duration_s"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--minutes", type=float, default=20.0)
     parser.add_argument("--out", type=Path, help="keep generated audio and exports here")
+    parser.add_argument(
+        "--import-vtt", action="store_true", help="only: import and analyse a VTT transcript"
+    )
     args = parser.parse_args()
     folder = args.out or Path(tempfile.mkdtemp(prefix="bench-file-"))
     folder.mkdir(parents=True, exist_ok=True)
+    if args.import_vtt:
+        minutes = args.minutes if args.minutes != 20.0 else 60.0
+        vtt, cues = hour_of_vtt(folder, minutes)
+        found = {
+            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+            "import_vtt": {"minutes": minutes, "cues": cues, **bench_import(vtt, folder)},
+        }
+        print(json.dumps(found, indent=2))
+        return
     demo = ROOT / "copilot" / "demo"
     demo_reference = json.loads((demo / "demo_session.json").read_text())["turns"]
     path, reference = session(args.minutes, folder)

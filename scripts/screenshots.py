@@ -6,6 +6,9 @@ Runs in a throwaway COPILOT_HOME: the live view replays the bundled demo recordi
 speech, no real session) through the real live session, then stops it and opens its review;
 from there the after-session check-in is answered (fixed example answers) and saved.
 Needs Xvfb (or a display) and ffmpeg for the x11grab capture. Prints one JSON object.
+
+`--supervision` takes the supervisor's view instead: a four-minute transcript of the demo
+dialogue (scripts/make_transcript.py) imported, shared, opened and commented on.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def checkin(window: Any, out: Path, shots: dict[str, str]) -> None:
     window.evaluate_js(
         f"{json.dumps(EXAMPLE_ANSWERS)}.forEach((v, i) => {{"
         " const set = document.querySelectorAll('#ci-items fieldset.item')[i];"
-        " set.querySelector(`input[value=\"${v}\"]`).checked = true; });"
+        ' set.querySelector(`input[value="${v}"]`).checked = true; });'
         " document.querySelector('#ci-items').dispatchEvent(new Event('change'));"
         " window.scrollTo(0, 0);"
     )
@@ -71,16 +74,63 @@ def checkin(window: Any, out: Path, shots: dict[str, str]) -> None:
     grab(window, Path(shots["checkin_result"]), (380, 760))
 
 
+def supervision(out: Path) -> dict[str, str]:
+    from make_transcript import write_vtt
+    from window_harness import display, drive, wait
+
+    from copilot.window.bridge import Bridge
+
+    folder = Path(tempfile.mkdtemp(prefix="copilot-supervision-"))
+    write_vtt(folder / "session.vtt", 4)
+    bridge = Bridge()
+    made = bridge.supervision.import_transcript({"path": str(folder / "session.vtt"),
+                                                    "client_label": "S.R."})  # fmt: skip
+    share = {"session_id": made["session_id"], "recipient": "Dr Ada Brennan"}
+    bridge.supervision.share_preview(share)
+    secret = "example passphrase for pictures"
+    bundle = folder / "session.scshare"
+    bridge.supervision.share_write({**share, "passphrase": secret, "out": str(bundle)})
+    shots = {"supervise": str(out / "supervise.png")}
+
+    def work(window: Any) -> None:
+        wait(window, "document.body.dataset.view === 'review'")
+        window.evaluate_js(
+            "document.querySelector('.nav[data-view=\"supervise\"]').click();"
+            f"document.querySelector('#sv-path').value = {json.dumps(str(bundle))};"
+            f"document.querySelector('#sv-pass').value = {json.dumps(secret)};"
+            "document.querySelector('#sv-open-btn').click();"
+        )
+        wait(window, "document.querySelectorAll('#sv-lines li').length > 10")
+        window.evaluate_js(
+            "document.querySelector('#sv-lines li[data-line=\"3\"] .comment-line').click();"
+            "document.querySelector('#svc-tag').value = 'empathy';"
+            "document.querySelector('#svc-text').value = 'A good reflection: stay with the"
+            " flatness a moment longer before moving on.';"
+            "document.querySelector('#svc-add').click();"
+        )
+        wait(window, "document.querySelector('#svc-list li')")
+        window.evaluate_js("window.scrollTo(0, 0)")
+        grab(window, Path(shots["supervise"]), (1280, 900))
+
+    with display():
+        drive(Bridge(review_session_id=made["session_id"]), work, size=(1280, 900))
+    return shots
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument(
         "--seconds", type=float, default=45.0, help="how much of the demo to replay"
     )
+    parser.add_argument("--supervision", action="store_true", help="only the supervise view")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ["COPILOT_HOME"] = tempfile.mkdtemp(prefix="copilot-shots-")
     sys.path.insert(0, str(ROOT / "scripts"))
+    if args.supervision:
+        print(json.dumps({"screenshots": supervision(args.out)}))
+        return 0
     from window_harness import display, drive, wait
 
     from copilot.window.bridge import Bridge

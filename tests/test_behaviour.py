@@ -25,6 +25,7 @@ from copilot.domain import BehaviourCode, SessionExport, Utterance
 from copilot.errors import ModelError
 from copilot.report import render
 from copilot.storage import SessionStore
+from copilot.supervision.bundle import ShareRequest, build_bundle, bundle_bytes
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +169,8 @@ def test_codes_and_figures_are_stored_exported_and_left_out_when_shared() -> Non
     shared = export.for_sharing()
     assert shared.therapist_behaviour == [] and shared.behaviour_figures is None
     assert "therapist_behaviour" not in shared.model_dump(exclude_defaults=True)
+    bundle = bundle_bytes(build_bundle(store, session_id, ShareRequest("Dr A. Supervisor")))
+    assert b"therapist_behaviour" not in bundle and b"behaviour_figures" not in bundle
     chosen = export.for_sharing(include_behaviour=True)
     assert chosen.behaviour_figures == export.behaviour_figures
 

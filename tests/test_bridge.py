@@ -184,11 +184,14 @@ def test_the_page_sees_each_views_calls_and_nothing_of_the_python_side() -> None
         exposed
     )
     assert {"reflection.prompts_for", "reflection.reminders", "preferences.set_prefs"} <= exposed
+    assert {"supervision.share_preview", "supervision.open_bundle", "supervision.sign_off"} <= (
+        exposed
+    )
     assert not exposed & {"attach", "publish", "shutdown", "wait_ready", "live_state", "prefs"}
     assert {"practice.plan", "practice.answer", "practice.progress"} <= exposed
     assert {name.split(".")[0] for name in exposed} == {
         "app_info", "page_ready", "start", "live", "review", "reflection", "preferences",
-        "practice",
+        "practice", "supervision",
     }  # fmt: skip
     bridge.shutdown()
 

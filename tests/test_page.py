@@ -127,6 +127,7 @@ def record() -> dict[str, Any]:
         "correct_text": bridge.review.correct_text(session_id, 1, EDITED),
         "reminders": {"sequence": reminders},
         "set_reminders": {"enabled": True},
+        "supervision": {"history": bridge.supervision.history({"session_id": session_id})},
         "reflection": {
             "prompts_for": prompts,
             "save_answers": saved,
@@ -172,6 +173,7 @@ FAKE_BRIDGE = """
     let found = answers[call];
     if (call === 'app_info' && fixtures.review) found = answers.review_app_info;
     if (view === 'reflection' && call !== 'reminders') found = answers.reflection[call];
+    if (view === 'supervision') found = answers.supervision[call];
     if (found && found.sequence) {
       counts[name] = (counts[name] || 0) + 1;
       found = found.sequence[Math.min(counts[name], found.sequence.length) - 1];

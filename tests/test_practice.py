@@ -26,6 +26,7 @@ from copilot.storage import SessionStore
 from copilot.storage.db import connect
 from copilot.storage.migrations import MIGRATIONS, migrate, version
 from copilot.storage.practice import PracticeNotFound, PracticeStore
+from copilot.supervision.bundle import ShareRequest, build_bundle, bundle_bytes
 
 REPLY = "It sounds like the evenings have become the loneliest part of your day, zebra-marker."
 
@@ -105,8 +106,10 @@ def test_answers_are_stored_privately_and_absent_from_exports(session_id: str) -
     saved = PracticeStore(store).get(run["run_id"])
     assert saved.answers[0].reply == REPLY and saved.finished_at is not None
     export = build_export(store, session_id)
-    for shown in (export.model_dump_json(), export.for_sharing().model_dump_json(), render(export)):
-        assert "zebra-marker" not in shown
+    bundle = bundle_bytes(build_bundle(store, session_id, ShareRequest("Dr A. Supervisor")))
+    shown = (export.model_dump_json(), export.for_sharing().model_dump_json(), render(export))
+    for text in (*shown, bundle.decode("utf-8")):
+        assert "zebra-marker" not in text
     store.delete(session_id)
     with pytest.raises(PracticeNotFound):
         PracticeStore(store).get(run["run_id"])
@@ -135,7 +138,7 @@ def test_migration_from_the_previous_schema_keeps_sessions(tmp_path: Path) -> No
     db = sqlite3.connect(path, isolation_level=None)
     db.row_factory = sqlite3.Row
     migrate(db, target=len(MIGRATIONS) - 1)
-    assert version(db) == 3
+    assert version(db) == len(MIGRATIONS) - 1 == 4  # supervision's schema, before practice
     db.execute(
         "INSERT INTO sessions (id, client_label, created_at, source, status) "
         "VALUES ('s1', 'A.B.', '2025-01-01T09:00:00+00:00', 'file', 'complete')"

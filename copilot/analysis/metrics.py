@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from itertools import pairwise
 from statistics import median
 
-from copilot.domain import Gap, Monologue, Role, RoleMetrics, SessionMetrics, Utterance
+from copilot.domain import (
+    Gap,
+    Monologue,
+    Role,
+    RoleMetrics,
+    Session,
+    SessionMetrics,
+    Utterance,
+)
 
 SILENCE_MIN_S = 3.0  # shared silence worth showing the therapist
 PAUSE_MIN_S = 0.5  # a pause inside one speaker's turn
@@ -121,6 +129,22 @@ def role_metrics(
         median_response_latency_s=round(median(latencies), 2) if latencies else None,
         responses=len(latencies),
     )
+
+
+# What a session imported from a transcript cannot measure: no audio, no word times; and with no
+# times in the file at all (times estimated from word counts), nothing that rests on times.
+WITHOUT_AUDIO = ("prosody", "pauses")
+WITHOUT_TIMES = (
+    "duration_s", "speech_s", "silence_s", "silence_ratio", "silences", "overlap_s",
+    "longest_monologue", "roles.talk_time_s", "roles.talk_ratio", "roles.words_per_minute",
+    "roles.mean_turn_s", "roles.median_response_latency_s",
+)  # fmt: skip
+
+
+def unavailable_for(session: Session) -> list[str]:
+    if session.imported_from is None:
+        return []
+    return [*WITHOUT_AUDIO, *(WITHOUT_TIMES if session.times_estimated else ())]
 
 
 def compute(utterances: Sequence[Utterance], duration_s: float) -> SessionMetrics:

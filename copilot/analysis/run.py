@@ -52,6 +52,7 @@ def analyse_session(
     end = max((u.end for u in utterances), default=0.0)
     duration = max(session.duration_s or 0.0, end)
     found_metrics = metrics.compute(utterances, duration)
+    found_metrics.unavailable = metrics.unavailable_for(session)
     store.save_analysis(session_id, "metrics", Provenance(engine="local-metrics"), found_metrics)
     flags = flag_utterances(utterances)
     store.save_analysis(session_id, "risk_flags", Provenance(engine=RISK_ENGINE), flags)
@@ -115,6 +116,7 @@ def build_export(store: SessionStore, session_id: str) -> SessionExport:
     if found_metrics is None:
         utterances = store.utterances(session.id)
         found_metrics = metrics.compute(utterances, session.duration_s or 0.0)
+        found_metrics.unavailable = metrics.unavailable_for(session)
     codes = store.latest_list(session.id, BEHAVIOUR_KIND, BehaviourCode)
     return SessionExport(
         session=session,

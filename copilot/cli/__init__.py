@@ -8,7 +8,16 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from copilot import __version__
-from copilot.cli import claude, live, practice, recording, reflection, sessions, window
+from copilot.cli import (
+    claude,
+    live,
+    practice,
+    recording,
+    reflection,
+    sessions,
+    supervision,
+    window,
+)
 from copilot.errors import CopilotError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -25,7 +34,7 @@ class CommandGroup(Protocol):
 
 # Every command group, in the order `--help` lists them. A new group: one module, one line.
 GROUPS: tuple[CommandGroup, ...] = (
-    recording, live, sessions, reflection, practice, window, claude,
+    recording, live, sessions, reflection, practice, window, claude, supervision,
 )  # fmt: skip
 
 

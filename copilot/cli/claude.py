@@ -59,6 +59,9 @@ def summarise_command(args: argparse.Namespace) -> int:
     store = SessionStore()
     try:
         session_id = store.get(args.session_id).id
+        from copilot.supervision.redact import names_for
+
+        names = names_for(store, session_id, names)  # with the names an imported file gave
         if args.preview:
             if analyser != "claude":
                 raise CopilotError(

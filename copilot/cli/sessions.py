@@ -49,7 +49,7 @@ def sessions(args: argparse.Namespace) -> int:
     for s in found:
         print(
             f"{s.id}  {s.created_at:%Y-%m-%d %H:%M}  {clock(s.duration_s):>8}  "
-            f"{s.status:<11} {s.client_label}"
+            f"{s.status:<11} {s.client_label}" + ("  (from transcript)" if s.imported_from else "")
         )
     return 0
 

@@ -129,7 +129,44 @@ def m003_egress_and_acknowledgements(db: sqlite3.Connection) -> None:
     )
 
 
-def m004_practice(db: sqlite3.Connection) -> None:
+def m004_supervision(db: sqlite3.Connection) -> None:
+    """Sessions imported from a transcript file; names to redact whenever a session leaves;
+    share bundles made for supervisors; and the reviews that came back from them."""
+    _run(
+        db,
+        """
+        ALTER TABLE sessions ADD COLUMN imported_from TEXT;
+        ALTER TABLE sessions ADD COLUMN times_estimated INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE redaction_names (
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            PRIMARY KEY (session_id, name)
+        );
+        CREATE TABLE shares (
+            id TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            made_at TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            path TEXT NOT NULL,
+            with_audio INTEGER NOT NULL DEFAULT 0,
+            payload_sha256 TEXT NOT NULL
+        );
+        CREATE TABLE reviews (
+            id TEXT PRIMARY KEY,
+            share_id TEXT NOT NULL,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            reviewer TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            signed_at TEXT NOT NULL,
+            merged_at TEXT NOT NULL,
+            payload TEXT NOT NULL
+        );
+        CREATE INDEX reviews_by_session ON reviews (session_id, signed_at)
+        """,
+    )
+
+
+def m005_practice(db: sqlite3.Connection) -> None:
     """Trainee practice on stored sessions: private runs and answers, never exported."""
     _run(
         db,
@@ -161,7 +198,8 @@ MIGRATIONS: list[Migration] = [
     m001_sessions,
     m002_notes_and_audio,
     m003_egress_and_acknowledgements,
-    m004_practice,
+    m004_supervision,
+    m005_practice,
 ]
 
 

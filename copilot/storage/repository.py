@@ -42,6 +42,8 @@ _SESSION_COLUMNS = (
     "channel_roles",
     "diarization",
     "language",
+    "imported_from",
+    "times_estimated",
 )
 
 

@@ -29,6 +29,7 @@ from copilot.window.preferences import PreferencesApi, WindowPrefs, load_prefs
 from copilot.window.reflection import ReflectionApi
 from copilot.window.review import ReviewApi
 from copilot.window.start import SessionFactory, StartApi, installed_models
+from copilot.window.supervision import SupervisionApi
 from copilot.window.support import Host, Meters, Pusher, Result, answers, python_side
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class Bridge:
         self.reflection = ReflectionApi(db, self._settings)
         self.practice = PracticeApi(db)
         self.preferences = PreferencesApi(self._settings, self._get_host)
+        self.supervision = SupervisionApi(db, self._settings)
 
     # called by the page ------------------------------------------------------------------------
 

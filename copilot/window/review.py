@@ -34,6 +34,7 @@ class ReviewApi:
                     "duration_s": s.duration_s,
                     "status": s.status,
                     "source": s.source,
+                    "imported_from": s.imported_from,
                 }
                 for s in found
             ],

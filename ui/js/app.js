@@ -6,7 +6,8 @@
 
   const VIEWS = {
     start: () => SC.start, live: () => SC.live, review: () => SC.review, sessions: () => SC.sessions,
-    checkin: () => SC.checkin, trends: () => SC.trends, practice: () => SC.practice,
+    checkin: () => SC.checkin, trends: () => SC.trends, supervise: () => SC.supervision,
+    practice: () => SC.practice,
   };
   const app = (SC.app = { view: null, prefs: { font_scale: 1, on_top: false }, ready: false });
 
@@ -72,7 +73,7 @@
     else if (event.ctrlKey && event.key === '-') { event.preventDefault(); changeScale(-0.1); }
     else if (event.ctrlKey && event.key === '0') { event.preventDefault(); changeScale(1 - app.prefs.font_scale); }
     else if (event.altKey && !event.ctrlKey) {
-      const target = { n: 'start', s: 'sessions', l: 'live', c: 'checkin', w: 'trends' }[event.key.toLowerCase()];
+      const target = { n: 'start', s: 'sessions', l: 'live', c: 'checkin', w: 'trends', u: 'supervise' }[event.key.toLowerCase()];
       const nav = target && $(`.nav[data-view="${target}"]`);
       if (target && !(nav && nav.hidden)) { event.preventDefault(); app.show(target); }
       else if (event.key.toLowerCase() === 'm' && app.view === 'live') { event.preventDefault(); $('#note-text').focus(); }
@@ -109,6 +110,7 @@
     SC.reflection.init();
     SC.checkin.init();
     SC.trends.init();
+    SC.supervision.init();
     SC.practice.init();
     if (info.live) {
       SC.live.begin(info.live.session_id, null, info.live.elapsed_s);

@@ -40,7 +40,8 @@
     const s = x.session;
     $('#rv-title').textContent = `${s.client_label} · ${SC.date(s.created_at)}`;
     const consent = s.consent ? `consent: ${s.consent.method}, by ${s.consent.given_by}, ${SC.date(s.consent.recorded_at)}` : 'no consent recorded';
-    $('#rv-meta').textContent = [SC.clock(x.metrics.duration_s), s.source, s.model, s.status.replace('_', ' '), consent]
+    const source = s.imported_from ? `from transcript (${s.imported_from})` : s.source;
+    $('#rv-meta').textContent = [SC.clock(x.metrics.duration_s), source, s.model, s.status.replace('_', ' '), consent]
       .filter(Boolean).join(' · ');
     $('#rv-notice').textContent = answer.live ? 'This session is still recording; what you see is what has arrived.' : '';
     $('#rv-reflection .body').replaceChildren();
@@ -54,6 +55,7 @@
     notes(x);
     audio(answer.audio_url);
     transcript(x);
+    SC.supervision.reviewShown(review.id);
   };
 
   function body(id) {
@@ -159,18 +161,21 @@
     const box = body('#rv-metrics');
     const m = x.metrics;
     const roles = Object.entries(m.roles).filter(([role]) => role !== 'unknown' || m.roles.unknown.words);
-    const row = (label, f) => el('tr', {}, el('th', { scope: 'row', text: label }), ...roles.map(([, r]) => el('td', { class: 'n', text: f(r) })));
+    const na = (name) => (m.unavailable || []).includes(name);
+    const row = (label, f, name) => el('tr', {}, el('th', { scope: 'row', text: label }),
+      ...roles.map(([, r]) => el('td', { class: 'n', text: name && na(`roles.${name}`) ? 'not available' : f(r) })));
     box.append(el('table', { class: 'metrics' },
       el('thead', {}, el('tr', {}, el('th', { text: '' }), ...roles.map(([role]) => el('th', { class: 'n', scope: 'col', text: speakerName(role) })))),
       el('tbody', {},
-        row('Talk time', (r) => `${SC.clock(r.talk_time_s)} (${SC.pct(r.talk_ratio)})`),
-        row('Words per minute', (r) => SC.num(r.words_per_minute)),
+        row('Talk time', (r) => `${SC.clock(r.talk_time_s)} (${SC.pct(r.talk_ratio)})`, 'talk_time_s'),
+        row('Words per minute', (r) => SC.num(r.words_per_minute), 'words_per_minute'),
         row('Turns', (r) => String(r.turns)),
-        row('Mean turn', (r) => (r.mean_turn_s === null ? '–' : `${SC.num(r.mean_turn_s, 1)} s`)),
-        row('Median response', (r) => (r.median_response_latency_s === null ? '–' : `${SC.num(r.median_response_latency_s, 1)} s`)))));
+        row('Mean turn', (r) => (r.mean_turn_s === null ? '–' : `${SC.num(r.mean_turn_s, 1)} s`), 'mean_turn_s'),
+        row('Median response', (r) => (r.median_response_latency_s === null ? '–' : `${SC.num(r.median_response_latency_s, 1)} s`), 'median_response_latency_s'))));
     const facts = [
-      `Silence ${SC.pct(m.silence_ratio)} (${m.silences.length} long silences)`,
-      `overlap ${SC.num(m.overlap_s, 1)} s`,
+      na('silence_ratio') ? 'Silence: not available' : `Silence ${SC.pct(m.silence_ratio)} (${m.silences.length} long silences)`,
+      na('overlap_s') ? null : `overlap ${SC.num(m.overlap_s, 1)} s`,
+      na('pauses') ? 'pauses within turns and voice: not available without audio' : null,
       m.therapist_question_share === null ? null : `therapist turns that asked: ${SC.pct(m.therapist_question_share)}`,
       m.longest_monologue ? `longest monologue: ${speakerName(m.longest_monologue.role)}, ${SC.clock(m.longest_monologue.duration_s)} at ${SC.clock(m.longest_monologue.start)}` : null,
     ];

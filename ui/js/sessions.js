@@ -39,7 +39,7 @@
   function item(s) {
     const open = el('button', { type: 'button', class: 'open', 'data-id': s.id, onclick: () => SC.review.open(s.id).catch((err) => SC.notify(err.message, 'error')) },
       el('strong', { text: s.client_label }),
-      el('span', { class: 'hint', text: [SC.date(s.created_at), SC.clock(s.duration_s), s.source, s.status.replace('_', ' ')].join(' · ') }));
+      el('span', { class: 'hint', text: [SC.date(s.created_at), SC.clock(s.duration_s), s.imported_from ? 'from transcript' : s.source, s.status.replace('_', ' ')].join(' · ') }));
     const del = el('button', { type: 'button', class: 'danger', text: 'Delete', 'aria-label': `Delete the session of ${s.client_label}, ${SC.date(s.created_at)}` });
     del.addEventListener('click', async () => {
       const ok = await SC.confirm(`Delete this session of ${s.client_label} for good? Its transcript, analyses, notes and audio are erased.`, 'Delete');
