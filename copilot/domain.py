@@ -339,6 +339,38 @@ class SessionSummary(Model):
     dropped_quotes: int = 0
 
 
+Behaviour = Literal[
+    "open_question", "closed_question", "simple_reflection", "complex_reflection", "other"
+]
+
+
+class BehaviourCode(Model):
+    """One therapist utterance's behaviour, coded after MITI 4.2.1, with the model's confidence."""
+
+    utterance_seq: int
+    start: float
+    code: Behaviour
+    confidence: float
+
+
+class BehaviourFigures(Model):
+    """The session's MITI summary figures from the codes, with the benchmark bands beside them."""
+
+    counts: dict[str, int]
+    utterances: int
+    reflections: int
+    questions: int
+    reflection_to_question: float | None  # reflections per question
+    percent_complex_reflections: float | None  # of reflections
+    percent_open_questions: float | None  # of questions
+    bands: dict[str, str | None]  # "below fair" | "fair" | "good" per figure
+    thresholds: dict[str, dict[str, float]]
+
+
+# Export fields private to whoever ran the analysis: left out of anything shared unless chosen.
+PRIVATE_EXPORT_FIELDS: frozenset[str] = frozenset({"therapist_behaviour", "behaviour_figures"})
+
+
 class SessionExport(Model):
     """A whole session as one document: what `--json` writes and what validates back."""
 
@@ -351,6 +383,16 @@ class SessionExport(Model):
     risk_flags: list[RiskFlag] = Field(default_factory=list)
     summary: SessionSummary | None = None
     notes: list[Note] = Field(default_factory=list)
+    # The therapist's own behaviours (private: see PRIVATE_EXPORT_FIELDS and for_sharing()).
+    therapist_behaviour: list[BehaviourCode] = Field(default_factory=list)
+    behaviour_figures: BehaviourFigures | None = None
+
+    def for_sharing(self, include_behaviour: bool = False) -> SessionExport:
+        """A copy fit to leave the therapist's hands: the behaviour codes and figures only when
+        the therapist chose to include them."""
+        if include_behaviour:
+            return self.model_copy()
+        return self.model_copy(update={"therapist_behaviour": [], "behaviour_figures": None})
 
 
 class Note(Model):

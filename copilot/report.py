@@ -54,6 +54,7 @@ def render(export: SessionExport) -> str:
     readings = {r.utterance_seq: r for r in export.emotions}
     prosody = {p.utterance_seq: p for p in export.prosody}
     flags = {f.utterance_seq for f in export.risk_flags}
+    behaviour = {c.utterance_seq: c for c in export.therapist_behaviour}
     states = sorted(
         {
             label
@@ -71,6 +72,7 @@ def render(export: SessionExport) -> str:
             readings=readings,
             prosody=prosody,
             flagged=flags,
+            behaviour=behaviour,
             arc_states=states,
             version=__version__,
         )

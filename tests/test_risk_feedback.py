@@ -16,7 +16,7 @@ from copilot.cli import main
 from copilot.domain import RiskFlag
 from copilot.settings import Settings
 from copilot.storage import SessionStore
-from copilot.storage.migrations import MIGRATIONS, migrate, version
+from copilot.storage.migrations import MIGRATIONS, m005_risk_feedback, migrate, version
 from copilot.storage.risk_feedback import RiskFeedbackStore
 from copilot.window.bridge import Bridge
 
@@ -30,7 +30,7 @@ def _flagged_seq(store: SessionStore, session_id: str) -> int:
 def test_from_the_previous_schema_old_flags_load_and_marks_can_be_kept(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     raw = sqlite3.connect(path, isolation_level=None)
-    migrate(raw, target=len(MIGRATIONS) - 1)
+    migrate(raw, target=MIGRATIONS.index(m005_risk_feedback))
     raw.execute(
         "INSERT INTO sessions (id, client_label, created_at, source, status) "
         "VALUES ('s1', 'A.', '2026-01-01T00:00:00+00:00', 'file', 'complete')"

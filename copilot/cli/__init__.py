@@ -8,7 +8,17 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from copilot import __version__
-from copilot.cli import claude, live, recording, reflection, risk, sessions, supervision, window
+from copilot.cli import (
+    claude,
+    live,
+    practice,
+    recording,
+    reflection,
+    risk,
+    sessions,
+    supervision,
+    window,
+)
 from copilot.errors import CopilotError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -25,7 +35,7 @@ class CommandGroup(Protocol):
 
 # Every command group, in the order `--help` lists them. A new group: one module, one line.
 GROUPS: tuple[CommandGroup, ...] = (
-    recording, live, sessions, reflection, window, claude, supervision, risk,
+    recording, live, sessions, reflection, practice, window, claude, supervision, risk,
 )  # fmt: skip
 
 

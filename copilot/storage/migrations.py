@@ -193,12 +193,41 @@ def m005_risk_feedback(db: sqlite3.Connection) -> None:
     )
 
 
+def m006_practice(db: sqlite3.Connection) -> None:
+    """Trainee practice on stored sessions: private runs and answers, never exported."""
+    _run(
+        db,
+        """
+        CREATE TABLE practice_runs (
+            id TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            pauses TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX practice_runs_by_time ON practice_runs (started_at);
+        CREATE TABLE practice_answers (
+            id INTEGER PRIMARY KEY,
+            run_id TEXT NOT NULL REFERENCES practice_runs(id) ON DELETE CASCADE,
+            utterance_seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            states TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            reply TEXT NOT NULL,
+            feedback TEXT NOT NULL,
+            UNIQUE (run_id, utterance_seq)
+        )
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_sessions,
     m002_notes_and_audio,
     m003_egress_and_acknowledgements,
     m004_supervision,
     m005_risk_feedback,
+    m006_practice,
 ]
 
 

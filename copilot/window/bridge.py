@@ -24,6 +24,7 @@ from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
 from copilot.window.current import CurrentSession, LockedStore
 from copilot.window.live import LiveApi
+from copilot.window.practice import PracticeApi
 from copilot.window.preferences import PreferencesApi, WindowPrefs, load_prefs
 from copilot.window.reflection import ReflectionApi
 from copilot.window.review import ReviewApi
@@ -66,6 +67,7 @@ class Bridge:
         self.review = ReviewApi(db, self._settings, self._current)
         self.risk_feedback = RiskFeedbackApi(db)
         self.reflection = ReflectionApi(db, self._settings)
+        self.practice = PracticeApi(db)
         self.preferences = PreferencesApi(self._settings, self._get_host)
         self.supervision = SupervisionApi(db, self._settings)
 

@@ -11,6 +11,7 @@
     $('#rv-swap').addEventListener('click', swap);
     $('#rv-rename').addEventListener('click', rename);
     $('#rv-reanalyse').addEventListener('click', reanalyse);
+    $('#rv-practise').addEventListener('click', () => SC.practice.open(review.id).catch((err) => SC.notify(err.message, 'error')));
     $('#rv-delete').addEventListener('click', remove);
     $('#rv-reflect').addEventListener('click', () => SC.reflection.show(review.id, $('#rv-reflection .body')));
     $('#rv-checkin').addEventListener('click', () => SC.checkin.open({
@@ -50,6 +51,7 @@
     risks(x);
     needs(x);
     metrics(x);
+    behaviour(x);
     notes(x);
     audio(answer.audio_url);
     transcript(x);
@@ -222,6 +224,31 @@
     box.append(el('p', { class: 'hint', text: facts.filter(Boolean).join(' · ') }));
   }
 
+  const BEHAVIOUR_NAMES = {
+    open_question: 'open question', closed_question: 'closed question',
+    simple_reflection: 'simple reflection', complex_reflection: 'complex reflection', other: 'other',
+  };
+
+  /* The therapist's own figures, with MITI's fair and good bands beside them. */
+  function behaviour(x) {
+    const box = body('#rv-behaviour');
+    const f = x.behaviour_figures;
+    if (!f) return box.append(empty('No behaviour codes: analyse the session again to code them.'));
+    const figure = (label, value, key, unit) => el('tr', { 'data-figure': key },
+      el('th', { scope: 'row', text: label }),
+      el('td', { class: 'n', text: value === null ? '–' : `${value}${unit}` }),
+      el('td', { text: f.bands[key] || '–' }),
+      el('td', { class: 'hint', text: `fair ${f.thresholds[key].fair}${unit}, good ${f.thresholds[key].good}${unit}` }));
+    box.append(el('table', { class: 'metrics' },
+      el('thead', {}, el('tr', {}, el('th', { text: '' }), el('th', { class: 'n', scope: 'col', text: 'This session' }),
+        el('th', { scope: 'col', text: 'Band' }), el('th', { scope: 'col', text: 'MITI benchmark' }))),
+      el('tbody', {},
+        figure('Reflections per question', f.reflection_to_question, 'reflection_to_question', ':1'),
+        figure('Complex reflections', f.percent_complex_reflections, 'percent_complex_reflections', '%'),
+        figure('Open questions', f.percent_open_questions, 'percent_open_questions', '%'))),
+      el('p', { class: 'hint', text: Object.entries(f.counts).map(([k, n]) => `${BEHAVIOUR_NAMES[k]}: ${n}`).join(' · ') }));
+  }
+
   function notes(x) {
     const box = body('#rv-notes');
     if (!x.notes.length) return box.append(empty('No notes in this session.'));
@@ -246,12 +273,13 @@
   function transcript(x) {
     const readings = new Map(x.emotions.map((r) => [r.utterance_seq, r]));
     const flagged = new Map(x.risk_flags.map((f) => [f.utterance_seq, f]));
-    const lines = x.utterances.map((u) => line(u, readings.get(u.seq), flagged.get(u.seq)));
+    const coded = new Map((x.therapist_behaviour || []).map((c) => [c.utterance_seq, c]));
+    const lines = x.utterances.map((u) => line(u, readings.get(u.seq), flagged.get(u.seq), coded.get(u.seq)));
     $('#rv-lines').replaceChildren(...lines);
     if (!lines.length) $('#rv-lines').append(el('li', { class: 'hint', text: 'No speech was transcribed.' }));
   }
 
-  function line(u, reading, flag) {
+  function line(u, reading, flag, code) {
     const li = el('li', { class: `role-${u.role}`, 'data-seq': u.seq, 'data-start': u.start, tabindex: -1 });
     const time = el('button', { type: 'button', class: 'link t', text: SC.clock(u.start), title: 'Play from here', onclick: () => seek(u.start) });
     const extra = el('div', { class: 'extra' });
@@ -260,6 +288,7 @@
     }
     if (flag) extra.append(el('span', { class: 'chip risk', text: SC.riskName(flag.kind || flag.category) }));
     else if (u.role !== 'therapist') extra.append(feedbackButton('Missed risk', 'missed', u.seq, null, 'link'));
+    if (code) extra.append(el('span', { class: 'chip behaviour', 'data-code': code.code, text: `${BEHAVIOUR_NAMES[code.code]} ${SC.pct(code.confidence)}` }));
     if (u.original_text !== null && u.original_text !== undefined) {
       extra.append(el('span', { class: 'orig', text: `edited · recognised as: “${u.original_text}”` }));
     }
