@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from copilot.domain import (
     Aspect,
@@ -57,19 +58,29 @@ MAX_PROMPTS = 5
 _DOUBLE_STOP = re.compile(r"([.?!…])”\.")
 
 
+@dataclass(frozen=True)
+class _Session:
+    """What each aspect's builder looks at; `used` holds the moments earlier aspects took."""
+
+    export: SessionExport
+    summary: SessionSummary | None
+    utterances: list[Utterance]  # by start
+    by_seq: dict[int, Utterance]
+    used: set[tuple[float, str]]
+
+
 def build_prompts(
     export: SessionExport, summary: SessionSummary | None = None
 ) -> list[ReflectionPrompt]:
     """3–5 prompts for this session, each on a moment of it, in the order of the aspects."""
     summary = summary or export.summary
     utterances = sorted(export.utterances, key=lambda u: (u.start, u.seq))
-    by_seq = {u.seq: u for u in utterances}
-    used: set[tuple[float, str]] = set()
+    on = _Session(export, summary, utterances, {u.seq: u for u in utterances}, set())
     found: list[ReflectionPrompt] = []
     for aspect in ASPECTS:
-        prompt = _BUILDERS[aspect](export, summary, utterances, by_seq, used)
+        prompt = _BUILDERS[aspect](on)
         if prompt is not None and grounded(prompt, utterances):
-            used.add((prompt.start, prompt.quote))
+            on.used.add((prompt.start, prompt.quote))
             found.append(prompt)
     return found[:MAX_PROMPTS]
 
@@ -115,72 +126,58 @@ def _make(
     )
 
 
-def _felt(
-    export: SessionExport,
-    summary: SessionSummary | None,
-    utterances: list[Utterance],
-    by_seq: dict[int, Utterance],
-    used: set[tuple[float, str]],
-) -> ReflectionPrompt | None:
-    ranked = ranked_moments(summary, export, by_seq)
-    m = next((m for m in ranked if m.role == "client" and _free(m, used)), None)
+def _felt(on: _Session) -> ReflectionPrompt | None:
+    ranked = ranked_moments(on.summary, on.export, on.by_seq)
+    m = next((m for m in ranked if m.role == "client" and _free(m, on.used)), None)
     if m is None:
         return None
-    return _make(export, "felt", m, _pick(FELT, m, export.session.id, "felt"))
+    return _make(on.export, "felt", m, _pick(FELT, m, on.export.session.id, "felt"))
 
 
-def _pull(
-    export: SessionExport,
-    summary: SessionSummary | None,
-    utterances: list[Utterance],
-    by_seq: dict[int, Utterance],
-    used: set[tuple[float, str]],
-) -> ReflectionPrompt | None:
+def _pull(on: _Session) -> ReflectionPrompt | None:
     """The therapist's answer to a charged client moment; a fixing answer first."""
-    charged = [m for m in ranked_moments(summary, export, by_seq) if m.role == "client"]
-    replies = [r for m in charged if (r := reply_to(m, utterances)) is not None]
-    replies = [r for r in replies if _free(moment_of(r), used)]
+    charged = [m for m in ranked_moments(on.summary, on.export, on.by_seq) if m.role == "client"]
+    replies = [r for m in charged if (r := reply_to(m, on.utterances)) is not None]
+    replies = [r for r in replies if _free(moment_of(r), on.used)]
     fixing = [r for r in replies if FIXING.search(r.text)]
-    sid = export.session.id
+    sid = on.export.session.id
     if fixing or replies:
         reply = (fixing or replies)[0]
         m = moment_of(reply)
         template = PULL_FIXING if fixing else PULL_STAYING
-        return _make(export, "pull", m, _pick(template, m, sid, "pull"), "fixing" if fixing else "")
+        return _make(
+            on.export, "pull", m, _pick(template, m, sid, "pull"), "fixing" if fixing else ""
+        )
     # No therapist turn to stand on (one speaker, or roles unknown): the client's own asking.
-    asked = [utterance_at(by_seq, e.utterance_seq) for e in _needs(summary, utterances).tools]
+    asked = [
+        utterance_at(on.by_seq, e.utterance_seq) for e in _needs(on.summary, on.utterances).tools
+    ]
     candidates = [u for u in asked if u is not None] + [
-        u for m in charged if (u := utterance_at(by_seq, m.seq))
+        u for m in charged if (u := utterance_at(on.by_seq, m.seq))
     ]
     for utt in candidates:
-        if _free(moment_of(utt), used):
+        if _free(moment_of(utt), on.used):
             m = moment_of(utt)
-            return _make(export, "pull", m, _pick(PULL_CLIENT, m, sid, "pull"))
+            return _make(on.export, "pull", m, _pick(PULL_CLIENT, m, sid, "pull"))
     return None
 
 
-def _alliance(
-    export: SessionExport,
-    summary: SessionSummary | None,
-    utterances: list[Utterance],
-    by_seq: dict[int, Utterance],
-    used: set[tuple[float, str]],
-) -> ReflectionPrompt | None:
-    sid = export.session.id
-    for cue in summary.alliance if summary else []:  # a language model's cues, when present
-        utt = utterance_at(by_seq, cue.evidence.utterance_seq)
+def _alliance(on: _Session) -> ReflectionPrompt | None:
+    sid = on.export.session.id
+    for cue in on.summary.alliance if on.summary else []:  # a language model's cues, when present
+        utt = utterance_at(on.by_seq, cue.evidence.utterance_seq)
         if utt is not None and cue.evidence.quote in utt.text:
             m = Moment(utt.start, utt.seq, utt.role, cue.evidence.quote, False, cue.observation)
-            if _free(m, used):
+            if _free(m, on.used):
                 template = _pick(ALLIANCE_Q[cue.aspect], m, sid, "alliance")
-                return _make(export, "alliance", m, template, cue.aspect)
-    ordered = sorted(utterances, key=lambda u: (u.role != "client", u.start))
+                return _make(on.export, "alliance", m, template, cue.aspect)
+    ordered = sorted(on.utterances, key=lambda u: (u.role != "client", u.start))
     for facet, pattern in ALLIANCE_CUES.items():
         for u in ordered:
-            if pattern.search(u.text) and _free(moment_of(u), used):
+            if pattern.search(u.text) and _free(moment_of(u), on.used):
                 m = moment_of(u)
                 return _make(
-                    export, "alliance", m, _pick(ALLIANCE_Q[facet], m, sid, "alliance"), facet
+                    on.export, "alliance", m, _pick(ALLIANCE_Q[facet], m, sid, "alliance"), facet
                 )
     return None
 
@@ -193,14 +190,8 @@ def _needs(summary: SessionSummary | None, utterances: list[Utterance]) -> Needs
     return needs_map(utterances)
 
 
-def _needs_prompt(
-    export: SessionExport,
-    summary: SessionSummary | None,
-    utterances: list[Utterance],
-    by_seq: dict[int, Utterance],
-    used: set[tuple[float, str]],
-) -> ReflectionPrompt | None:
-    needs = _needs(summary, utterances)
+def _needs_prompt(on: _Session) -> ReflectionPrompt | None:
+    needs = _needs(on.summary, on.utterances)
     sides = {"tools": needs.tools, "connection": needs.connection}
     order = ["connection", "tools"] if (needs.position or 0) >= 0 else ["tools", "connection"]
     balance = (
@@ -209,44 +200,29 @@ def _needs_prompt(
     )
     for facet in order:
         for evidence in sides[facet]:
-            utt = utterance_at(by_seq, evidence.utterance_seq)
+            utt = utterance_at(on.by_seq, evidence.utterance_seq)
             if utt is None or evidence.quote not in utt.text:
                 continue
             m = moment_of(utt)
-            if _free(m, used):
-                template = _pick(NEEDS_Q[facet], m, export.session.id, "needs")
-                return _make(export, "needs", m, template, facet, balance=balance)
+            if _free(m, on.used):
+                template = _pick(NEEDS_Q[facet], m, on.export.session.id, "needs")
+                return _make(on.export, "needs", m, template, facet, balance=balance)
     return None
 
 
-def _care(
-    export: SessionExport,
-    summary: SessionSummary | None,
-    utterances: list[Utterance],
-    by_seq: dict[int, Utterance],
-    used: set[tuple[float, str]],
-) -> ReflectionPrompt | None:
+def _care(on: _Session) -> ReflectionPrompt | None:
     """The last heavy moment of the final third, else the client's closing words."""
-    end = max((u.end for u in utterances), default=0.0)
-    ranked = [m for m in ranked_moments(summary, export, by_seq) if m.role == "client"]
+    end = max((u.end for u in on.utterances), default=0.0)
+    ranked = [m for m in ranked_moments(on.summary, on.export, on.by_seq) if m.role == "client"]
     late = [m for m in ranked[:8] if m.start >= end * 2 / 3]
-    closing = [moment_of(u) for u in reversed(utterances) if u.role == "client"]
+    closing = [moment_of(u) for u in reversed(on.utterances) if u.role == "client"]
     for m in sorted(late, key=lambda m: -m.start) + closing:
-        if _free(m, used):
-            return _make(export, "care", m, _pick(CARE, m, export.session.id, "care"))
+        if _free(m, on.used):
+            return _make(on.export, "care", m, _pick(CARE, m, on.export.session.id, "care"))
     return None
 
 
-_Builder = Callable[
-    [
-        SessionExport,
-        SessionSummary | None,
-        list[Utterance],
-        dict[int, Utterance],
-        set[tuple[float, str]],
-    ],
-    ReflectionPrompt | None,
-]
+_Builder = Callable[["_Session"], ReflectionPrompt | None]
 _BUILDERS: dict[Aspect, _Builder] = {
     "felt": _felt,
     "pull": _pull,
