@@ -176,9 +176,25 @@ class Evidence(Model):
 
 
 class StateShare(Model):
+    """A state that led the client's talk, with the evidence for it (see analysis/states.py)."""
+
     label: str
-    share: float  # share of the client's talk time where this state led
-    utterances: int
+    share: float  # share of the emotional evidence in the client's words (neutral adds none)
+    utterances: int  # turns where the state read present
+    evidence: float = 0.0  # accumulated evidence, in "one clear full sentence" units
+    quotes: list[Evidence] = Field(default_factory=list)  # strongest first, verbatim
+
+
+class StateReading(Model):
+    """What the client's words expressed over a stretch (a session, or the last few turns):
+    leading states; or "mixed / unclear" when no state holds a clear share; or nothing at all
+    when nothing stood out (small talk), which is not a claim that nothing was felt."""
+
+    leading: list[StateShare] = Field(default_factory=list)
+    unclear: bool = False
+    headline: str | None = None  # what to show: the leading states, "mixed / unclear", or None
+    evidence: float = 0.0  # all the non-neutral evidence
+    turns: int = 0
 
 
 class ArcPoint(Model):
@@ -237,6 +253,7 @@ class SessionSummary(Model):
 
     provenance: Provenance
     dominant_states: list[StateShare] = Field(default_factory=list)
+    states_unclear: bool = False  # emotional talk without a clear leading state
     arc: list[ArcPoint] = Field(default_factory=list)
     key_moments: list[KeyMoment] = Field(default_factory=list)
     change: ThirdsChange | None = None

@@ -11,7 +11,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from copilot.domain import EmotionReading, Note, ProsodyReading, RiskFlag, Role, Utterance
+from copilot.domain import (
+    EmotionReading,
+    Note,
+    ProsodyReading,
+    RiskFlag,
+    Role,
+    StateReading,
+    Utterance,
+)
 
 LiveState = Literal["idle", "recording", "paused", "stopping", "stopped"]
 StatusLevel = Literal["info", "warning", "error"]
@@ -45,6 +53,7 @@ class EmotionEvent(BaseModel):
     type: Literal["emotion"] = "emotion"
     reading: EmotionReading
     prosody: ProsodyReading | None = None
+    now: StateReading | None = None  # the client's last few turns together (analysis/states.py)
 
 
 class RiskEvent(BaseModel):

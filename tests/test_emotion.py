@@ -13,6 +13,7 @@ from copilot.analysis.emotion import (
     read_utterances,
     therapist_states,
     valence_arousal,
+    without_formulas,
 )
 from copilot.domain import Utterance
 from copilot.errors import ModelError
@@ -106,3 +107,29 @@ def test_missing_model_is_a_clear_error(tmp_path: object) -> None:
 
     with pytest.raises(ModelError, match="emotion model files missing"):
         EmotionModel.load(Path(str(tmp_path)))
+
+
+@pytest.mark.parametrize(
+    ("said", "read"),
+    [
+        ("Thanks. The traffic was fine this morning.", "The traffic was fine this morning."),
+        ("Hi. I feel awful today. Thanks for seeing me.", "I feel awful today."),
+        (
+            "Thank you so much, that means a lot to me.",
+            "Thank you so much, that means a lot to me.",
+        ),
+        ("Thanks.", "Thanks."),
+    ],
+)
+def test_courtesy_sentences_are_not_read_as_feeling(said: str, read: str) -> None:
+    assert without_formulas(said) == read
+
+
+def test_readings_carry_valence_from_the_words(model: EmotionModel) -> None:
+    talk = [
+        _u(0, "client", "This is wonderful news, I'm so glad it worked out."),
+        _u(1, "client", "I feel awful and sad, everything is falling apart."),
+    ]
+    happy, sad = read_utterances(model, talk)
+    assert happy.valence > 0.2 > -0.2 > sad.valence
+    assert sad.states[0].label == "sadness" and len(sad.states) > 3  # every state, best first

@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT, require, require_tool
 from window_support import stored_session
 
+from copilot.analysis.states import read_states
 from copilot.domain import EmotionReading, RiskFlag, Utterance, utcnow
 from copilot.events import (
     EmotionEvent,
@@ -140,16 +141,24 @@ def record() -> dict[str, Any]:
     events: list[Any] = [StateEvent(state="recording", session_id=LIVE_ID, elapsed_s=0.0)]
     readings = {r["utterance_seq"]: EmotionReading.model_validate(r) for r in export["emotions"]}
     flags = {f["utterance_seq"]: RiskFlag.model_validate(f) for f in export["risk_flags"]}
-    for u in utterances:
+    for i, u in enumerate(utterances):
         events.append(UtteranceEvent(utterance=u, speech_end_s=u.end))
-        if u.seq in readings:
-            events.append(EmotionEvent(reading=readings[u.seq]))
+        if u.seq in readings:  # "now": the client's turns among the last six, as the live path
+            context = utterances[max(0, i - 5) : i + 1]
+            recent = [readings[c.seq] for c in context if c.seq in readings]
+            events.append(EmotionEvent(reading=readings[u.seq], now=read_states(recent, context)))
         if u.seq in flags:
             events.append(RiskEvent(flag=flags[u.seq].model_copy(update={"acknowledged_at": None})))
     bridge.shutdown()
     for answer in answers.values():
         assert "error" not in answer, answer
-    return {"answers": answers, "scripts": pushed(events), "export": export, "values": values}
+    return {
+        "answers": answers,
+        "scripts": pushed(events),
+        "events": events,
+        "export": export,
+        "values": values,
+    }
 
 
 FAKE_BRIDGE = """
@@ -282,8 +291,16 @@ def test_consent_gate_live_events_risk_acknowledgement_and_hide_key(
     assert page.text("#utt-count") == str(len(utterances))
     last = [r for r in export["emotions"]][-1]
     said = next(u["text"] for u in utterances if u["seq"] == last["utterance_seq"])
-    assert page.text("#now-words") == f"“{said}”"
-    assert last["states"][0]["label"] in page.text("#now-state")
+    client = [u["text"] for u in utterances if u["role"] == "client"]
+    now = next(e for e in reversed(recorded["events"]) if isinstance(e, EmotionEvent)).now
+    assert now is not None
+    if now.leading:  # the leading state of the last turns, with its strongest words verbatim
+        assert now.leading[0].label in page.text("#now-state")
+        assert page.text("#now-words") == f"“{now.leading[0].quotes[0].quote}”"
+        assert now.leading[0].quotes[0].quote in client
+    else:  # "mixed / unclear", or nothing named; the words are the client's last
+        assert page.text("#now-words") == f"“{said}”"
+        assert ("mixed / unclear" in page.text("#now-state")) == now.unclear
     assert page.js("document.querySelectorAll('#sparkline line:not(.gridline)').length") == len(
         export["emotions"]
     )

@@ -11,6 +11,7 @@ from copilot.domain import (
     RiskFlag,
     Session,
     SessionExport,
+    SessionSummary,
     StateScore,
     Utterance,
 )
@@ -126,3 +127,76 @@ def test_no_evidence_means_empty_sections_not_claims_of_absence() -> None:
     assert summary.needs_map is not None and summary.needs_map.position is None
     words = " ".join(summary.observations).lower()
     assert not re.search(r"\b(no|denies|absent|without)\b", words)
+
+
+# The real bundled model on conversations written for these tests ---------------------------------
+
+
+def _summarise(turns: list[tuple[str, str]]) -> tuple[SessionSummary, list[Utterance]]:
+    from conversations import as_utterances
+
+    from copilot.analysis.emotion_engine import LocalEmotionAnalyser
+
+    talk = as_utterances(turns)
+    readings = LocalEmotionAnalyser().read(talk)
+    bundle = SessionExport(
+        session=Session(id="s", client_label="C"),
+        utterances=talk,
+        metrics=compute(talk, talk[-1].end + 1),
+        emotions=readings,
+    )
+    return LocalSessionAnalyser().summarise(bundle), talk
+
+
+def _assert_quotes_verbatim(summary: SessionSummary, talk: list[Utterance]) -> None:
+    client = {u.seq: u.text for u in talk if u.role == "client"}
+    quotes = [q for s in summary.dominant_states for q in s.quotes]
+    for q in quotes:
+        assert q.utterance_seq is not None and q.quote == client[q.utterance_seq]
+
+
+def test_worry_about_the_future_leads_with_anxiety() -> None:
+    from conversations import WORRY
+
+    summary, talk = _summarise(WORRY)
+    assert summary.dominant_states[0].label == "anxiety/fear"
+    assert summary.dominant_states[0].quotes, "a leading state shows the words it rests on"
+    _assert_quotes_verbatim(summary, talk)
+    assert "anxiety/fear" in summary.observations[0]
+
+
+def test_grief_leads_with_sadness() -> None:
+    from conversations import GRIEF
+
+    summary, talk = _summarise(GRIEF)
+    assert summary.dominant_states[0].label == "sadness"
+    assert len(summary.dominant_states[0].quotes) == 2
+    _assert_quotes_verbatim(summary, talk)
+
+
+def test_small_talk_alone_gives_no_leading_state() -> None:
+    from conversations import SMALL_TALK
+
+    summary, _ = _summarise(SMALL_TALK)
+    assert summary.dominant_states == [] and not summary.states_unclear
+    assert not any("led the client's talk" in o or "unclear" in o for o in summary.observations)
+
+
+def test_low_confidence_says_mixed_or_unclear() -> None:
+    talk = [
+        utt(i, "client", i * 6.0, f"Turn {i} about the week and the job, and other things.")
+        for i in range(5)
+    ]
+    labels = ["sadness", "anger/irritation", "joy/relief", "anxiety/fear", "confusion"]
+    readings = [
+        reading(u, {lab: 0.55, "neutral": 0.4}, 0.0) for u, lab in zip(talk, labels, strict=True)
+    ]
+    bundle = SessionExport(
+        session=Session(id="s", client_label="C"),
+        utterances=talk,
+        metrics=compute(talk, 40.0),
+        emotions=readings,
+    )
+    summary = LocalSessionAnalyser().summarise(bundle)
+    assert summary.states_unclear and summary.dominant_states == []
+    assert any("mixed / unclear" in o for o in summary.observations)

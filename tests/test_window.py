@@ -177,11 +177,15 @@ def live_flow(tmp_path: Path) -> None:
             "[...SC.live.utterances.values()].filter(u => u.role === 'client').pop().text"
         )
         assert "lonely" in last_client, last_client  # the last turn, whatever else tiny.en heard
-        page.wait(
-            f"document.querySelector('#now-words').textContent.includes({json.dumps(last_client)})",
+        page.wait(  # the last turns read together, the state shown with its strongest words
+            "document.querySelector('#now-state').textContent.includes('sadness')",
             20,
-            "the last client words",
+            "the state of the last client turns",
         )
+        client = page.js(
+            "[...SC.live.utterances.values()].filter(u => u.role === 'client').map(u => u.text)"
+        )
+        assert page.text("#now-words") in [f"“{t}”" for t in client]  # verbatim
         seen["state"] = page.text("#now-state")
         seen["timer"] = page.text("#timer")
         seen["arc_bars"] = page.js("document.querySelectorAll('#sparkline line').length")

@@ -103,12 +103,14 @@ def _dedupe(items: list[Evidence]) -> list[Evidence]:
 def _states(parts: list[WireSummary], check: Verifier, export: SessionExport) -> list[StateShare]:
     quoted: dict[str, dict[int, Utterance]] = {}
     labels: dict[str, str] = {}
+    quotes: dict[str, list[Evidence]] = {}
     by_seq = {u.seq: u for u in export.utterances}
     for part in parts:
         for state in part.dominant_states:
             key = state.label.strip().casefold()
             for e in check.all(state.evidence, client_only=True):
                 labels.setdefault(key, check.redaction.restore(state.label.strip()))
+                quotes.setdefault(key, []).append(e)
                 if e.utterance_seq is not None:
                     quoted.setdefault(key, {})[e.utterance_seq] = by_seq[e.utterance_seq]
     client_time = sum(u.duration for u in export.utterances if u.role == "client") or 1.0
@@ -117,6 +119,7 @@ def _states(parts: list[WireSummary], check: Verifier, export: SessionExport) ->
             label=labels[key],
             share=round(min(1.0, sum(u.duration for u in utts.values()) / client_time), 3),
             utterances=len(utts),
+            quotes=_dedupe(quotes[key])[:2],
         )
         for key, utts in quoted.items()
     ]

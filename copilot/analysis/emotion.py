@@ -110,6 +110,14 @@ _EMPTY = re.compile(
     re.IGNORECASE,
 )
 _NO_ANSWER = re.compile(r"^\W*(no+|nope|nah|not really|not at all|i don'?t think so)\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_FORMULA = re.compile(
+    r"\W*(?:(?:ok(?:ay)?|oh|well|yes|yeah|no|right),? )?"
+    r"(?:thanks?(?: you)?(?: very much| so much)?|cheers|hi|hello|hey|"
+    r"good (?:morning|afternoon|evening)|bye|goodbye|see you|sorry|please|"
+    r"excuse me)(?: for (?:having|seeing) me)?\W*",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
 
@@ -122,11 +130,15 @@ class _Meta(BaseModel):
     ekman_labels: list[str]
     ekman_thresholds: list[float]
     ekman_rule: str
+    # Added to the calibrated Ekman scores before the single-label argmax (`ekman_label`): the
+    # register's priors, chosen on GoEmotions dev. Absent in older bundles: no offset.
+    ekman_bias: list[float] | None = None
     max_tokens: int = MAX_TOKENS
 
 
 class EmotionModel:
-    """The bundled GoEmotions classifier: texts in, 28 probabilities out."""
+    """The bundled GoEmotions classifier: texts in, 28 probabilities out (and, from bundles with a
+    valence/arousal head trained on EmoBank, valence -1..1 and arousal 0..1 from the same pass)."""
 
     def __init__(self, path: Path, session: Any, tokenizer: Any, meta: _Meta) -> None:
         self.path = path
@@ -137,6 +149,9 @@ class EmotionModel:
         self.ekman_labels: list[str] = list(meta.ekman_labels)
         self.ekman_thresholds = np.asarray(meta.ekman_thresholds, dtype=np.float32)
         self.ekman_rule = meta.ekman_rule
+        self.ekman_bias = np.asarray(meta.ekman_bias or [0.0] * len(EKMAN_LABELS), np.float32)
+        self.outputs = [o.name for o in session.get_outputs()]
+        self.has_va = "va" in self.outputs
 
     @classmethod
     def load(cls, path: Path | None = None, threads: int = 1) -> EmotionModel:
@@ -164,25 +179,34 @@ class EmotionModel:
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """(n, 28) probabilities; texts are batched by length so padding stays small."""
+        return self.infer(texts)[0]
+
+    def infer(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
+        """(n, 28) probabilities and, when the bundle has the head, (n, 2) valence/arousal."""
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        va = np.zeros((len(texts), 2), dtype=np.float32) if self.has_va else None
         if not texts:
-            return out
+            return out, va
         ids = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         for start in range(0, len(order), BATCH):
             chunk = order[start : start + BATCH]
-            out[chunk] = self._run([ids[i] for i in chunk])
-        return out
+            result = self._run([ids[i] for i in chunk])
+            out[chunk] = result[0]
+            if va is not None:
+                va[chunk] = result[1]
+        return out, va
 
-    def _run(self, seqs: list[list[int]]) -> np.ndarray:
+    def _run(self, seqs: list[list[int]]) -> list[np.ndarray]:
         width = max(len(s) for s in seqs)
         ids = np.zeros((len(seqs), width), dtype=np.int64)
         mask = np.zeros((len(seqs), width), dtype=np.int64)
         for i, s in enumerate(seqs):
             ids[i, : len(s)] = s
             mask[i, : len(s)] = 1
-        result = self._session.run(["probs"], {"input_ids": ids, "attention_mask": mask})
-        return np.asarray(result[0], dtype=np.float32)
+        names = ["probs", "va"] if self.has_va else ["probs"]
+        result = self._session.run(names, {"input_ids": ids, "attention_mask": mask})
+        return [np.asarray(r, dtype=np.float32) for r in result]
 
     def predict(self, probs: np.ndarray) -> np.ndarray:
         """The 28 labels present by the dev-tuned per-class thresholds, as booleans."""
@@ -194,6 +218,12 @@ class EmotionModel:
 
     def predict_ekman(self, probs: np.ndarray) -> np.ndarray:
         return self.ekman(probs) >= self.ekman_thresholds
+
+    def ekman_label(self, probs: np.ndarray) -> np.ndarray:
+        """One Ekman label index per text (for single-label data such as dialogue lines): the
+        largest calibrated Ekman score after the bundle's register offsets."""
+        scores = calibrated(self.ekman(probs), self.ekman_thresholds) + self.ekman_bias
+        return np.asarray(scores.argmax(axis=1))
 
 
 # derived scores ---------------------------------------------------------------------------------
@@ -290,6 +320,18 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def without_formulas(text: str) -> str:
+    """The turn without a courtesy sentence at its start or end ("Thanks.", "Hi.", "Sorry, go
+    on."): in talk these are ritual, and a model trained on comments reads "thanks" as strong
+    gratitude. A turn that is nothing but a formula is kept as it is."""
+    parts = _SENTENCE.split(text.strip())
+    while len(parts) > 1 and _FORMULA.fullmatch(parts[0]):
+        parts = parts[1:]
+    while len(parts) > 1 and _FORMULA.fullmatch(parts[-1]):
+        parts = parts[:-1]
+    return " ".join(parts)
+
+
 def _targets(utterances: Sequence[Utterance]) -> list[int]:
     client = [i for i, u in enumerate(utterances) if u.role == "client"]
     return client or [i for i, u in enumerate(utterances) if u.role == "unknown"]
@@ -311,9 +353,10 @@ def _question(utterances: Sequence[Utterance], pos: int) -> str | None:
 
 
 def read_utterances(
-    model: EmotionModel, utterances: list[Utterance], top_k: int = 3
+    model: EmotionModel, utterances: list[Utterance], top_k: int = len(THERAPIST_STATES)
 ) -> list[EmotionReading]:
-    """One reading per client utterance (or per "unknown" one when no turn is the client's).
+    """One reading per client utterance (or per "unknown" one when no turn is the client's), with
+    every state that scores above 0, best first (the session reading weighs them all).
 
     Short turns (fewer than SHORT_WORDS words: "yeah", "mm", "I guess") say little alone, so:
     - the model reads the short turn joined after the therapist turn just before it (unless the
@@ -327,28 +370,33 @@ def read_utterances(
     from copilot.domain import EmotionReading, StateScore
 
     targets = _targets(utterances)
-    long_idx = [i for i in targets if word_count(utterances[i].text) >= SHORT_WORDS]
+    said = {i: without_formulas(utterances[i].text) for i in targets}
+    long_idx = [i for i in targets if word_count(said[i]) >= SHORT_WORDS]
     plans: list[tuple[int, str, list[int]]] = []  # (position, text read, neighbour positions)
     for pos in targets:
-        text = utterances[pos].text
+        text = said[pos]
         if pos in long_idx:
             plans.append((pos, text, []))
             continue
         question = _question(utterances, pos)
         plans.append((pos, f"{question} {text}" if question else text, _neighbours(pos, long_idx)))
-    texts = sorted({t for _, t, _ in plans} | {utterances[i].text for i in long_idx})
-    probs = dict(zip(texts, model.probabilities(texts), strict=True))
+    texts = sorted({t for _, t, _ in plans} | {said[i] for i in long_idx})
+    probs, va = model.infer(texts)
+    rows = dict(zip(texts, probs, strict=True))
+    vas = dict(zip(texts, va, strict=True)) if va is not None else None
     readings = []
     for pos, text, near in plans:
         utt = utterances[pos]
-        row = probs[text]
-        cue_text = text
-        if near:
-            row = 0.5 * row + 0.5 * np.mean([probs[utterances[i].text] for i in near], axis=0)
-            cue_text = " ".join([text] + [utterances[i].text for i in near])
+        around = [said[i] for i in near]
+        row = _mixed(rows, text, around)
+        cue_text = " ".join([text, *around])
         scores = therapist_states(row, text=cue_text, thresholds=model.thresholds)
         best = sorted(scores.items(), key=lambda kv: -kv[1])[:top_k]
-        valence, arousal = valence_arousal(row, thresholds=model.thresholds)
+        if vas is not None:  # the head trained on rated valence/arousal, not the label table
+            v, a = (round(float(x), 4) for x in _mixed(vas, text, around))
+            valence, arousal = float(np.clip(v, -1, 1)), float(np.clip(a, 0, 1))
+        else:
+            valence, arousal = valence_arousal(row, thresholds=model.thresholds)
         readings.append(
             EmotionReading(
                 utterance_seq=utt.seq,
@@ -356,7 +404,15 @@ def read_utterances(
                 states=[StateScore(label=k, score=v) for k, v in best if v > 0],
                 valence=valence,
                 arousal=arousal,
-                in_context=text != utt.text or bool(near),
+                in_context=text != said[pos] or bool(near),
             )
         )
     return readings
+
+
+def _mixed(table: dict[str, np.ndarray], text: str, around: list[str]) -> np.ndarray:
+    """A short turn's scores: half its own reading, half the mean of its neighbours'."""
+    row = table[text]
+    if around:
+        row = 0.5 * row + 0.5 * np.mean([table[t] for t in around], axis=0)
+    return row

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from itertools import pairwise
 
+from copilot.analysis.states import UNCLEAR, read_states
 from copilot.domain import (
     ArcPoint,
     EmotionReading,
@@ -20,7 +21,6 @@ from copilot.domain import (
     Provenance,
     SessionExport,
     SessionSummary,
-    StateShare,
     ThirdsChange,
     Utterance,
 )
@@ -60,9 +60,11 @@ class LocalSessionAnalyser:
         readings = sorted(export.emotions, key=lambda r: r.start)
         by_seq = {u.seq: u for u in export.utterances}
         model = next((r.engine for r in readings), None)
+        states = read_states(readings, by_seq)
         summary = SessionSummary(
             provenance=Provenance(engine="local", model=model),
-            dominant_states=dominant_states(readings, by_seq),
+            dominant_states=states.leading,
+            states_unclear=states.unclear,
             arc=arc(readings, by_seq, export.metrics.duration_s),
             key_moments=key_moments(readings, by_seq, export),
             change=thirds(readings, export.metrics.duration_s),
@@ -79,27 +81,6 @@ def lead(reading: EmotionReading) -> tuple[str, float]:
     if top.label == NEUTRAL and len(states) > 1 and states[1].score >= 0.5 * top.score:
         return states[1].label, states[1].score
     return top.label, top.score
-
-
-def _weight(reading: EmotionReading, by_seq: dict[int, Utterance]) -> float:
-    utt = by_seq.get(reading.utterance_seq)
-    return max(0.5, utt.duration) if utt else 1.0
-
-
-def dominant_states(
-    readings: Sequence[EmotionReading], by_seq: dict[int, Utterance]
-) -> list[StateShare]:
-    time: dict[str, float] = defaultdict(float)
-    count: dict[str, int] = defaultdict(int)
-    for r in readings:
-        label, _ = lead(r)
-        time[label] += _weight(r, by_seq)
-        count[label] += 1
-    total = sum(time.values())
-    shares = [
-        StateShare(label=k, share=round(v / total, 3), utterances=count[k]) for k, v in time.items()
-    ]
-    return sorted(shares, key=lambda s: -s.share)
 
 
 def _mean_scores(readings: Sequence[EmotionReading]) -> dict[str, float]:
@@ -252,7 +233,14 @@ def observations(summary: SessionSummary) -> list[str]:
     leading = [s for s in summary.dominant_states if s.label != NEUTRAL][:3]
     if leading:
         parts = ", ".join(f"{s.label} ({s.share:.0%})" for s in leading)
-        out.append(f"States that led the client's talk, by share of talk time: {parts}.")
+        out.append(
+            f"States that led the client's talk, by share of what their words expressed: {parts}."
+        )
+    elif summary.states_unclear:
+        out.append(
+            f"The client's emotional states read as {UNCLEAR}: no state held a clear share of "
+            "what their words expressed."
+        )
     if summary.change:
         out.extend(o[0].upper() + o[1:] + "." for o in summary.change.observations[:3])
     needs = summary.needs_map

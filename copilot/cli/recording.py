@@ -119,6 +119,8 @@ def summary_text(export: SessionExport) -> str:
     if s and s.dominant_states:
         top = ", ".join(f"{d.label} {d.share:.0%}" for d in s.dominant_states[:3])
         lines.append(f"client's leading states: {top}")
+    elif s and s.states_unclear:
+        lines.append("client's leading states: mixed / unclear")
     for flag in export.risk_flags:
         marks = "".join(
             [", negated" if flag.negated else "", ", reported" if flag.reported_speech else ""]

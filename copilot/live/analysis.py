@@ -9,6 +9,7 @@ import numpy as np
 from copilot.analysis import prosody as prosody_analysis
 from copilot.analysis.emotion_engine import EmotionAnalyser
 from copilot.analysis.risk import flag_utterances
+from copilot.analysis.states import read_states
 from copilot.audio.features import measure
 from copilot.domain import ProsodyReading, RiskFlag, Utterance
 from copilot.events import EmotionEvent, EventBus, RiskEvent
@@ -36,7 +37,8 @@ class LiveAnalysis:
         self.prosody.append(voice)
         relative = prosody_analysis.against_baseline(self.prosody)[-1]
         if reading is not None:
-            self._bus.publish(EmotionEvent(reading=reading, prosody=relative))
+            now = read_states(readings, self._transcript.recent(EMOTION_CONTEXT))
+            self._bus.publish(EmotionEvent(reading=reading, prosody=relative, now=now))
 
     def flag_risk(self, utterance: Utterance) -> None:
         """Raise each flag of this utterance once; a revision may find one the first text hid."""

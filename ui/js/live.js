@@ -21,7 +21,7 @@
     SC.on('utterance', (e) => addLine(e.utterance));
     SC.on('revision', (e) => reviseLine(e.utterance));
     SC.on('partial', onPartial);
-    SC.on('emotion', (e) => onEmotion(e.reading));
+    SC.on('emotion', (e) => onEmotion(e.reading, e.now));
     SC.on('risk', (e) => addAlert(e.flag));
     SC.on('note', (e) => addNote(e.note));
     SC.on('status', onStatus);
@@ -155,22 +155,35 @@
     p.replaceChildren(`${SC.roleName(e.role)}: ${e.stable} `, SC.el('span', { class: 'unstable', text: e.unstable }));
   }
 
-  /* The client's current state, with the words that carry it (their own, verbatim). */
-  function onEmotion(reading) {
+  /* The client's current state, with the words that carry it (their own, verbatim). `now` reads
+     the last few client turns together (copilot/analysis/states.py): a leading state with its
+     strongest words, "mixed / unclear" when no state holds a clear share, or nothing named. */
+  function onEmotion(reading, now) {
     const top = reading.states[0];
     if (!top) return;
-    const second = reading.states[1];
     const state = $('#now-state');
-    state.replaceChildren(SC.swatch(top.label), top.label, ' ',
-      SC.el('span', { class: 'score', text: SC.pct(top.score) }));
-    if (second && second.score >= 0.25) {
-      state.append(SC.el('span', { class: 'score', text: ` · ${second.label} ${SC.pct(second.score)}` }));
+    let quoted = live.utterances.get(reading.utterance_seq);
+    let meta = `at ${SC.clock(reading.start)}${reading.in_context ? ' · read with the turns around it' : ''}`;
+    if (now && now.leading.length) {
+      state.replaceChildren(...now.leading.flatMap((s, i) => [i ? ' · ' : '', SC.swatch(s.label), s.label, ' ',
+        SC.el('span', { class: 'score', text: SC.pct(s.share) })]));
+      const best = now.leading[0].quotes[0];
+      if (best) {
+        quoted = { text: best.quote };
+        meta = `at ${SC.clock(best.start)} · the strongest words for ${now.leading[0].label} in the last ${now.turns} turns`;
+      }
+    } else if (now && now.unclear) {
+      state.replaceChildren(SC.el('span', { class: 'unclear', text: now.headline }));
+      meta += ' · no state holds a clear share of the last turns';
+    } else if (now) {
+      state.replaceChildren(SC.el('span', { class: 'hint', text: 'No state stands out in the last few turns.' }));
+    } else {
+      state.replaceChildren(SC.swatch(top.label), top.label, ' ', SC.el('span', { class: 'score', text: SC.pct(top.score) }));
     }
-    const u = live.utterances.get(reading.utterance_seq);
     const words = $('#now-words');
-    words.textContent = u ? `“${u.text}”` : '';
-    words.hidden = !u;
-    $('#now-meta').textContent = `at ${SC.clock(reading.start)}${reading.in_context ? ' · read with the turns around it' : ''}`;
+    words.textContent = quoted ? `“${quoted.text}”` : '';
+    words.hidden = !quoted;
+    $('#now-meta').textContent = meta;
     live.arc.push({ t: reading.start, valence: reading.valence, label: top.label });
     SC.sparkline($('#sparkline'), live.arc);
   }

@@ -82,6 +82,11 @@
         bar.style.background = SC.colour(d.label);
         return [el('span', {}, SC.swatch(d.label), d.label), el('div', { class: 'bar' }, bar), el('span', { class: 'pct', text: SC.pct(d.share) })];
       })));
+      for (const d of s.dominant_states) {
+        if (d.quotes && d.quotes.length) box.append(el('h4', { text: `Strongest words for ${d.label}` }), ...d.quotes.map(quote));
+      }
+    } else if (s.states_unclear) {
+      box.append(el('h3', { text: "States in the client's talk" }), el('p', { class: 'unclear', text: 'mixed / unclear' }));
     }
     if (s.change && s.change.observations.length) {
       box.append(el('h3', { text: 'First third to last third' }), el('ul', {}, s.change.observations.map((o) => el('li', { text: o }))));

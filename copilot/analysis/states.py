@@ -1,0 +1,107 @@
+"""The client's leading states over a stretch of talk, from evidence accumulated over their words.
+
+One function, `read_states`, serves the session summary, the live "client now" view and the
+dialogue-level evaluation, so all three say the same thing about the same words.
+
+Why scores and not a vote of each turn's top label: a turn that reads 0.55 sadness and 0.50 anxiety
+is evidence for both, and a vote throws the second away; and neutral small talk ("yeah, the
+traffic was fine") outvotes everything in a vote while saying nothing about the client's state.
+Here each turn adds, for every non-neutral state, how far its score rises above FLOOR, weighted by
+how much the turn says (its words, capped). Neutral adds nothing, so small talk cannot swamp a
+state; it simply adds no evidence.
+
+A state leads when it has gathered enough evidence (MIN_EVIDENCE, about one clear full sentence),
+was clearly expressed at least once (a turn scoring >= PRESENT) and holds a fair share of all the
+emotional evidence. When there is emotional evidence but no state holds a clear share, or the
+evidence is thin, the reading is "mixed / unclear" and names no state. The constants were set by
+reasoning about the score scale (0.5 = where the model calls a label present) and checked on
+conversations written for the tests, never on the evaluation data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from copilot.analysis.emotion import word_count
+from copilot.domain import EmotionReading, Evidence, StateReading, StateShare, Utterance
+
+NEUTRAL = "neutral"
+UNCLEAR = "mixed / unclear"
+FLOOR = 0.35  # below this a state's score is no evidence (0.5 = the model calls it present)
+PRESENT = 0.5
+MIN_EVIDENCE = 0.45  # evidence units for a state to lead: one full sentence scoring ~0.65
+LEAD_SHARE = 0.25  # the first state's share of all emotional evidence: below it, spread thin
+ALSO_SHARE = 0.15  # a further leading state's share
+MAX_LEADING = 3
+QUOTES = 2
+WORDS_FULL = 10  # a turn of this many words counts fully; shorter ones less, longer ones capped
+MAX_WEIGHT = 1.5
+IN_CONTEXT = 0.5  # a short turn read with its neighbours borrows their evidence: count it less
+
+
+def weight(reading: EmotionReading, utterance: Utterance | None) -> float:
+    words = word_count(utterance.text) if utterance else WORDS_FULL
+    w = min(MAX_WEIGHT, max(words, 1) / WORDS_FULL)
+    return w * (IN_CONTEXT if reading.in_context else 1.0)
+
+
+def _excess(score: float) -> float:
+    return max(0.0, score - FLOOR) / (1.0 - FLOOR)
+
+
+def read_states(
+    readings: Sequence[EmotionReading], utterances: Sequence[Utterance] | dict[int, Utterance]
+) -> StateReading:
+    """The leading states of these readings (a session, or the last few turns for "now")."""
+    by_seq = utterances if isinstance(utterances, dict) else {u.seq: u for u in utterances}
+    evidence: dict[str, float] = {}
+    present: dict[str, list[tuple[float, EmotionReading]]] = {}
+    for r in readings:
+        w = weight(r, by_seq.get(r.utterance_seq))
+        for s in r.states:
+            if s.label == NEUTRAL or s.score <= FLOOR:
+                continue
+            evidence[s.label] = evidence.get(s.label, 0.0) + w * _excess(s.score)
+            if s.score >= PRESENT:
+                present.setdefault(s.label, []).append((s.score, r))
+    total = sum(evidence.values())
+    reading = StateReading(evidence=round(total, 3), turns=len(readings))
+    if total < MIN_EVIDENCE:
+        return reading  # nothing stood out: no state named, nothing claimed absent
+    ranked = sorted(evidence, key=lambda k: -evidence[k])
+    for rank, label in enumerate(ranked[:MAX_LEADING]):
+        share = evidence[label] / total
+        enough = evidence[label] >= MIN_EVIDENCE and label in present
+        if not enough or share < (LEAD_SHARE if rank == 0 else ALSO_SHARE):
+            break
+        reading.leading.append(
+            StateShare(
+                label=label,
+                evidence=round(evidence[label], 3),
+                share=round(share, 3),
+                utterances=len(present[label]),
+                quotes=_quotes(present[label], by_seq),
+            )
+        )
+    reading.unclear = not reading.leading
+    reading.headline = UNCLEAR if reading.unclear else " · ".join(s.label for s in reading.leading)
+    return reading
+
+
+def _quotes(
+    hits: list[tuple[float, EmotionReading]], by_seq: dict[int, Utterance]
+) -> list[Evidence]:
+    """The strongest turns for a state, in the client's own words; a short turn read through its
+    neighbours ranks after turns that carry the state alone."""
+    ranked = sorted(hits, key=lambda h: (h[1].in_context, -h[0], h[1].start))
+    out = []
+    for score, r in ranked:
+        utt = by_seq.get(r.utterance_seq)
+        if utt is None or not utt.text.strip():
+            continue
+        out.append(
+            Evidence(quote=utt.text, start=utt.start, utterance_seq=utt.seq, note=f"{score:.2f}")
+        )
+        if len(out) == QUOTES:
+            break
+    return out

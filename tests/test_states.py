@@ -1,0 +1,98 @@
+"""The client's leading states over a stretch of talk: evidence from scores, not a vote."""
+
+from __future__ import annotations
+
+from copilot.analysis.states import UNCLEAR, read_states
+from copilot.domain import EmotionReading, StateScore, Utterance
+
+
+def utt(seq: int, text: str, role: str = "client") -> Utterance:
+    return Utterance(seq=seq, role=role, start=seq * 6.0, end=seq * 6.0 + 4, text=text)  # type: ignore[arg-type]
+
+
+def reading(u: Utterance, in_context: bool = False, **scores: float) -> EmotionReading:
+    ordered = sorted(scores.items(), key=lambda kv: -kv[1])
+    return EmotionReading(
+        utterance_seq=u.seq,
+        start=u.start,
+        states=[StateScore(label=k.replace("_", "/"), score=v) for k, v in ordered],
+        valence=0.0,
+        arousal=0.3,
+        in_context=in_context,
+    )
+
+
+SMALL_TALK = [
+    utt(0, "The traffic on the ring road was fine this morning, no problem at all."),
+    utt(1, "I had a coffee at the station on the way here, as I usually do."),
+    utt(2, "We are painting the kitchen this weekend, a pale green I think."),
+    utt(3, "My brother is visiting on Sunday with the kids and the dog."),
+]
+SAD = [
+    utt(4, "I still cannot believe she is gone, I miss her every single day."),
+    utt(5, "The house is so quiet now and I cry when I see her coat by the door."),
+]
+
+
+def test_small_talk_alone_names_no_state_and_claims_nothing() -> None:
+    readings = [reading(u, neutral=0.8, joy_relief=0.3, confusion=0.2) for u in SMALL_TALK]
+    found = read_states(readings, SMALL_TALK)
+    assert found.leading == [] and not found.unclear and found.headline is None
+    assert found.turns == 4
+
+
+def test_neutral_small_talk_does_not_swamp_a_state() -> None:
+    talk = SMALL_TALK * 3 + SAD  # twelve neutral turns around two sad ones
+    readings = [reading(u, neutral=0.85, joy_relief=0.3) for u in talk[:-2]]
+    readings += [reading(u, sadness=0.8, neutral=0.3) for u in SAD]
+    found = read_states(readings, talk)
+    assert [s.label for s in found.leading] == ["sadness"]
+    assert found.headline == "sadness" and found.leading[0].utterances == 2
+
+
+def test_evidence_counts_second_states_that_a_vote_would_drop() -> None:
+    """Each turn's top label is anger by a hair; anxiety is strong in every turn. A vote of top
+    labels says anger alone; the accumulated scores show both, anxiety close behind."""
+    talk = [
+        utt(i, f"Turn {i}: he shouted again and I was shaking all night long.") for i in range(4)
+    ]
+    readings = [reading(u, anger_irritation=0.62, anxiety_fear=0.6) for u in talk]
+    found = read_states(readings, talk)
+    assert [s.label for s in found.leading] == ["anger/irritation", "anxiety/fear"]
+    assert abs(found.leading[0].share - found.leading[1].share) < 0.05
+
+
+def test_quotes_are_verbatim_and_the_strongest_first() -> None:
+    readings = [
+        reading(SAD[0], sadness=0.7),
+        reading(SAD[1], sadness=0.9),
+        reading(utt(6, "Yeah."), in_context=True, sadness=0.95),
+    ]
+    talk = [*SAD, utt(6, "Yeah.")]
+    found = read_states(readings, talk)
+    quotes = found.leading[0].quotes
+    assert [q.utterance_seq for q in quotes] == [5, 4]  # a bare "Yeah." is not shown as evidence
+    texts = {u.seq: u.text for u in talk}
+    assert all(q.quote == texts[q.utterance_seq] for q in quotes)
+
+
+def test_evidence_spread_over_many_states_is_mixed_or_unclear() -> None:
+    talk = [
+        utt(i, f"Turn {i} says a few different things about the week and the job.")
+        for i in range(5)
+    ]
+    labels = ["sadness", "anger_irritation", "joy_relief", "anxiety_fear", "confusion"]
+    readings = [reading(u, **{lab: 0.55}) for u, lab in zip(talk, labels, strict=True)]
+    found = read_states(readings, talk)
+    assert found.unclear and found.leading == [] and found.headline == UNCLEAR
+
+
+def test_weak_scores_never_name_a_state() -> None:
+    """Scores that rise above the floor but never reach "present" are not a leading state."""
+    talk = [
+        utt(i, f"Turn {i} about the week, the job, the family and the weekend plans.")
+        for i in range(6)
+    ]
+    readings = [reading(u, sadness=0.48, neutral=0.5) for u in talk]
+    found = read_states(readings, talk)
+    assert found.leading == [] and found.unclear
