@@ -20,8 +20,34 @@ TranscriptFormat = Literal["vtt", "srt", "txt", "docx"]
 ConsentMethod = Literal["verbal", "written"]
 
 RiskCategory = Literal[
-    "suicidal_ideation", "self_harm", "harm_to_others", "abuse_neglect", "immediate_danger"
+    "suicidal_ideation",
+    "self_harm",
+    "harm_to_others",
+    "abuse_neglect",
+    "immediate_danger",
+    "suicidal_behaviour",
+    "intrusive_thoughts",
 ]
+# The fine kind a clinician names (see copilot.analysis.risk.kinds for the ladder).
+RiskKind = Literal[
+    "passive_wish",
+    "active_ideation",
+    "method",
+    "intent",
+    "plan",
+    "preparatory",
+    "means_access",
+    "imminence",
+    "attempt",
+    "self_harm",
+    "harm_thought",
+    "harm_intent",
+    "harm_means",
+    "abuse",
+    "neglect",
+    "intrusive_thought",
+]
+RiskLayer = Literal["rules", "learned", "both"]
 RiskSeverity = Literal["low", "moderate", "high"]
 
 EXPORT_FORMAT = "session-copilot/1"
@@ -40,6 +66,7 @@ class Word(Model):
     start: float
     end: float
     probability: float = 1.0
+    overlap: bool = False  # mono: said while the other speaker talked too, speaker uncertain
 
 
 class Utterance(Model):
@@ -162,7 +189,17 @@ class ProsodyReading(Model):
     observations: list[str] = Field(default_factory=list)
 
 
+class RiskExemplar(Model):
+    """A curated sentence the learned layer found close in meaning, with its similarity."""
+
+    kind: RiskKind
+    text: str
+    similarity: float
+
+
 class RiskFlag(Model):
+    """Flags stored before kinds existed load with `kind` None and `layer` "rules"."""
+
     utterance_seq: int
     role: Role
     start: float
@@ -170,10 +207,36 @@ class RiskFlag(Model):
     category: RiskCategory
     severity: RiskSeverity
     quote: str
-    rule: str
+    rule: str  # the rule that fired; empty when only the learned layer did
     negated: bool = False
     reported_speech: bool = False
     acknowledged_at: datetime | None = None
+    kind: RiskKind | None = None
+    past: bool = False
+    child_involved: bool = False
+    layer: RiskLayer = "rules"
+    score: float | None = None  # the learned layer's margin (risk exemplars over everyday)
+    exemplars: list[RiskExemplar] = Field(default_factory=list)
+
+
+RiskVerdict = Literal["not_risk", "missed"]
+
+
+class RiskFeedback(Model):
+    """A therapist's mark on the detector: a flag that was not risk, or a sentence it missed.
+
+    Stored locally, never sent anywhere; exported only when the therapist chooses to."""
+
+    session_id: str
+    utterance_seq: int
+    verdict: RiskVerdict
+    quote: str
+    kind: RiskKind | None = None
+    category: RiskCategory | None = None
+    layer: RiskLayer | None = None
+    rule: str = ""
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Evidence(Model):
@@ -276,6 +339,38 @@ class SessionSummary(Model):
     dropped_quotes: int = 0
 
 
+Behaviour = Literal[
+    "open_question", "closed_question", "simple_reflection", "complex_reflection", "other"
+]
+
+
+class BehaviourCode(Model):
+    """One therapist utterance's behaviour, coded after MITI 4.2.1, with the model's confidence."""
+
+    utterance_seq: int
+    start: float
+    code: Behaviour
+    confidence: float
+
+
+class BehaviourFigures(Model):
+    """The session's MITI summary figures from the codes, with the benchmark bands beside them."""
+
+    counts: dict[str, int]
+    utterances: int
+    reflections: int
+    questions: int
+    reflection_to_question: float | None  # reflections per question
+    percent_complex_reflections: float | None  # of reflections
+    percent_open_questions: float | None  # of questions
+    bands: dict[str, str | None]  # "below fair" | "fair" | "good" per figure
+    thresholds: dict[str, dict[str, float]]
+
+
+# Export fields private to whoever ran the analysis: left out of anything shared unless chosen.
+PRIVATE_EXPORT_FIELDS: frozenset[str] = frozenset({"therapist_behaviour", "behaviour_figures"})
+
+
 class SessionExport(Model):
     """A whole session as one document: what `--json` writes and what validates back."""
 
@@ -288,6 +383,16 @@ class SessionExport(Model):
     risk_flags: list[RiskFlag] = Field(default_factory=list)
     summary: SessionSummary | None = None
     notes: list[Note] = Field(default_factory=list)
+    # The therapist's own behaviours (private: see PRIVATE_EXPORT_FIELDS and for_sharing()).
+    therapist_behaviour: list[BehaviourCode] = Field(default_factory=list)
+    behaviour_figures: BehaviourFigures | None = None
+
+    def for_sharing(self, include_behaviour: bool = False) -> SessionExport:
+        """A copy fit to leave the therapist's hands: the behaviour codes and figures only when
+        the therapist chose to include them."""
+        if include_behaviour:
+            return self.model_copy()
+        return self.model_copy(update={"therapist_behaviour": [], "behaviour_figures": None})
 
 
 class Note(Model):

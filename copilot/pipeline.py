@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from copilot.analysis.run import Analysed, analyse_session
-from copilot.audio.files import AudioInfo, iter_chunks, probe
-from copilot.diarization import clustering
+from copilot.audio.features import span
+from copilot.audio.files import SAMPLE_RATE, AudioInfo, iter_chunks, probe
+from copilot.diarization import roles, speaker_embedding, voices
 from copilot.diarization.by_channel import channel_segments
 from copilot.domain import Role, Session, SessionSource, Utterance
 from copilot.errors import ChannelSpecError, CopilotError
@@ -27,6 +28,7 @@ from copilot.transcription.engine import AsrSegment, Transcriber
 Progress = Callable[[float], None]
 DEFAULT_STEREO: tuple[Role, Role] = ("therapist", "client")
 CHUNK_S = 300.0
+KEEP_S = 10.0  # audio kept from the previous chunk for spans that cross into the next
 
 
 @dataclass
@@ -192,28 +194,41 @@ def to_utterance(seg: AsrSegment, seq: int, role: Role, channel: int | None) -> 
 
 
 def diarize_stored(store: SessionStore, session_id: str, path: Path, swap: bool) -> None:
-    """Split the stored mono transcript into two voices and give them roles."""
+    """Split the stored mono transcript into two voices, word by word, and give them roles."""
     stored = store.utterances(session_id)
-    blocks = clustering.make_blocks([u.words for u in stored if u.words])
-    _measure_blocks_in_file(blocks, path)
-    two_voices = clustering.assign_speakers(blocks)
-    utterances = clustering.to_utterances(blocks)
-    rule = clustering.assign_roles(utterances, two_voices, swap)
+    encoder = speaker_embedding.bundled()
+    utterances, two_voices = voices.diarize(
+        stored, lambda spans: span_vectors(path, spans, encoder)
+    )
+    rule = roles.assign_roles(utterances, two_voices, swap)
     store.replace_utterances(session_id, utterances)
     store.update(session_id, diarization=rule)
 
 
-def _measure_blocks_in_file(blocks: list[clustering.Block], path: Path) -> None:
-    pending = sorted(blocks, key=lambda b: b.start)
-    i = 0
-    for chunk in iter_chunks(path):
-        audio = chunk.samples[:, 0]
-        batch = []
-        while i < len(pending) and pending[i].end + clustering.PAD_S <= chunk.end_s:
-            batch.append(pending[i])
-            i += 1
-        clustering.measure_blocks(batch, audio, chunk.start_s)
-    clustering.measure_blocks(pending[i:], np.zeros(0, dtype=np.float32), 0.0)
+def span_vectors(
+    path: Path,
+    spans: Sequence[tuple[float, float]],
+    encoder: speaker_embedding.SpeakerEncoder,
+    chunk_s: float = CHUNK_S,
+) -> np.ndarray:
+    """The speaker encoder's vector for each (start, end) span of the first channel, decoding
+    the file once and keeping only the vectors: a span may cross a chunk boundary, so the end
+    of the previous chunk is kept (spans are a few seconds long)."""
+    out = np.zeros((len(spans), encoder.dim), np.float32)
+    order = sorted(range(len(spans)), key=lambda i: spans[i][0])
+    buffer, buffer_start, k = np.zeros(0, np.float32), 0.0, 0
+    for chunk in iter_chunks(path, chunk_s=chunk_s, search_s=min(15.0, chunk_s / 2)):
+        keep = max(0, len(buffer) - int(KEEP_S * SAMPLE_RATE))
+        buffer_start += keep / SAMPLE_RATE
+        buffer = np.concatenate([buffer[keep:], chunk.samples[:, 0]])
+        ready = []
+        while k < len(order) and spans[order[k]][1] <= chunk.end_s:
+            ready.append(order[k])
+            k += 1
+        out[ready] = encoder.embed([span(buffer, *spans[i], buffer_start) for i in ready])
+    rest = order[k:]
+    out[rest] = encoder.embed([span(buffer, *spans[i], buffer_start) for i in rest])
+    return out
 
 
 _ENGINES: dict[tuple[str, int, str], Transcriber] = {}

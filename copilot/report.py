@@ -9,6 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from copilot import __version__
+from copilot.analysis.risk import describe
 from copilot.domain import SessionExport
 from copilot.errors import CopilotError
 from copilot.protection.permissions import ensure_dir, write_private
@@ -37,6 +38,9 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["clock"] = clock
+    env.filters["risk_name"] = describe.name
+    env.filters["risk_marks"] = describe.marks
+    env.filters["risk_why"] = describe.why
     env.globals["colour"] = colour
     return env
 
@@ -51,6 +55,7 @@ def render(export: SessionExport) -> str:
     readings = {r.utterance_seq: r for r in export.emotions}
     prosody = {p.utterance_seq: p for p in export.prosody}
     flags = {f.utterance_seq for f in export.risk_flags}
+    behaviour = {c.utterance_seq: c for c in export.therapist_behaviour}
     states = sorted(
         {
             label
@@ -68,6 +73,7 @@ def render(export: SessionExport) -> str:
             readings=readings,
             prosody=prosody,
             flagged=flags,
+            behaviour=behaviour,
             arc_states=states,
             version=__version__,
         )

@@ -1,11 +1,16 @@
 """Benchmark `session-copilot analyze` on generated sessions; prints one JSON object.
 
-For the bundled demo session and a generated 20-minute session (stereo and the same audio mixed
-to mono): wall time, real-time factor, peak RSS of the analysing process, WER against the
-script's reference text, and speaker accuracy (share of words given the right role). Also WER
-on the shared jfk.flac and stereo_diarization.wav recordings.
+Side by side in one run: the bundled demo session and a generated session of espeak-ng voices
+(`--minutes`), and real-voice sessions of the evaluation readers (`--real-minutes` each, built by
+make_real_session.py from ../shared/data/real_speech), each as stereo and as mono. For each: wall
+time, real-time factor, peak RSS of the analysing process, WER against the reference text,
+faster-whisper alone's WER on the same audio (the engine on the whole file, nothing after it),
+speaker accuracy (share of recognised words given the right speaker: by role for stereo, under
+the better matching of the two found voices to the two speakers for mono), role accuracy, and
+turns missed (reference turns none of whose time holds a word given their speaker). Also WER on
+the shared jfk.flac and stereo_diarization.wav recordings.
 
-    .venv/bin/python scripts/bench_file.py [--minutes 20] [--out bench-out]
+    nice -n 10 .venv/bin/python scripts/bench_file.py [--minutes 20] [--real-minutes 2] [--out DIR]
     .venv/bin/python scripts/bench_file.py --minutes 5 --encryption-rounds 3  # at rest on/off
 
 `--import-vtt` measures something else instead: `session-copilot import` of a one-hour WebVTT
@@ -19,6 +24,7 @@ of three runs, each into a fresh COPILOT_HOME:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -76,17 +82,81 @@ def analyze(
     }
 
 
-def scores(run: dict[str, Any], reference: list[dict[str, Any]]) -> dict[str, Any]:
+def scores(
+    run: dict[str, Any], reference: list[dict[str, Any]], overlaps: list[list[float]], audio: Path
+) -> dict[str, Any]:
     utterances = sorted(run.pop("export")["utterances"], key=lambda u: u["start"])
     said = " ".join(t["text"] for t in sorted(reference, key=lambda t: t["start"]))
     heard = " ".join(u["text"] for u in utterances)
-    turns = [(t["role"], t["start"], t["end"]) for t in reference]
-    words = [(u["role"], (w["start"] + w["end"]) / 2) for u in utterances for w in u["words"]]
+    turns = [(t.get("speaker", t["role"]), t["start"], t["end"]) for t in reference]
+    words = [
+        (u["speaker"] or u["role"], (w["start"] + w["end"]) / 2)
+        for u in utterances
+        for w in u["words"]
+        if not any(lo <= (w["start"] + w["end"]) / 2 <= hi for lo, hi in overlaps)
+    ]
+    by_role = [(t["role"], t["start"], t["end"]) for t in reference]
+    roles = [(u["role"], (w["start"] + w["end"]) / 2) for u in utterances for w in u["words"]]
+    mapping = best_mapping(turns, words)
+    mapped = [(mapping.get(label, label), t) for label, t in words]
     return {
         **run,
         "wer": round(wer(said, heard), 4),
-        "speaker_accuracy": round(speaker_accuracy(turns, words), 4),
+        "whisper_alone_wer": round(wer(said, whisper_alone(audio)), 4),
+        "speaker_accuracy": round(speaker_accuracy(turns, mapped), 4),
+        "role_accuracy": round(speaker_accuracy(by_role, roles), 4),
+        "turns": len(reference),
+        "turns_missed": missed(reference, mapped),
+        "backchannels_missed": missed(
+            [t for t in reference if t.get("kind") == "backchannel"], mapped
+        ),
     }
+
+
+def best_mapping(
+    turns: list[tuple[str, float, float]], words: list[tuple[str, float]]
+) -> dict[str, str]:
+    """Found labels (S1, S2 or a role) to reference speakers: the matching that scores best."""
+    found = sorted({label for label, _ in words})
+    speakers = sorted({s for s, _, _ in turns})
+    best: dict[str, str] = {}
+    best_score = -1.0
+    for order in itertools.permutations(speakers, min(len(found), len(speakers))):
+        mapping = dict(zip(found, order, strict=False))
+        score = speaker_accuracy(turns, [(mapping.get(lab, lab), t) for lab, t in words])
+        if score > best_score:
+            best, best_score = mapping, score
+    return best
+
+
+def missed(reference: list[dict[str, Any]], words: list[tuple[str, float]]) -> int:
+    return sum(
+        1
+        for t in reference
+        if not any(
+            s == t.get("speaker", t["role"]) and t["start"] <= m <= t["end"] for s, m in words
+        )
+    )
+
+
+_WHISPER: dict[Path, str] = {}
+
+
+def whisper_alone(path: Path) -> str:
+    """faster-whisper's own text for the file mixed to mono: the project's engine settings, no
+    splitting, cleaning or speaker assignment after it. Run in a child process, so that this
+    process stays small and the peak RSS of the analysing children is theirs alone."""
+    if path not in _WHISPER:
+        command = [sys.executable, __file__, "--whisper-alone", str(path)]
+        _WHISPER[path] = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return _WHISPER[path]
+
+
+def print_whisper_alone(path: Path) -> None:
+    from copilot.pipeline import load_engine
+
+    audio = read_all(path).mean(axis=1).astype("float32")
+    print(" ".join(s.text for s in load_engine("tiny.en", 2).transcribe(audio)))
 
 
 def mono_copy(path: Path, folder: Path) -> Path:
@@ -121,10 +191,51 @@ def session(minutes: float, folder: Path) -> tuple[Path, list[dict[str, Any]]]:
     return target / "session.ogg", json.loads((target / "session.json").read_text())["turns"]
 
 
-def bench_pair(path: Path, reference: list[dict[str, Any]], folder: Path) -> dict[str, Any]:
-    stereo = scores(analyze(path, folder), reference)
-    mono = scores(analyze(mono_copy(path, folder), folder), reference)
-    return {"stereo": stereo, "mono": mono}
+def bench_pair(
+    path: Path,
+    reference: list[dict[str, Any]],
+    folder: Path,
+    mono: Path | None = None,
+    overlaps: list[list[float]] | None = None,
+) -> dict[str, Any]:
+    mono = mono or mono_copy(path, folder)
+    spans = overlaps or []
+    return {
+        "stereo": scores(analyze(path, folder), reference, spans, path),
+        "mono": scores(analyze(mono, folder), reference, spans, mono),
+    }
+
+
+CONDITIONS: dict[str, dict[str, Any]] = {
+    "clean": {},
+    "phone_room_noise": {"telephone": True, "reverb": True, "snr_db": 15.0},
+}
+
+
+def real_sessions(minutes: float, folder: Path, condition: str) -> dict[str, Any]:
+    """The evaluation readers' sessions (never used in tuning), and the medians over them."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import make_real_session as mrs
+    import real_voices
+
+    out: dict[str, Any] = {}
+    for seed, pair in enumerate(real_voices.EVAL_PAIRS):
+        target = folder / f"real-{condition}-{pair[0]}-{pair[1]}"
+        options = mrs.Options(minutes, **CONDITIONS[condition])
+        stereo, mono, ref_path = mrs.build(pair, target, 200 + seed, options)
+        doc = json.loads(ref_path.read_text())
+        sexes = "".join(real_voices.clips()[r][0].sex for r in pair)
+        out[f"{pair[0]}-{pair[1]} ({sexes})"] = bench_pair(
+            stereo, doc["turns"], folder, mono, doc["overlaps"]
+        )
+    out["median"] = {
+        kind: {
+            key: round(float(statistics.median(v[kind][key] for v in out.values())), 4)
+            for key in ("wer", "whisper_alone_wer", "speaker_accuracy", "turns_missed", "rtf")
+        }
+        for kind in ("stereo", "mono")
+    }
+    return out
 
 
 def bench_encryption(path: Path, folder: Path, rounds: int) -> dict[str, Any]:
@@ -183,6 +294,7 @@ def bench_import(path: Path, folder: Path, runs: int = 3) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--minutes", type=float, default=20.0)
+    parser.add_argument("--real-minutes", type=float, default=2.0)
     parser.add_argument("--out", type=Path, help="keep generated audio and exports here")
     parser.add_argument(
         "--encryption-rounds",
@@ -193,7 +305,11 @@ def main() -> None:
     parser.add_argument(
         "--import-vtt", action="store_true", help="only: import and analyse a VTT transcript"
     )
+    parser.add_argument("--whisper-alone", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.whisper_alone:
+        print_whisper_alone(args.whisper_alone)
+        return
     folder = args.out or Path(tempfile.mkdtemp(prefix="bench-file-"))
     folder.mkdir(parents=True, exist_ok=True)
     if args.import_vtt:
@@ -221,8 +337,13 @@ def main() -> None:
     result: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "model": "tiny.en (bundled), int8, 2 threads",
+        "note": "a shared 2-core machine (about six people at once), run under nice -n 10",
         "demo": bench_pair(demo / "demo_session.ogg", demo_reference, folder),
         f"generated_{args.minutes:g}min": bench_pair(path, reference, folder),
+        f"real_voices_{args.real_minutes:g}min": {
+            condition: real_sessions(args.real_minutes, folder, condition)
+            for condition in CONDITIONS
+        },
     }
     if SHARED.is_dir():
         jfk = analyze(SHARED / "jfk.flac", folder)

@@ -23,6 +23,13 @@ devices, as `session-copilot live` would. Measured:
   -70 dB): the captured audio is the one that compares live decoding with offline decoding
 - revised_latency_p50_s / _p95_s: from the end of a turn to the last text covering it (its
   revision where the second pass changed it)
+- session_final_latency_p50_s: from the end of speech on the session's own timeline (as its
+  capture placed it) to the final: the session's own work, without the time the sound took to
+  reach it. On a loaded machine the played sound lands later and later on the captured
+  timeline (0.5 to 2.5 s over a 2-minute run at load average 7 to 10; rig_delay_s then reads
+  0.0, as the file no longer lines up with the captured audio as one block and the clock
+  offset stands in), and that delay is part of final_latency_p50_s: compare this figure when
+  the load differs between runs
 
 Times are taken from when the audio was sent to the server: the sound reaches the devices a few
 tens of ms later (rig_delay_s, found by where the played file lies in the audio the session
@@ -239,6 +246,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     revised_lat = [
         lat for _end, lat in latencies(turns, events, playback.started, offset, KINDS)[0]
     ]
+    in_session = [  # arrival less the session's own end of speech
+        e["t"] - ready["started"] - e["speech_end_s"] for e in events if e["type"] == "utterance"
+    ]
     first_pass = [e["utterance"] for e in events if e["type"] == "utterance"]
     stored = {u["seq"]: u for u in first_pass}
     stored.update(
@@ -269,6 +279,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "lag_ratio_turns": [len(first), len(last)],
         "revised_latency_p50_s": _round(statistics.median(revised_lat) if revised_lat else None),
         "revised_latency_p95_s": _round(percentile(revised_lat, 0.95)),
+        "session_final_latency_p50_s": _round(
+            statistics.median(in_session) if in_session else None
+        ),
         "revisions": sum(e["type"] == "revision" for e in events),
         "first_pass_wer": round(first_wer, 4),
         "live_wer": round(live_wer, 4),

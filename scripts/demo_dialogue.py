@@ -61,8 +61,7 @@ DIALOGUE: list[Turn] = [
     ),
     Turn(
         C,
-        "My mind just races. Did I send that email? Did I upset someone? "
-        "What if I lose my job?",
+        "My mind just races. Did I send that email? Did I upset someone? What if I lose my job?",
     ),
     Turn(T, "The worry sounds very loud at night."),
     Turn(
@@ -102,8 +101,7 @@ DIALOGUE: list[Turn] = [
     Turn(T, "It took courage to say it. There is nothing to be ashamed of."),
     Turn(
         C,
-        "I was ashamed to even come here at first. But talking helps. "
-        "Maybe things can get better.",
+        "I was ashamed to even come here at first. But talking helps. Maybe things can get better.",
     ),
     Turn(
         T,

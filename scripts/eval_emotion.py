@@ -37,7 +37,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from copilot.analysis import emotion as rt  # noqa: E402
 from copilot.analysis.emotion_eval import f1_per_class, score_report  # noqa: E402
-from copilot.analysis.risk import evaluate_test_set  # noqa: E402
+from copilot.analysis.risk import default_detector  # noqa: E402
+from copilot.analysis.risk.evaluation import evaluate as evaluate_risk  # noqa: E402
+from copilot.analysis.risk.evaluation import load_set  # noqa: E402
 from copilot.analysis.states import FLOOR, read_states, weight  # noqa: E402
 from copilot.domain import EmotionReading, Utterance  # noqa: E402
 
@@ -335,8 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {"models": {}}
     for name, path in models.items():
         result["models"][name] = evaluate(Path(path), meld, args.timing)
-    risk = evaluate_test_set(RISK_SETS / "risk_sentences.tsv")
-    held = evaluate_test_set(RISK_SETS / "risk_heldout.tsv")
+    # The risk detector's own, fuller evaluation is scripts/eval_risk.py.
+    risk = evaluate_risk(load_set(RISK_SETS / "risk_sentences.tsv"), default_detector())
+    held = evaluate_risk(load_set(RISK_SETS / "risk_heldout.tsv"), default_detector())
     result["risk"] = {
         "recall": risk["risk_recall"],
         "precision": risk["risk_precision"],

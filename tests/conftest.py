@@ -21,6 +21,7 @@ from copilot.storage import keys
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_AUDIO = ROOT.parent / "shared" / "data" / "audio"
+REAL_SPEECH = ROOT.parent / "shared" / "data" / "real_speech"
 sys.path.insert(0, str(ROOT / "scripts"))
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -84,3 +85,9 @@ def espeak() -> str:
 def shared_audio() -> Path:
     require(SHARED_AUDIO.is_dir(), f"{SHARED_AUDIO} is not present")
     return SHARED_AUDIO
+
+
+@pytest.fixture(scope="session")
+def real_speech() -> Path:
+    require(REAL_SPEECH.is_dir(), f"{REAL_SPEECH} is not present")
+    return REAL_SPEECH

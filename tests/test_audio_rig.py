@@ -17,11 +17,12 @@ import pytest
 from audio_rig import AudioRig, Playback, RigError, missing_tools
 from conftest import require
 from dialogues import render_dialogue
+from live_events import EventLog
 from pydantic import BaseModel
 
 from copilot.domain import Consent
 from copilot.evaluation import wer
-from copilot.events import LevelEvent, RiskEvent, StatusEvent, UtteranceEvent
+from copilot.events import LevelEvent, RiskEvent
 from copilot.live import LiveOptions, LiveSession
 from copilot.storage import SessionStore
 
@@ -43,7 +44,6 @@ CLIENT_PHRASES = ("worry about my job", "letting everyone down", "walk in the mo
 SESSION_THREADS = ("pump-", "asr-worker", "monitor", "watch-")
 
 Reference = list[tuple[str, str, float, float]]
-Timed = list[tuple[float, BaseModel]]
 
 
 def _capture_available() -> bool:
@@ -73,16 +73,16 @@ def rig() -> Iterator[AudioRig]:
     assert os.environ.get("PULSE_SERVER") == server_before
 
 
-def start_live(rig: AudioRig, partials: bool = True) -> tuple[LiveSession, Timed]:
+def start_live(rig: AudioRig, partials: bool = True) -> tuple[LiveSession, EventLog]:
     """A session on the two monitors, recording; returns once both deliver frames."""
     live = LiveSession(
         LiveOptions(mic=rig.source("mic"), call=rig.source("call"), partials=partials)
     )
-    events: Timed = []
+    log = EventLog()
     heard = {"therapist": threading.Event(), "client": threading.Event()}
 
     def collect(event: BaseModel) -> None:
-        events.append((time.monotonic(), event))
+        log(event)
         if isinstance(event, LevelEvent) and event.role in heard:
             heard[event.role].set()
 
@@ -90,7 +90,7 @@ def start_live(rig: AudioRig, partials: bool = True) -> tuple[LiveSession, Timed
     live.record_consent(Consent(given_by="client", method="verbal"))
     live.start()
     rig.wait_for_frames({"mic": heard["therapist"], "call": heard["client"]})
-    return live, events
+    return live, log
 
 
 def play(
@@ -101,52 +101,47 @@ def play(
     return playback, [(p.role, p.text, p.start, p.end) for p in placed]
 
 
-def finals(events: Timed) -> list[tuple[float, UtteranceEvent]]:
-    return [(t, e) for t, e in events if isinstance(e, UtteranceEvent)]
-
-
-def heard_text(events: Timed, role: str) -> str:
-    return " ".join(e.utterance.text for _, e in finals(events) if e.utterance.role == role)
-
-
 def said_text(reference: Reference, role: str) -> str:
     return " ".join(text for r, text, _start, _end in reference if r == role)
 
 
-def heard_between(events: Timed, role: str, start: float, end: float) -> str:
+def last_ends(reference: Reference, offset: float, roles: tuple[str, ...]) -> dict[str, float]:
+    """Each role's last turn's end in session time (`offset`: the playback's first sample)."""
+    return {role: offset + max(e for r, _t, _s, e in reference if r == role) for role in roles}
+
+
+def heard_between(log: EventLog, role: str, start: float, end: float) -> str:
     """Final text of `role` that overlaps [start, end] in session time."""
     return " ".join(
         e.utterance.text
-        for _, e in finals(events)
+        for _, e in log.finals()
         if e.utterance.role == role and e.utterance.start < end and e.utterance.end > start
     )
 
 
 def test_two_devices_roles_bleed_and_risk_timing(rig: AudioRig) -> None:
-    live, events = start_live(rig)
+    live, log = start_live(rig)
     playback, reference = play(rig, TURNS, bleed_db=12.0)
     assert playback.wait(timeout=120)
-    time.sleep(2.0)  # the last words end their utterance
+    offset = playback.started - live.started_at  # session time of the playback's first sample
+    log.wait_for_turns(last_ends(reference, offset, ("therapist", "client")))
     stored = SessionStore().utterances(live.session_id or "")
-    assert len(stored) == len(finals(events))  # each final committed as it happened
+    assert len(stored) == len(log.finals())  # each final committed as it happened
     result = live.stop()
 
     for role in ("therapist", "client"):
-        assert wer(said_text(reference, role), heard_text(events, role)) <= 0.25, heard_text(
-            events, role
-        )
-    therapist = heard_text(events, "therapist").lower()
+        assert wer(said_text(reference, role), log.text(role)) <= 0.25, log.text(role)
+    therapist = log.text("therapist").lower()
     for phrase in CLIENT_PHRASES:  # the loudspeakers' bleed is not the therapist speaking
         assert phrase not in therapist
 
-    offset = playback.started - live.started_at  # session time of the playback's first sample
-    for _, event in finals(events):
+    for _, event in log.finals():
         u = event.utterance
         middle = (u.start + u.end) / 2 - offset
         turn = min(reference, key=lambda r: 0 if r[2] <= middle <= r[3] else abs(middle - r[2]))
         assert turn[0] == u.role, (u.role, u.text, turn)
 
-    flags = [(t, e) for t, e in events if isinstance(e, RiskEvent)]
+    flags = [(t, e) for t, e in log.events if isinstance(e, RiskEvent)]
     assert flags, "the risk sentence raised no flag"
     raised, flag = flags[0]
     assert flag.flag.category == "suicidal_ideation"
@@ -158,31 +153,35 @@ def test_two_devices_roles_bleed_and_risk_timing(rig: AudioRig) -> None:
 
 
 def test_a_device_that_vanishes_leaves_the_other_running(rig: AudioRig) -> None:
-    live, events = start_live(rig, partials=False)
+    live, log = start_live(rig, partials=False)
     playback, reference = play(rig, TURNS[:8])
-    vanish_at = 12.0
-    while time.monotonic() < playback.started + vanish_at:
-        time.sleep(0.05)
+    offset = playback.started - live.started_at
+    therapist_turns = [(s, e) for role, _t, s, e in reference if role == "therapist"]
+    # Unplugged once the microphone's second turn is transcribed: something to keep from before.
+    log.wait_for(
+        lambda: log.reached("therapist", offset + therapist_turns[1][1]),
+        "the therapist's second turn",
+    )
+    vanish_at = time.monotonic() - playback.started
     rig.remove_source("mic")  # the microphone is unplugged
-    time.sleep(4.0)
+    log.wait_for_status("disappeared")
     rig.add_source("mic")  # and plugged in again
+    log.wait_for_status("therapist audio is back")
     assert playback.wait(timeout=120)
-    time.sleep(2.0)
+    log.wait_for_turns(last_ends(reference, offset, ("client",)))
     result = live.stop()
 
-    statuses = [e.message for _, e in events if isinstance(e, StatusEvent)]
+    statuses = log.statuses()
     assert any("disappeared" in m and "continuing with the client audio" in m for m in statuses)
-    assert any("therapist audio is back" in m for m in statuses), statuses
-    client = heard_text(events, "client")
+    client = log.text("client")
     assert wer(said_text(reference, "client"), client) <= 0.25, client
-    offset = playback.started - live.started_at
     before = [(text, start, end) for role, text, start, end in reference
               if role == "therapist" and end < vanish_at]  # fmt: skip
     assert len(before) >= 2  # pooled, as everywhere: one short sentence is too coarse a measure
-    kept = heard_between(events, "therapist", before[0][1] + offset, before[-1][2] + offset)
+    kept = heard_between(log, "therapist", before[0][1] + offset, before[-1][2] + offset)
     said = " ".join(text for text, _start, _end in before)
     assert wer(said, kept) <= 0.25, kept  # what the microphone heard before it went is kept
-    therapist = heard_text(events, "therapist").lower()
+    therapist = log.text("therapist").lower()
     for phrase in ("letting everyone down", "better off without me"):
         assert phrase not in therapist  # the moved stream never recorded the call
     assert len(result.export.utterances) == len(SessionStore().utterances(live.session_id or ""))

@@ -184,13 +184,15 @@ def test_the_page_sees_each_views_calls_and_nothing_of_the_python_side() -> None
         exposed
     )
     assert {"reflection.prompts_for", "reflection.reminders", "preferences.set_prefs"} <= exposed
+    assert {"risk_feedback.mark", "risk_feedback.export"} <= exposed
     assert {"supervision.share_preview", "supervision.open_bundle", "supervision.sign_off"} <= (
         exposed
     )
     assert not exposed & {"attach", "publish", "shutdown", "wait_ready", "live_state", "prefs"}
+    assert {"practice.plan", "practice.answer", "practice.progress"} <= exposed
     assert {name.split(".")[0] for name in exposed} == {
         "app_info", "page_ready", "start", "live", "review", "reflection", "preferences",
-        "supervision",
+        "practice", "supervision", "risk_feedback",
     }  # fmt: skip
     bridge.shutdown()
 

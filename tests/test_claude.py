@@ -21,9 +21,10 @@ from claude_support import (
 from fake_messages_api import FakeMessagesAPI, Reply, transcript_answer, transcript_lines
 
 from copilot import egress
-from copilot.analysis.claude import api_key, preview_requests
+from copilot.analysis.claude_client import api_key
 from copilot.analysis.claude_merge import Verifier
 from copilot.analysis.claude_plan import Quote
+from copilot.analysis.claude_preview import preview_requests
 from copilot.analysis.redaction import Redaction
 from copilot.analysis.run import build_export, summarise
 from copilot.domain import SessionSummary

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from dialogues import SHORT, render_dialogue
 from encode import encode
-from pydantic import BaseModel
+from live_events import WAIT_S, EventLog, Timed
 from speech import delay
 
 from copilot.audio.capture import Deliver, ErrorSink
@@ -40,11 +40,12 @@ RISKY = [
     ("therapist", "Thank you for telling me. Can we talk about that feeling?"),
     ("client", "Yes. I have no plan, I just feel like a burden."),
 ]
+Reference = list[tuple[str, str, float, float]]  # role, text, start, end in seconds
 
 
 def write(
     tmp: Path, turns: list[tuple[str, str]], name: str, bleed_db: float | None = None
-) -> tuple[Path, list[tuple[str, str, float, float]]]:
+) -> tuple[Path, Reference]:
     stereo, placed = render_dialogue(turns, seed=5)
     if bleed_db is not None:  # the client from the loudspeakers, into the microphone, 20 ms late
         delay = SAMPLE_RATE // 50
@@ -59,19 +60,28 @@ def replay(path: Path, speed: float = 1.0) -> list[AudioSource]:
 
 
 def run(
-    live: LiveSession, sources: list[AudioSource], tail_s: float = 1.5
-) -> list[tuple[float, BaseModel]]:
-    events: list[tuple[float, BaseModel]] = []
-    live.subscribe(lambda e: events.append((time.monotonic(), e)))
+    live: LiveSession,
+    sources: list[AudioSource],
+    reference: Reference,
+    roles: tuple[str, ...] = ("therapist", "client"),
+) -> Timed:
+    """Record the replayed sources until each of `roles` has its last turn in a final."""
+    log = EventLog()
+    live.subscribe(log)
     live.record_consent(Consent(given_by="client", method="verbal"))
     live.start()
-    while not all(s.finished.is_set() for s in sources if isinstance(s, FileSource)):
-        time.sleep(0.1)
-    time.sleep(tail_s)
-    return events
+    for source in sources:
+        if isinstance(source, FileSource):
+            assert source.finished.wait(WAIT_S), f"{source.role} replay never finished"
+    log.wait_for_turns({role: last_end(reference, role) for role in roles})
+    return log.events
 
 
-def heard(events: list[tuple[float, BaseModel]], role: str) -> str:
+def last_end(reference: Reference, role: str) -> float:
+    return max(end for r, _text, _start, end in reference if r == role)
+
+
+def heard(events: Timed, role: str) -> str:
     return " ".join(
         e.utterance.text
         for _, e in events
@@ -90,7 +100,7 @@ def test_replayed_session_is_transcribed_live_with_roles_and_stored(tmp_path: Pa
     path, reference = write(tmp_path, SHORT, "live")
     sources = replay(path)
     live = LiveSession(LiveOptions(client_label="L-1"), sources=sources)
-    events = run(live, sources)
+    events = run(live, sources, reference)
     stored = SessionStore().utterances(live.session_id or "")
     assert len(stored) == sum(isinstance(e, UtteranceEvent) for _, e in events)  # as they happen
     assert live.reviser is not live.engine  # a final never waits behind a revision
@@ -107,7 +117,7 @@ def test_risk_is_flagged_within_two_seconds(tmp_path: Path) -> None:
     path, reference = write(tmp_path, RISKY, "risky")
     sources = replay(path)
     live = LiveSession(LiveOptions(), sources=sources)
-    events = run(live, sources)
+    events = run(live, sources, reference)
     t0 = live.started_at
     live.stop()
     flags = [(t, e) for t, e in events if isinstance(e, RiskEvent)]
@@ -115,6 +125,29 @@ def test_risk_is_flagged_within_two_seconds(tmp_path: Path) -> None:
     t, event = flags[0]
     assert event.flag.category == "suicidal_ideation"
     spoken_end = next(end for role, text, _s, end in reference if "better off" in text)
+    assert t - t0 - spoken_end <= 2.0
+
+
+OTHER_WORDS = [
+    ("therapist", "How have the evenings been?"),
+    ("client", "I would like to go to sleep and stay asleep forever."),
+    ("therapist", "That sounds very heavy. Tell me more."),
+]
+
+
+def test_risk_in_words_no_rule_knows_is_flagged_within_two_seconds(tmp_path: Path) -> None:
+    path, reference = write(tmp_path, OTHER_WORDS, "other_words")
+    sources = replay(path)
+    live = LiveSession(LiveOptions(), sources=sources)
+    events = run(live, sources, reference)
+    t0 = live.started_at
+    live.stop()
+    flags = [(t, e) for t, e in events if isinstance(e, RiskEvent)]
+    assert flags, "the risk sentence raised no flag"
+    t, event = flags[0]
+    assert event.flag.layer == "learned" and event.flag.exemplars
+    assert event.flag.category == "suicidal_ideation"
+    spoken_end = next(end for role, text, _s, end in reference if "asleep" in text)
     assert t - t0 - spoken_end <= 2.0
 
 
@@ -146,12 +179,11 @@ class Rereading:
 
 
 def test_the_second_pass_revises_finals_in_place_and_flags_what_it_finds(tmp_path: Path) -> None:
-    path, _ = write(tmp_path, SHORT, "revise")
+    path, reference = write(tmp_path, SHORT, "revise")
     sources = replay(path)
     reviser = Rereading()
     live = LiveSession(LiveOptions(partials=False), sources=sources, reviser=reviser)
-    events = run(live, sources)
-    assert not any(isinstance(e, RiskEvent) for _, e in events)  # nothing risky was said
+    events = run(live, sources, reference)
     result = live.stop()
     firsts = {e.utterance.seq: e.utterance for _, e in events if isinstance(e, UtteranceEvent)}
     revisions = [e for _, e in events if isinstance(e, RevisionEvent)]
@@ -165,7 +197,13 @@ def test_the_second_pass_revises_finals_in_place_and_flags_what_it_finds(tmp_pat
     risky = next(e.utterance for e in revisions if "kill myself" in e.utterance.text)
     assert "cannot" in firsts[risky.seq].text
     flags = [e.flag for _, e in events if isinstance(e, RiskEvent)]
-    assert [(f.utterance_seq, f.category) for f in flags] == [(risky.seq, "suicidal_ideation")]
+    assert [(f.utterance_seq, f.kind, f.rule) for f in flags if f.rule] == [
+        (risky.seq, "active_ideation", "kill_self")
+    ]
+    # Nothing else risky was said. The first pass may mishear a line into words close in meaning
+    # to a risk exemplar ("landing every one time" near "every time I'm on the platform"): the
+    # learned layer may flag that, marked as such; no rule fires on it.
+    assert all(f.layer == "learned" for f in flags if "kill myself" not in f.quote)
     assert any(f.utterance_seq == risky.seq for f in result.export.risk_flags)
 
 
@@ -193,13 +231,13 @@ class LateSource(FileSource):
 def test_loudspeaker_bleed_is_not_transcribed_as_the_therapist(
     tmp_path: Path, call_late_s: float
 ) -> None:
-    path, _ = write(tmp_path, SHORT, "bleed", bleed_db=12.0)
+    path, reference = write(tmp_path, SHORT, "bleed", bleed_db=12.0)
     sources: list[AudioSource] = [
         FileSource(path, 0, "therapist"),
         LateSource(path, 1, "client", call_late_s),
     ]
     live = LiveSession(LiveOptions(partials=False), sources=sources)
-    events = run(live, sources, tail_s=1.5 + call_late_s)
+    events = run(live, sources, reference)
     live.stop()
     therapist = heard(events, "therapist").lower()
     revised = " ".join(  # as stored: the second pass read the microphone's audio again
@@ -241,7 +279,7 @@ def test_a_vanished_device_leaves_the_other_source_running(tmp_path: Path) -> No
     mic = VanishingSource(path, 0, "therapist", vanish_after_s=4.0)
     call = FileSource(path, 1, "client")
     live = LiveSession(LiveOptions(partials=False), sources=[mic, call])
-    events = run(live, [mic, call])
+    events = run(live, [mic, call], reference, roles=("client",))
     result = live.stop()
     statuses = [e.message for _, e in events if isinstance(e, StatusEvent)]
     assert any("disappeared" in m and "continuing with the client audio" in m for m in statuses)
@@ -261,10 +299,10 @@ def unsealed(sealed: Path, out: Path) -> Path:
 
 
 def test_kept_audio_is_one_stereo_file(tmp_path: Path) -> None:
-    path, _ = write(tmp_path, SHORT[:2], "keep")
+    path, reference = write(tmp_path, SHORT[:2], "keep")
     sources = replay(path)
     live = LiveSession(LiveOptions(keep_audio=True, partials=False), sources=sources)
-    run(live, sources)
+    run(live, sources, reference)
     live.stop()
     from copilot.audio.files import probe
 
@@ -275,12 +313,12 @@ def test_kept_audio_is_one_stereo_file(tmp_path: Path) -> None:
 
 
 def test_audio_kept_losslessly_is_the_audio_the_session_heard(tmp_path: Path) -> None:
-    path, _ = write(tmp_path, SHORT[:2], "lossless")
+    path, reference = write(tmp_path, SHORT[:2], "lossless")
     sources = replay(path)
     live = LiveSession(
         LiveOptions(keep_audio=True, keep_audio_as="flac", partials=False), sources=sources
     )
-    run(live, sources)
+    run(live, sources, reference)
     live.stop()
     from copilot.audio.files import read_all
 

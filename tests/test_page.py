@@ -126,6 +126,14 @@ def record() -> dict[str, Any]:
             flag["utterance_seq"], flag["category"], session_id
         ),
         "correct_text": bridge.review.correct_text(session_id, 1, EDITED),
+        "mark": {  # risk_feedback.mark: a flag not risk, then a sentence missed
+            "sequence": [
+                bridge.risk_feedback.mark(
+                    session_id, flag["utterance_seq"], "not_risk", flag["kind"]
+                ),
+                bridge.risk_feedback.mark(session_id, 5, "missed"),
+            ]
+        },
         "reminders": {"sequence": reminders},
         "set_reminders": {"enabled": True},
         "supervision": {"history": bridge.supervision.history({"session_id": session_id})},
@@ -154,6 +162,7 @@ def record() -> dict[str, Any]:
     bridge.shutdown()
     for answer in answers.values():
         assert "error" not in answer, answer
+    assert all("error" not in a for a in answers["mark"]["sequence"])
     return {
         "answers": answers,
         "scripts": pushed(events),
@@ -404,6 +413,33 @@ def test_review_summary_arc_jump_edit_and_reflection(
     shown = page.js("Array.from(document.querySelectorAll('#rv-access li'), li => li.textContent)")
     assert len(shown) == len(logged) == 1
     assert " · opened · window" in shown[0] and logged[0]["account"] in shown[0]
+    assert page.errors == []
+
+
+def test_review_marks_a_flag_not_risk_and_a_sentence_missed(
+    open_page: Any, recorded: dict[str, Any]
+) -> None:
+    page = open_page(review=True)
+    page.wait("document.body.dataset.view === 'review'")
+    export = recorded["export"]
+    session_id = export["session"]["id"]
+    flag = export["risk_flags"][0]
+    row = f'#rv-risk .flag[data-seq="{flag["utterance_seq"]}"]'
+    why = page.text(f"{row} details.why")
+    assert (f"rule {flag['rule']}" in why) if flag["rule"] else ("close in meaning" in why)
+    for exemplar in flag["exemplars"]:
+        assert exemplar["text"] in why
+    page.page.click(f"{row} button.feedback")
+    page.wait(f"document.querySelector('{row} .acked')")
+    assert "Marked not risk" in page.text(f"{row} .row")
+    line = '#rv-lines li[data-seq="5"]'
+    assert page.js(f"document.querySelector('{line} .chip.risk')") is None
+    page.page.click(f"{line} button.feedback")
+    page.wait(f"!document.querySelector('{line} button.feedback')")
+    assert page.calls("risk_feedback.mark") == [
+        [session_id, flag["utterance_seq"], "not_risk", flag["kind"]],
+        [session_id, 5, "missed", None],
+    ]
     assert page.errors == []
 
 

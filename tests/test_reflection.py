@@ -15,7 +15,7 @@ import pytest
 from reflection_sessions import DAY, GRIEF, PANIC, grief_flag, make_export, store_export
 
 from copilot.cli.reflection import HANDLERS, add_parsers
-from copilot.domain import Provenance, SessionExport
+from copilot.domain import Provenance, ReflectionPrompt, SessionExport
 from copilot.reflection import reminders
 from copilot.reflection.checkins import CheckInStore, ask, intensity, load_context, make_checkin
 from copilot.reflection.instruments import builtin
@@ -27,14 +27,8 @@ from copilot.reflection.journal import (
     journal_path,
     open_journal,
 )
-from copilot.reflection.prompts import (
-    ReflectionPrompt,
-    build_prompts,
-    grounded,
-    render,
-    reword,
-    scripts_feelings,
-)
+from copilot.reflection.prompts import build_prompts, grounded, render
+from copilot.reflection.wording import reword, scripts_feelings
 from copilot.settings import Settings
 from copilot.storage import SessionStore, database_path
 
@@ -336,7 +330,8 @@ def test_asking_on_a_terminal_asks_again_after_a_bad_answer() -> None:
 def test_stored_sessions_get_prompts_grounded_in_their_own_transcript(
     panic: SessionExport, grief: SessionExport
 ) -> None:
-    from copilot.reflection.prompts import echo, prompts_for_session
+    from copilot.reflection.moments import echo
+    from copilot.reflection.prompts import prompts_for_session
 
     store = SessionStore()
     store_export(store, panic)

@@ -11,7 +11,7 @@ import supervision_support as ss
 
 from copilot.cli import main
 from copilot.storage import SessionStore
-from copilot.storage.migrations import MIGRATIONS, migrate
+from copilot.storage.migrations import MIGRATIONS, m004_supervision, migrate
 from copilot.supervision.importer import ImportOptions, import_file
 
 TIMED: list[tuple[str, Callable[[Path], Path], bool]] = [
@@ -137,7 +137,7 @@ def test_the_supervision_migration_from_empty_and_from_the_previous_schema(
     columns = {r[1] for r in fresh.db.execute("PRAGMA table_info(sessions)")}
     assert {"imported_from", "times_estimated"} <= columns
     raw = sqlite3.connect(tmp_path / "old.sqlite3", isolation_level=None)
-    migrate(raw, target=len(MIGRATIONS) - 1)
+    migrate(raw, target=MIGRATIONS.index(m004_supervision))
     raw.execute(
         "INSERT INTO sessions (id, client_label, created_at, source, status) "
         "VALUES ('s1', 'A.', '2026-01-01T00:00:00+00:00', 'file', 'complete')"

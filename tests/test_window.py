@@ -144,6 +144,10 @@ def test_review_of_a_stored_session(display: str, tmp_path: Path) -> None:
     in_child("review_flow", tmp_path)
 
 
+def test_practice_on_a_stored_session(display: str, tmp_path: Path) -> None:
+    in_child("practice_flow", tmp_path)
+
+
 def live_flow(tmp_path: Path) -> None:
     use_scripted_emotion()
     stereo, _placed = render_dialogue(LIVE_TURNS, seed=3)
@@ -289,6 +293,80 @@ def review_flow(tmp_path: Path) -> None:
     assert seen["metrics_rows"] == 5
     assert SessionStore().list_sessions() == []
     assert not sealed.exists(), "deleting the session deletes its kept audio"
+
+
+PRACTICE_REPLY = "It sounds like the evenings are when the loneliness bites hardest."
+
+
+def practice_flow(tmp_path: Path) -> None:
+    from copilot.storage.practice import PracticeStore
+
+    session_id = stored_session()
+    end = max(u.end for u in SessionStore().utterances(session_id))
+    tone = (0.1 * np.sin(np.arange(int(SAMPLE_RATE * (end + 2))) * 0.05)).astype(np.float32)
+    kept = encode(tmp_path / "kept.wav", np.stack([tone, tone], axis=1), SAMPLE_RATE)
+    SessionStore().update(session_id, audio_path=str(kept))
+    seen: dict[str, Any] = {"feedback": []}
+
+    def answer(page: Page, state: str, reply: str) -> None:
+        page.click(f'input[name="pr-state"][value="{state}"]')
+        page.js("(() => { const r = document.querySelector('#pr-confidence'); r.value = 80;"
+                " r.dispatchEvent(new Event('input')); })()")  # fmt: skip
+        page.js(f"document.querySelector('#pr-reply').value = {json.dumps(reply)}")
+        page.click("#pr-submit")
+        page.wait("!document.querySelector('#pr-feedback').hidden", 60, "the feedback")
+        seen["feedback"].append(page.text("#pr-feedback .body"))
+
+    def drive(page: Page) -> None:
+        page.wait("document.body.dataset.view === 'review'", 20, "the review")
+        page.wait("document.querySelector('#rv-behaviour tbody tr')", 10, "the behaviour card")
+        seen["figures"] = page.js("document.querySelectorAll('#rv-behaviour tbody tr').length")
+        seen["chips"] = page.js("document.querySelectorAll('#rv-lines .chip.behaviour').length")
+        page.click("#rv-practise")
+        page.wait("!document.querySelector('#pr-setup').hidden", 20, "the pause choice")
+        suggested = page.js("SC.practice.plan.suggested")
+        unticked = page.js("Array.from(document.querySelectorAll('#pr-turns input:not(:checked)'),"
+                           " b => Number(b.value))")  # fmt: skip
+        seen["suggested"], seen["added"] = suggested, unticked[:1]
+        if unticked:
+            page.click(f'#pr-turns input[value="{unticked[0]}"]')
+        page.js("(a => { a.muted = true; a.defaultPlaybackRate = a.playbackRate = 4; })"
+                "(document.querySelector('#pr-audio'))")  # silent, and four times as fast
+        page.click("#pr-start")
+        pauses = page.wait("SC.practice.run && SC.practice.run.pauses", 20, "the run")
+        seen["pauses"] = pauses
+        for i in range(len(pauses)):
+            page.wait("!document.querySelector('#pr-form').hidden", 30, f"pause {i + 1}")
+            seen.setdefault("last_line", []).append(
+                page.js("document.querySelector('#pr-lines li:last-child').dataset.seq")
+            )
+            answer(page, "sadness", PRACTICE_REPLY if i == 0 else "")
+            page.click("#pr-next")
+        seen["played"] = page.js("[SC.practice.played, SC.practice.playError,"
+                                 " document.querySelector('#pr-audio').hidden]")  # fmt: skip
+        page.wait("!document.querySelector('#pr-summary').hidden", 30, "the summary")
+        seen["summary"] = page.text("#pr-summary .body")
+        page.wait("document.querySelector('#pr-progress img')", 30, "the progress picture")
+        seen["progress_src"] = page.js("document.querySelector('#pr-progress img').src")[:22]
+
+    in_window(Bridge(review_session_id=session_id), drive)
+    assert seen["figures"] == 3 and seen["chips"] == 4  # four therapist turns, each coded
+    expected = sorted(set(seen["suggested"]) | set(seen["added"]))
+    assert seen["pauses"] == expected, seen
+    assert seen["last_line"] == [str(s) for s in seen["pauses"]], "scrolled past a pause"
+    assert seen["played"][0] is True and seen["played"][2] is False, seen["played"]
+    first = seen["feedback"][0]
+    assert "The model read" in first and "sadness" in first
+    assert "complex reflection" in first or "simple reflection" in first
+    assert "Example, not a script" in first
+    assert "No reply written this time." in seen["feedback"][-1]
+    assert f"You answered {len(expected)} of {len(expected)} pauses." in seen["summary"]
+    assert seen["progress_src"] == "data:image/png;base64,"
+    runs = PracticeStore(SessionStore()).runs()
+    assert len(runs) == 1 and len(runs[0].answers) == len(expected)
+    assert runs[0].answers[0].reply == PRACTICE_REPLY and runs[0].answers[0].confidence == 0.8
+    exported = Bridge().review.session(session_id)["export"]
+    assert PRACTICE_REPLY not in json.dumps(exported)
 
 
 if __name__ == "__main__":  # one scenario, in this process alone

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from copilot.analysis.risk import scan_text
+from copilot.analysis.risk import rules_only
 from copilot.errors import DependencyMissing, ModelError
 
 if TYPE_CHECKING:
@@ -275,10 +275,11 @@ def _cue(pattern: re.Pattern[str], text: str) -> bool:
 
 def _wish(text: str) -> bool:
     """Suicidal-ideation language in the speaker's own voice ("better off without me", "no reason
-    to live"): hopelessness about living, read by the risk rules so the two never disagree."""
+    to live"): hopelessness about living, read by the risk rules so the two never disagree on
+    the words (the learned layer is the risk flag's own, and runs once per utterance there)."""
     return any(
         m.category == "suicidal_ideation" and not m.negated and not m.reported_speech
-        for m in scan_text(text)
+        for m in rules_only().scan(text)
     )
 
 

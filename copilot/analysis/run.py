@@ -7,8 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from copilot.analysis import metrics, prosody
+from copilot.analysis.behaviour import figures as behaviour_figures
 from copilot.analysis.risk import flag_utterances
+from copilot.analysis.risk.learned import model_id as risk_model_id
 from copilot.domain import (
+    BehaviourCode,
     EmotionReading,
     ProsodyReading,
     Provenance,
@@ -16,13 +19,15 @@ from copilot.domain import (
     SessionExport,
     SessionMetrics,
     SessionSummary,
+    Utterance,
 )
-from copilot.errors import AnalyserError, DependencyMissing
+from copilot.errors import AnalyserError, DependencyMissing, ModelError
 from copilot.plugins import registry
 from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
 
-RISK_ENGINE = "local-risk-rules"
+RISK_ENGINE = "local-risk"
+BEHAVIOUR_KIND = "therapist_behaviour"
 
 
 @dataclass
@@ -51,21 +56,38 @@ def analyse_session(
     found_metrics.unavailable = metrics.unavailable_for(session)
     store.save_analysis(session_id, "metrics", Provenance(engine="local-metrics"), found_metrics)
     flags = flag_utterances(utterances)
-    store.save_analysis(session_id, "risk_flags", Provenance(engine=RISK_ENGINE), flags)
+    risk_provenance = Provenance(engine=RISK_ENGINE, model=risk_model_id())
+    store.save_analysis(session_id, "risk_flags", risk_provenance, flags)
     emotion = registry().emotion(settings.emotion_engine)
     readings = emotion.read(utterances)
     store.save_analysis(session_id, "emotions", emotion.provenance(), readings)
+    behaviour_notice = code_behaviour(store, session_id, utterances)
     voice = prosody_readings or []
     if audio_path is not None and prosody_readings is None:
         voice = prosody.from_file(audio_path, utterances)
     store.save_analysis(session_id, "prosody", Provenance(engine="local-prosody"), voice)
     store.finish(session_id, round(duration, 2))
     export = build_export(store, session_id)
-    result = Analysed(export)
+    result = Analysed(export, [behaviour_notice] if behaviour_notice else [])
     summarise(store, result, "local", names or [], settings)
     if analyser != "local":
         summarise(store, result, analyser, names or [], settings)
     return result
+
+
+def code_behaviour(store: SessionStore, session_id: str, utterances: list[Utterance]) -> str | None:
+    """The therapist's behaviours, stored as their own analysis (private: see domain). A model
+    that cannot load costs these codes only, said in one line, not the session's analysis."""
+    from copilot.analysis.behaviour import code_utterances, default_coder
+
+    try:
+        coder = default_coder()
+    except (ModelError, DependencyMissing) as exc:
+        return f"therapist behaviour codes did not arrive: {exc}"
+    codes = code_utterances(coder, utterances)
+    provenance = Provenance(engine="local-behaviour", model=coder.model_id)
+    store.save_analysis(session_id, BEHAVIOUR_KIND, provenance, codes)
+    return None
 
 
 def summarise(
@@ -97,6 +119,7 @@ def build_export(store: SessionStore, session_id: str) -> SessionExport:
         utterances = store.utterances(session.id)
         found_metrics = metrics.compute(utterances, session.duration_s or 0.0)
         found_metrics.unavailable = metrics.unavailable_for(session)
+    codes = store.latest_list(session.id, BEHAVIOUR_KIND, BehaviourCode)
     return SessionExport(
         session=session,
         utterances=store.utterances(session.id),
@@ -106,4 +129,6 @@ def build_export(store: SessionStore, session_id: str) -> SessionExport:
         risk_flags=_with_acknowledgements(store, session.id),
         summary=store.latest_as(session.id, "summary", SessionSummary),
         notes=store.notes(session.id),
+        therapist_behaviour=codes,
+        behaviour_figures=behaviour_figures(codes) if codes else None,
     )

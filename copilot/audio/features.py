@@ -1,7 +1,7 @@
 """Acoustic measures of a stretch of speech: loudness, pitch, and a voice timbre vector (MFCC).
 
-Used for telling two voices apart in a mono recording and for the client's prosody. Nothing here
-is stored: voice features are biometric, so they live in memory for one analysis only.
+Used for the client's prosody. Nothing here is stored: voice features are biometric, so they
+live in memory for one analysis only.
 """
 
 from __future__ import annotations

@@ -11,9 +11,11 @@ from copilot import __version__
 from copilot.cli import (
     claude,
     live,
+    practice,
     protection,
     recording,
     reflection,
+    risk,
     sessions,
     supervision,
     window,
@@ -34,7 +36,8 @@ class CommandGroup(Protocol):
 
 # Every command group, in the order `--help` lists them. A new group: one module, one line.
 GROUPS: tuple[CommandGroup, ...] = (
-    recording, live, sessions, reflection, window, claude, supervision, protection,
+    recording, live, sessions, reflection, practice, window, claude, supervision, risk,
+    protection,
 )  # fmt: skip
 
 

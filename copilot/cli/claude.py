@@ -100,8 +100,9 @@ def _with_local_summary(
 
 
 def _preview(store: SessionStore, session_id: str, settings: Settings, names: list[str]) -> int:
-    from copilot.analysis.claude import destination, preview_requests, preview_text
+    from copilot.analysis.claude_client import destination
     from copilot.analysis.claude_plan import plan
+    from copilot.analysis.claude_preview import preview_requests, preview_text
     from copilot.analysis.run import build_export
 
     export = build_export(store, session_id)

@@ -128,14 +128,10 @@ def summary_text(export: SessionExport) -> str:
         lines.append(f"client's leading states: {top}")
     elif s and s.states_unclear:
         lines.append("client's leading states: mixed / unclear")
+    from copilot.analysis.risk import describe
+
     for flag in export.risk_flags:
-        marks = "".join(
-            [", negated" if flag.negated else "", ", reported" if flag.reported_speech else ""]
-        )
-        lines.append(
-            f"RISK [{clock(flag.start)}] {flag.category.replace('_', ' ')} "
-            f"({flag.severity}{marks}): “{flag.quote}”"
-        )
+        lines.append(f"RISK [{clock(flag.start)}] {describe.line(flag)}")
     return "\n".join(lines)
 
 

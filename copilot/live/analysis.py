@@ -41,13 +41,14 @@ class LiveAnalysis:
             self._bus.publish(EmotionEvent(reading=reading, prosody=relative, now=now))
 
     def flag_risk(self, utterance: Utterance) -> None:
-        """Raise each flag of this utterance once; a revision may find one the first text hid."""
+        """Raise each kind of flag on this utterance once; a revision may find one the first
+        text hid (or a graver kind in the same category)."""
         with self._lock:
-            raised = {(f.utterance_seq, f.category) for f in self.flags}
+            raised = {(f.utterance_seq, f.category, f.kind) for f in self.flags}
             new = [
                 f
                 for f in flag_utterances([utterance])
-                if (f.utterance_seq, f.category) not in raised
+                if (f.utterance_seq, f.category, f.kind) not in raised
             ]
             self.flags.extend(new)
         for flag in new:

@@ -11,6 +11,7 @@ from types import FrameType
 
 from pydantic import BaseModel
 
+from copilot.analysis.risk import describe
 from copilot.audio.sources import AudioSource, FileSource
 from copilot.domain import Consent
 from copilot.errors import DeviceError
@@ -28,15 +29,7 @@ def printer(event: BaseModel) -> None:
         u = event.utterance
         print(f"[{clock(u.start, pad=True)}] {u.role} (revised): {u.text}", flush=True)
     elif isinstance(event, RiskEvent):
-        f = event.flag
-        marks = "".join(
-            [", negated" if f.negated else "", ", reported" if f.reported_speech else ""]
-        )
-        print(
-            f"[{clock(f.start, pad=True)}] RISK {f.category.replace('_', ' ')} "
-            f"({f.severity}{marks}): “{f.quote}”",
-            flush=True,
-        )
+        print(f"[{clock(event.flag.start, pad=True)}] RISK {describe.line(event.flag)}", flush=True)
     elif isinstance(event, StatusEvent):
         print(f"session-copilot: {event.level}: {event.message}", file=sys.stderr, flush=True)
 

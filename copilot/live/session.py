@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from copilot.analysis.emotion_engine import EmotionAnalyser
+from copilot.analysis.risk import default_detector as default_risk_detector
 from copilot.analysis.run import Analysed, analyse_session
 from copilot.audio.recorder import RoleRecorder
 from copilot.audio.sources import AudioSource
@@ -127,6 +128,7 @@ class LiveSession:
         if self.options.revise and self.reviser is None:
             self.reviser = load_engine(self.options.model, 1, slot="second pass")
         emotion = registry().emotion(self.settings.emotion_engine)
+        default_risk_detector()  # loaded now, so the first flag does not wait for the encoder
         self.session_id = new_session_id()
         self.store.create(
             Session(

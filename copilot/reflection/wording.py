@@ -14,10 +14,14 @@ local wording. It raises on any failure (a `CopilotError` with one line saying w
 
 If the function is missing, cannot be imported, or fails, the local prompts stand and the
 therapist sees one line saying so. Nothing here ever stops the prompts from being shown.
+
+`reword` applies a hook under checks: only `question` may change, and a question that tells the
+therapist what they felt instead of asking is refused; the local wording stays wherever it strays.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +29,13 @@ from copilot.domain import ReflectionPrompt
 from copilot.settings import Settings
 from copilot.timefmt import clock
 
+QUESTION_MAX_CHARS = 600
+_QUOTED = re.compile(r"“[^”]*”")
+_SCRIPTING = re.compile(
+    r"\byou (?:must|probably|surely|likely|clearly|obviously)(?: have)? (?:felt|feel|been)\b|"
+    r"\byou (?:felt|were feeling|must be feeling)\b|\byou should (?:feel|have felt)\b",
+    re.IGNORECASE,
+)
 CLAUDE_MODULE = "copilot.analysis.claude"
 CLAUDE_FUNCTION = "reword_reflection_prompts"
 Wording = Callable[[list[ReflectionPrompt]], list[ReflectionPrompt]]
@@ -80,3 +91,44 @@ def _why(exc: BaseException) -> str:
         return f"{CLAUDE_MODULE} cannot be imported: {type(exc).__name__}"
     line = (str(exc).splitlines() or [""])[0]
     return f"{type(exc).__name__}: {line}" if line else type(exc).__name__
+
+
+def scripts_feelings(question: str) -> bool:
+    """A question that tells the therapist what they felt, instead of asking. Quoted words
+    (“…”) are the session's own and are not counted."""
+    return bool(_SCRIPTING.search(_QUOTED.sub("", question)))
+
+
+def reword(
+    prompts: list[ReflectionPrompt], wording: Wording, name: str = "claude"
+) -> tuple[list[ReflectionPrompt], str | None]:
+    """Apply a wording hook; keep the local wording wherever the hook fails or strays.
+
+    Only `question` may change. Returns the prompts and a one-line notice when the hook failed.
+    """
+    if not prompts:
+        return prompts, None
+    try:
+        returned = wording([p.model_copy() for p in prompts])
+    except Exception as exc:  # the hook is optional; the therapist keeps the local prompts
+        line = (str(exc).splitlines() or [""])[0]
+        why = f"{type(exc).__name__}: {line}" if line else type(exc).__name__
+        return prompts, f"{name} wording did not arrive ({why}); showing the local prompts"
+    by_id = {p.id: p for p in returned if isinstance(p, ReflectionPrompt)}
+    out = []
+    for local in prompts:
+        candidate = by_id.get(local.id)
+        out.append(_accepted(local, candidate, name) if candidate else local)
+    return out, None
+
+
+def _accepted(local: ReflectionPrompt, candidate: ReflectionPrompt, name: str) -> ReflectionPrompt:
+    fixed = local.model_dump(exclude={"question", "wording"})
+    if candidate.model_dump(exclude={"question", "wording"}) != fixed:
+        return local
+    question = candidate.question.strip()
+    if question == local.question:
+        return local
+    if not question or len(question) > QUESTION_MAX_CHARS or scripts_feelings(question):
+        return local
+    return local.model_copy(update={"question": question, "wording": name})

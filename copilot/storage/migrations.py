@@ -166,7 +166,62 @@ def m004_supervision(db: sqlite3.Connection) -> None:
     )
 
 
-def m005_access_log(db: sqlite3.Connection) -> None:
+def m005_risk_feedback(db: sqlite3.Connection) -> None:
+    """The therapist's marks on the risk detector: a flag that was not risk, a sentence missed.
+
+    Kept here only; exported to a file when the therapist asks. The quote is copied so that a
+    mark still reads the same after the transcript is corrected."""
+    _run(
+        db,
+        """
+        CREATE TABLE risk_feedback (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            utterance_seq INTEGER NOT NULL,
+            verdict TEXT NOT NULL CHECK (verdict IN ('not_risk', 'missed')),
+            kind TEXT NOT NULL DEFAULT '',
+            category TEXT,
+            layer TEXT,
+            rule TEXT NOT NULL DEFAULT '',
+            quote TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            UNIQUE (session_id, utterance_seq, verdict, kind)
+        );
+        CREATE INDEX risk_feedback_by_session ON risk_feedback (session_id)
+        """,
+    )
+
+
+def m006_practice(db: sqlite3.Connection) -> None:
+    """Trainee practice on stored sessions: private runs and answers, never exported."""
+    _run(
+        db,
+        """
+        CREATE TABLE practice_runs (
+            id TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            pauses TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX practice_runs_by_time ON practice_runs (started_at);
+        CREATE TABLE practice_answers (
+            id INTEGER PRIMARY KEY,
+            run_id TEXT NOT NULL REFERENCES practice_runs(id) ON DELETE CASCADE,
+            utterance_seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            states TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            reply TEXT NOT NULL,
+            feedback TEXT NOT NULL,
+            UNIQUE (run_id, utterance_seq)
+        )
+        """,
+    )
+
+
+def m007_access_log(db: sqlite3.Connection) -> None:
     """Who opened, exported, shared or deleted which session, when, and from where. No foreign
     key: the line that a session was deleted outlives the session."""
     _run(
@@ -191,7 +246,9 @@ MIGRATIONS: list[Migration] = [
     m002_notes_and_audio,
     m003_egress_and_acknowledgements,
     m004_supervision,
-    m005_access_log,
+    m005_risk_feedback,
+    m006_practice,
+    m007_access_log,
 ]
 
 

@@ -24,9 +24,11 @@ from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
 from copilot.window.current import CurrentSession, LockedStore
 from copilot.window.live import LiveApi
+from copilot.window.practice import PracticeApi
 from copilot.window.preferences import PreferencesApi, WindowPrefs, load_prefs
 from copilot.window.reflection import ReflectionApi
 from copilot.window.review import ReviewApi
+from copilot.window.risk_feedback import RiskFeedbackApi
 from copilot.window.start import SessionFactory, StartApi, installed_models
 from copilot.window.supervision import SupervisionApi
 from copilot.window.support import Host, Meters, Pusher, Result, answers, python_side
@@ -63,7 +65,9 @@ class Bridge:
         )
         self.live = LiveApi(db, self._current)
         self.review = ReviewApi(db, self._settings, self._current)
+        self.risk_feedback = RiskFeedbackApi(db)
         self.reflection = ReflectionApi(db, self._settings)
+        self.practice = PracticeApi(db)
         self.preferences = PreferencesApi(self._settings, self._get_host)
         self.supervision = SupervisionApi(db, self._settings)
 

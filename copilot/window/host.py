@@ -78,9 +78,15 @@ def _uses_xcb(env: Mapping[str, str]) -> bool:
 
 
 def prepare_environment(env: MutableMapping[str, str] = os.environ) -> None:
-    """Qt WebEngine's Chromium refuses its sandbox as root; it also needs nothing online."""
+    """Qt WebEngine's Chromium refuses its sandbox as root; it also needs nothing online. The page
+    is the app's own, so its audio may start without a gesture Chromium recognises (practice
+    plays a kept recording to each pause, the trainee having pressed Start or Next)."""
     flags = env.get("QTWEBENGINE_CHROMIUM_FLAGS", "").split()
-    wanted = ["--disable-background-networking", "--disable-component-update"]
+    wanted = [
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--autoplay-policy=no-user-gesture-required",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         wanted.append("--no-sandbox")
     env["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join(flags + [f for f in wanted if f not in flags])

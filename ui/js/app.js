@@ -7,6 +7,7 @@
   const VIEWS = {
     start: () => SC.start, live: () => SC.live, review: () => SC.review, sessions: () => SC.sessions,
     checkin: () => SC.checkin, trends: () => SC.trends, supervise: () => SC.supervision,
+    practice: () => SC.practice,
   };
   const app = (SC.app = { view: null, prefs: { font_scale: 1, on_top: false }, ready: false });
 
@@ -110,6 +111,7 @@
     SC.checkin.init();
     SC.trends.init();
     SC.supervision.init();
+    SC.practice.init();
     if (info.live) {
       SC.live.begin(info.live.session_id, null, info.live.elapsed_s);
     } else if (info.review_session_id) {

@@ -189,12 +189,14 @@
   }
 
   function addAlert(flag) {
-    const id = `alert-${flag.utterance_seq}-${flag.category}`;
+    const id = `alert-${flag.utterance_seq}-${flag.category}-${flag.kind || ""}`;
     if (document.getElementById(id)) return;
-    const marks = [flag.severity, flag.negated ? 'negated' : null, flag.reported_speech ? 'reported speech' : null];
+    const marks = [flag.severity, flag.negated ? 'negated' : null, flag.reported_speech ? 'reported speech' : null,
+      flag.past ? 'past' : null, flag.child_involved ? 'child involved' : null,
+      flag.layer === 'learned' ? 'by meaning' : null];
     const button = SC.el('button', { type: 'button', text: 'Acknowledge' });
     const box = SC.el('section', { class: 'alert', id, role: 'alert', 'data-seq': flag.utterance_seq, 'data-category': flag.category },
-      SC.el('h2', {}, `Risk language: ${SC.riskName(flag.category)}`,
+      SC.el('h2', {}, `Risk language: ${SC.flagName(flag)}`,
         ...marks.filter(Boolean).map((m) => SC.el('span', { class: 'tag', text: m }))),
       SC.el('blockquote', { text: `“${flag.quote}”` }),
       SC.el('div', { class: 'row' }, SC.el('span', { class: 'hint', text: `at ${SC.clock(flag.start)}` }), button));

@@ -11,6 +11,7 @@
     $('#rv-swap').addEventListener('click', swap);
     $('#rv-rename').addEventListener('click', rename);
     $('#rv-reanalyse').addEventListener('click', reanalyse);
+    $('#rv-practise').addEventListener('click', () => SC.practice.open(review.id).catch((err) => SC.notify(err.message, 'error')));
     $('#rv-delete').addEventListener('click', remove);
     $('#rv-reflect').addEventListener('click', () => SC.reflection.show(review.id, $('#rv-reflection .body')));
     $('#rv-checkin').addEventListener('click', () => SC.checkin.open({
@@ -61,6 +62,7 @@
     risks(x);
     needs(x);
     metrics(x);
+    behaviour(x);
     notes(x);
     audio(answer.audio_url);
     transcript(x);
@@ -130,15 +132,17 @@
 
   function risks(x) {
     const box = body('#rv-risk');
-    if (!x.risk_flags.length) return box.append(empty('No risk language was flagged. That is not evidence of its absence.'));
+    if (!x.risk_flags.length) box.append(empty('No risk language was flagged. That is not evidence of its absence.'));
     for (const f of x.risk_flags) {
-      const marks = [f.severity, f.negated && 'negated', f.reported_speech && 'reported speech'].filter(Boolean);
-      const row = el('div', { class: `flag${f.acknowledged_at ? '' : ' unacknowledged'}`, 'data-seq': f.utterance_seq },
-        el('div', {}, at(f.start), ` · ${SC.riskName(f.category)} `, ...marks.map((m) => el('span', { class: 'tag', text: m }))),
-        el('blockquote', { text: `“${f.quote}”` }));
-      if (f.acknowledged_at) row.append(el('p', { class: 'acked', text: `Acknowledged ${SC.date(f.acknowledged_at)}` }));
+      const marks = [f.severity, f.negated && 'negated', f.reported_speech && 'reported speech',
+        f.past && 'past', f.child_involved && 'child involved'].filter(Boolean);
+      const row = el('div', { class: `flag${f.acknowledged_at ? '' : ' unacknowledged'}`, 'data-seq': f.utterance_seq, 'data-kind': f.kind || '' },
+        el('div', {}, at(f.start), ` · ${SC.flagName(f)} `, ...marks.map((m) => el('span', { class: 'tag', text: m }))),
+        el('blockquote', { text: `“${f.quote}”` }), why(f));
+      const actions = el('div', { class: 'row' });
+      if (f.acknowledged_at) actions.append(el('span', { class: 'acked', text: `Acknowledged ${SC.date(f.acknowledged_at)}` }));
       else {
-        row.append(el('button', { type: 'button', text: 'Acknowledge', onclick: async (event) => {
+        actions.append(el('button', { type: 'button', text: 'Acknowledge', onclick: async (event) => {
           event.target.disabled = true;
           try {
             await SC.api('live.acknowledge_risk', f.utterance_seq, f.category, review.id);
@@ -149,7 +153,47 @@
           }
         } }));
       }
+      actions.append(feedbackButton('Not risk', 'not_risk', f.utterance_seq, f.kind));
+      row.append(actions);
       box.append(row);
+    }
+    box.append(el('div', { class: 'row' },
+      el('button', { type: 'button', class: 'link', text: 'Export my risk marks…', onclick: exportMarks }),
+      el('span', { class: 'hint', text: 'Marks stay on this computer unless you share the exported file.' })));
+  }
+
+  /* Which layer fired and why: the rule's name, or the nearest curated sentences by meaning. */
+  function why(f) {
+    const box = el('details', { class: 'why' }, el('summary', { text: f.layer === 'learned' ? 'Why: close in meaning' : `Why: rule ${f.rule}` }));
+    if (f.layer === 'both') box.append(el('p', { class: 'hint', text: 'Both the rule and the meaning layer fired.' }));
+    for (const e of f.exemplars || []) {
+      box.append(el('p', { class: 'hint', text: `${SC.pct(e.similarity)} like “${e.text}”` }));
+    }
+    return box;
+  }
+
+  function feedbackButton(label, verdict, seq, kind, look = '') {
+    const button = el('button', { type: 'button', class: `feedback ${look}`.trim(), text: label, 'data-verdict': verdict,
+      title: verdict === 'missed' ? 'Mark this sentence as risk language the detector missed (kept on this computer)' : 'Mark this flag as not risk (kept on this computer)' });
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        await SC.api('risk_feedback.mark', review.id, seq, verdict, kind || null);
+        button.replaceWith(el('span', { class: 'acked', text: `Marked ${verdict === 'missed' ? 'missed' : 'not risk'} · kept on this computer` }));
+      } catch (err) {
+        button.disabled = false;
+        SC.notify(err.message, 'error');
+      }
+    });
+    return button;
+  }
+
+  async function exportMarks() {
+    try {
+      const r = await SC.api('risk_feedback.export');
+      SC.notify(`${r.marks} marks written to ${r.path}. Nothing was sent.`);
+    } catch (err) {
+      SC.notify(err.message, 'error');
     }
   }
 
@@ -192,6 +236,31 @@
     box.append(el('p', { class: 'hint', text: facts.filter(Boolean).join(' · ') }));
   }
 
+  const BEHAVIOUR_NAMES = {
+    open_question: 'open question', closed_question: 'closed question',
+    simple_reflection: 'simple reflection', complex_reflection: 'complex reflection', other: 'other',
+  };
+
+  /* The therapist's own figures, with MITI's fair and good bands beside them. */
+  function behaviour(x) {
+    const box = body('#rv-behaviour');
+    const f = x.behaviour_figures;
+    if (!f) return box.append(empty('No behaviour codes: analyse the session again to code them.'));
+    const figure = (label, value, key, unit) => el('tr', { 'data-figure': key },
+      el('th', { scope: 'row', text: label }),
+      el('td', { class: 'n', text: value === null ? '–' : `${value}${unit}` }),
+      el('td', { text: f.bands[key] || '–' }),
+      el('td', { class: 'hint', text: `fair ${f.thresholds[key].fair}${unit}, good ${f.thresholds[key].good}${unit}` }));
+    box.append(el('table', { class: 'metrics' },
+      el('thead', {}, el('tr', {}, el('th', { text: '' }), el('th', { class: 'n', scope: 'col', text: 'This session' }),
+        el('th', { scope: 'col', text: 'Band' }), el('th', { scope: 'col', text: 'MITI benchmark' }))),
+      el('tbody', {},
+        figure('Reflections per question', f.reflection_to_question, 'reflection_to_question', ':1'),
+        figure('Complex reflections', f.percent_complex_reflections, 'percent_complex_reflections', '%'),
+        figure('Open questions', f.percent_open_questions, 'percent_open_questions', '%'))),
+      el('p', { class: 'hint', text: Object.entries(f.counts).map(([k, n]) => `${BEHAVIOUR_NAMES[k]}: ${n}`).join(' · ') }));
+  }
+
   function notes(x) {
     const box = body('#rv-notes');
     if (!x.notes.length) return box.append(empty('No notes in this session.'));
@@ -216,19 +285,22 @@
   function transcript(x) {
     const readings = new Map(x.emotions.map((r) => [r.utterance_seq, r]));
     const flagged = new Map(x.risk_flags.map((f) => [f.utterance_seq, f]));
-    const lines = x.utterances.map((u) => line(u, readings.get(u.seq), flagged.get(u.seq)));
+    const coded = new Map((x.therapist_behaviour || []).map((c) => [c.utterance_seq, c]));
+    const lines = x.utterances.map((u) => line(u, readings.get(u.seq), flagged.get(u.seq), coded.get(u.seq)));
     $('#rv-lines').replaceChildren(...lines);
     if (!lines.length) $('#rv-lines').append(el('li', { class: 'hint', text: 'No speech was transcribed.' }));
   }
 
-  function line(u, reading, flag) {
+  function line(u, reading, flag, code) {
     const li = el('li', { class: `role-${u.role}`, 'data-seq': u.seq, 'data-start': u.start, tabindex: -1 });
     const time = el('button', { type: 'button', class: 'link t', text: SC.clock(u.start), title: 'Play from here', onclick: () => seek(u.start) });
     const extra = el('div', { class: 'extra' });
     if (reading && reading.states[0] && reading.states[0].label !== 'neutral') {
       extra.append(el('span', { class: 'chip', text: `${reading.states[0].label} ${SC.pct(reading.states[0].score)}` }));
     }
-    if (flag) extra.append(el('span', { class: 'chip risk', text: SC.riskName(flag.category) }));
+    if (flag) extra.append(el('span', { class: 'chip risk', text: SC.riskName(flag.kind || flag.category) }));
+    else if (u.role !== 'therapist') extra.append(feedbackButton('Missed risk', 'missed', u.seq, null, 'link'));
+    if (code) extra.append(el('span', { class: 'chip behaviour', 'data-code': code.code, text: `${BEHAVIOUR_NAMES[code.code]} ${SC.pct(code.confidence)}` }));
     if (u.original_text !== null && u.original_text !== undefined) {
       extra.append(el('span', { class: 'orig', text: `edited · recognised as: “${u.original_text}”` }));
     }

@@ -77,6 +77,8 @@
   };
 
   SC.riskName = (category) => String(category).replace(/_/g, ' ');
+  /* A flag's kind and its category ("passive wish · suicidal ideation"); older flags have no kind. */
+  SC.flagName = (f) => (f.kind ? `${SC.riskName(f.kind)} · ${SC.riskName(f.category)}` : SC.riskName(f.category));
   SC.roleName = (role) => ({ therapist: 'Therapist', client: 'Client', unknown: 'Speaker' })[role] || role;
 
   SC.debounce = function (fn, ms) {

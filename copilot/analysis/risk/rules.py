@@ -1,27 +1,16 @@
-"""Risk language: always on, local, deterministic, fast.
+"""Risk language, the rule layer: regular expressions over a normalised sentence.
 
-High recall before precision. Each rule is a regular expression over a normalised sentence
-(lower case, apostrophes dropped: "I'm" -> "im", "don't" -> "dont"), with an optional exclusion
-for the everyday idioms that share its words ("this traffic is killing me"). A match preceded by
-a negation in its clause is flagged and marked `negated`; one that reports someone else's words or
-acts is flagged and marked `reported_speech`. Neither is ever dropped: "I'm not going to kill
-myself tonight" is exactly what a therapist wants to hear twice.
-
-Nothing here states that risk is absent: no flag means no rule matched, nothing more.
+High precision and a reason a therapist can read: each rule names a kind (see `kinds`), an
+optional exclusion keeps out the everyday idioms that share its words ("this traffic is killing
+me"). The learned layer (`learned`) reads meaning where these words run out.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from copilot.domain import RiskCategory, RiskFlag, RiskSeverity, Utterance
-
-SEVERITY_ORDER: dict[RiskSeverity, int] = {"low": 0, "moderate": 1, "high": 2}
-SCANNED_ROLES = ("client", "unknown")
+from copilot.domain import RiskKind, RiskSeverity
 
 # Shared fragments. `ME` is the speaker; `OTHER` someone else; `SELF` any reflexive, so that
 # reported acts ("my brother tried to kill himself") are caught and then marked as reported.
@@ -40,71 +29,108 @@ SOON = r"(?:tonight|today|this (?:evening|weekend|week)|tomorrow|right now|after
 @dataclass(frozen=True)
 class Rule:
     name: str
-    category: RiskCategory
-    severity: RiskSeverity
+    kind: RiskKind
+    severity: RiskSeverity | None  # None: the kind's own severity
     pattern: re.Pattern[str]
     exclude: re.Pattern[str] | None = None
 
 
+@dataclass(frozen=True)
+class RuleHit:
+    rule: Rule
+    start: int  # where the words that carry the risk begin, for the negation check
+    end: int
+
+
 def _rule(
-    name: str, category: RiskCategory, severity: RiskSeverity, pattern: str, exclude: str = ""
+    name: str, kind: RiskKind, severity: RiskSeverity | None, pattern: str, exclude: str = ""
 ) -> Rule:
-    return Rule(
-        name,
-        category,
-        severity,
-        re.compile(pattern),
-        re.compile(exclude) if exclude else None,
-    )
+    return Rule(name, kind, severity, re.compile(pattern), re.compile(exclude) if exclude else None)
 
 
 # fmt: off
 RULES: tuple[Rule, ...] = (
     # --- immediate danger: a plan, means at hand, a time, or a threat happening now
-    _rule("plan_with_time", "immediate_danger", "high",
+    _rule("plan_with_time", "imminence", None,
           rf"(?:kill {SELF}|end it|take (?:them|it|all of them|"
           rf"the (?:pills|tablets|lot))|end my life|"
           rf"drive off|jump)\b.{{0,40}}\b{SOON}|{SOON}.{{0,30}}\b(?:kill {SELF}|end it all|"
           rf"drive off|jump off|do it)|\bdo it (?:tonight|right now|today|after this)"),
-    _rule("means_at_hand", "immediate_danger", "high",
+    _rule("means_at_hand", "means_access", None,
           r"(?:(?:have|got|saved|saved up|bought|stockpil\w*|hoard\w*|collect\w*)\b.{0,25}\b"
           r"(?:pills|tablets|rope|gun|blade|razor)s?\b.{0,40}\b(?:do it|take them|tonight|use)|"
           r"(?:have|got) the (?:pills|tablets|rope|gun) (?:here|with me|in my)|"
           r"bought a rope|stockpil\w+ (?:his |her |my )?(?:pills|tablets|meds)|"
           r"(?:gun|pills|tablets|rope) in the house and i keep looking)"),
-    _rule("method_chosen", "immediate_danger", "high",
+    _rule("method_chosen", "plan", None,
           r"(?:know exactly how (?:i|id) (?:would )?do it|worked out which (?:bridge|building)|"
           r"(?:wrote|written|writing) (?:my|a) (?:suicide )?note|set a date to (?:kill|end)|"
           r"looked up ways to (?:kill|end)|gave (?:my \w+|away my \w+) away)"),
-    _rule("research_or_place", "immediate_danger", "high",
+    _rule("research_or_place", "method", "high",
           r"\b(?:googled|looked up|searched|researched|read up on)\b.{0,30}\b(?:pills|overdose|"
           r"how to (?:die|kill)|ways to (?:die|kill)|lethal|"
           r"rope|hanging)|how many (?:pills|tablets)"
           r" (?:it would take|would kill)|standing on (?:the|a) (?:bridge|ledge|edge|roof)|"
           r"\btonight is the night\b|\balready (?:took|taken|swallowed)\b"),
-    _rule("overdose_taken", "immediate_danger", "high",
+    _rule("overdose_taken", "imminence", None,
           r"(?:took|taken|swallowed|had) (?:a (?:handful|"
           r"load|lot|bunch|packet|box) of |all (?:of )?"
           r"(?:my|the) )(?:pills|tablets|paracetamol|meds|medication)|"
           r"(?:swallowed|took) (?:a load of )?(?:paracetamol|tablets)"),
-    _rule("overdose_thoughts", "suicidal_ideation", "high",
+    _rule("overdose_thoughts", "method", None,
           r"\boverdos\w*\b(?! on (?:chocolate|sugar|coffee|caffeine|cake|sweets|tv|netflix))"),
-    _rule("threat_now", "immediate_danger", "high",
+    _rule("threat_now", "abuse", "high",
           r"(?:(?:outside|at) (?:my|the) (?:flat|house|door|home|work)|coming (?:over|round|here) "
           r"tonight|right now|threatening me).{0,40}\b(?:kill|hurt|stab|shoot)\w* (?:me|us)|"
           r"threatening me right now|(?:pulled|has|got) a (?:knife|gun) (?:on|at) (?:me|us)|"
           r"(?:got|has) a (?:knife|gun) and|dont feel safe (?:going )?(?:home|at home)"),
+    # --- added with the kinds: attempts, preparation, intent, plans, intrusive thoughts, weapons
+    _rule("attempt", "attempt", None,
+          rf"\b(?:tried|attempted|tried before|try) to (?:kill {SELF}|end (?:my|his|her) (?:own )?"
+          rf"life|take (?:my|his|her) (?:own )?life|hang {SELF}|drown {SELF}|gas {SELF})|"
+          r"\battempted suicide\b|\bsuicide attempts?\b|\battempts? on (?:my|his|her) (?:own )?"
+          r"life\b|\b(?:took|taken|had) an overdose\b|\bhad my stomach pumped\b"),
+    _rule("preparation", "preparatory", None,
+          r"\b(?:wrote|written|writing|left) (?:a |my |the )?(?:suicide )?(?:note|goodbye "
+          r"(?:letters?|cards?|messages?))\b|\bgiv(?:e|en|ing) (?:all )?(?:my (?:\w+ )?(?:stuff|"
+          r"things|belongings|possessions)) away\b|\bgiv(?:e|en|ing) away (?:all )?my (?:stuff|"
+          r"things|belongings|possessions)\b|\b(?:for|to) whoever finds me\b|"
+          r"\bput(?:ting)? my affairs in order\b|\bsay(?:ing)? (?:my )?(?:last )?goodbyes? to "
+          r"(?:everyone|everybody|people)\b|\bfor (?:when|after) im gone\b|\bwont need (?:it|them)"
+          r" (?:where im going|anymore)\b"),
+    _rule("intent_stated", "intent", None,
+          rf"\b(?:im going to|im gonna|i will|ill|ive decided to|i intend to|i mean to)\s+"
+          rf"(?:\w+ )?(?:kill {SELF}|end (?:it|my life|things)|take my (?:own )?life|do it)\b",
+          exclude=r"\bdo it (?:later|tomorrow morning|properly|again|for|with|myself)\b|"
+          r"\bend it with\b"),
+    _rule("plan_made", "plan", None,
+          r"\b(?:planned|planning|plan) (?:how|when|where) (?:to|i(?:ll| will| would)?) "
+          r"(?:kill|end|do it)|\bplanned (?:my|it) (?:suicide|death|for)\b|"
+          r"\b(?:picked|chosen|set) (?:a|the) (?:date|day|spot|place) (?:to|for|when)\b"),
+    _rule("intrusive", "intrusive_thought", None,
+          r"\b(?:thoughts?|images?|pictures?|flash(?:es)?|visions?|urges?)\b.{0,40}\b(?:hurt\w*|"
+          r"harm\w*|drop\w*|drown\w*|smother\w*|suffocat\w*|stab\w*|shak\w*|throw\w*)\b.{0,20}"
+          r"\b(?:baby|babies|newborn|infant|son|daughter|him|her|them|kids?|children|child)\b|"
+          r"\b(?:hurt\w*|harm\w*|drown\w*|smother\w*|suffocat\w*|stab\w*) (?:my |the )?(?:baby|"
+          r"newborn|infant)\b.{0,40}\b(?:thoughts?|images?|pictures?|terrif\w*|scar\w*|never|"
+          r"dont want)\b"),
+    _rule("weapon_for_someone", "harm_means", None,
+          r"\b(?:bought|got|have|carrying|carry|keep|sharpened|loaded|ordered|got hold of) (?:a |"
+          r"an |the |my (?:dads |\w+s )?)?(?:knife|gun|blade|machete|rifle|shotgun|pistol|bat|"
+          r"hammer|crowbar|taser|poison|petrol)\b.{0,60}\b(?:for (?:him|her|them|when (?:i see|he|"
+          r"she))|use it on|(?:his|her) (?:house|car|work|address|face)|where (?:he|she) (?:lives|"
+          r"works|parks))"),
     # --- suicidal ideation: wishes, passive ideation, burden, hopelessness about living
-    _rule("kill_self", "suicidal_ideation", "high",
+    _rule("kill_self", "active_ideation", None,
           rf"\b{KILL} (?:{SELF}|my own life|my life|her life|his life|their life|it all)\b|"
           rf"\bsuicid\w*|\bend(?:ing)? (?:it|everything)\b(?! with)"),
-    _rule("want_to_die", "suicidal_ideation", "moderate",
+    _rule("want_to_die", "passive_wish", None,
           r"\b(?:wants?|wanted|wanting|wish(?:es)?|wished|"
           r"rather|hope) (?:to |i (?:was|were) |i could |"
           r"i would |id |be )?(?:die|dead|be dead|not be alive|not exist)\b|\bbetter off dead\b|"
           r"\bwish i (?:was|were) dead\b|\bwish (?:id|i had) never been born\b",
           exclude=r"rather die than (?!live|go on|carry on|be here)"),
-    _rule("not_be_here", "suicidal_ideation", "moderate",
+    _rule("not_be_here", "passive_wish", None,
           r"\b(?:dont|do not|didnt) want to (?:be here|be alive|exist|live|wake up|go on|keep "
           r"going|keep living)\b|\bnot wake up\b|\bdont wake up\b|\bnot being alive\b|"
           r"\btired of (?:being alive|living|life)\b|\bno (?:point|reason) (?:in |to |for me to "
@@ -116,12 +142,12 @@ RULES: tuple[Rule, ...] = (
           r"\blife (?:isnt|is not|aint) worth living\b",
           exclude=r"(?:be here|be at|go back).{0,10}\b(?:in this|at this|job|town|office|city|"
           r"house|flat|place|party|school)"),
-    _rule("burden", "suicidal_ideation", "moderate",
+    _rule("burden", "passive_wish", None,
           r"\b(?:better off|be fine|be happier|be better) (?:without me|if i (?:was|were|wasnt|"
           r"am) (?:gone|dead|not here|around)|if i was gone)\b|\bburden (?:to|on) "
           r"(?:everyone|everybody|them|my)|\bim (?:just )?a burden\b|\bworry about me much longer"
           r"\b|\bnotice if i (?:disappeared|was gone|died)\b|\bdisappear forever\b"),
-    _rule("death_wish", "suicidal_ideation", "moderate",
+    _rule("death_wish", "passive_wish", None,
           r"\b(?:wants?|wanted|wish(?:es)?|wished|rather|relief|"
           r"easier|better|hope|hoping|pray|praying|"
           r"think about|thinking about|thoughts? of|fantasi[sz]e about|long for)\b.{0,40}\b(?:"
@@ -130,17 +156,17 @@ RULES: tuple[Rule, ...] = (
           r"peaceful)\b|\b(?:pray|hope|wish)\w* i (?:wont|dont|never|will not) wake up\b",
           exclude=r"\bdying (?:to|of|for)\b|\bdie (?:laughing|for)\b|\bto death\b|"
           r"\bdead (?:tired|beat|serious|easy)\b|rather die than (?!live|go on|carry on|be here)"),
-    _rule("absence_easier", "suicidal_ideation", "moderate",
+    _rule("absence_easier", "passive_wish", None,
           r"\b(?:miss|notice|care)\b.{0,20}\bif i (?:was|were|wasnt|werent|am) (?:gone|dead|not "
           r"(?:here|around)|around)\b|\b(?:easier|better) for (?:everyone|everybody|them|my \w+)"
           r" if i\b|\bif i (?:just )?(?:wasnt|werent) (?:around|here|alive)\b|"
           r"\bgive up on (?:life|living|everything)\b|\bdont want to (?:carry on|go on)\b|"
           r"\bno (?:future|way out) (?:for me|at all)\b"),
-    _rule("imagery", "suicidal_ideation", "moderate",
+    _rule("imagery", "method", None,
           r"\b(?:jump|jumping|step|stepping|throw(?:ing)? myself) (?:off|in front of|under)\b|"
           r"\bwant it (?:all )?to end\b|\bcant do this anymore\b|\bcant go on\b"),
     # --- self-harm
-    _rule("cutting", "self_harm", "moderate",
+    _rule("cutting", "self_harm", None,
           rf"\b(?:cut|cutting|cuts|burn|burnt|burned|burning|burns|hurt|hurting|harm|harming|"
           rf"scratch\w*|punish\w*|hit|hitting|starve|starving) {SELF}\b|\bself[ -]?harm\w*|"
           r"\bbeen cutting\b|\bcutting again\b|\bcuts on my\b|\bso i cut\b|took a blade to|"
@@ -148,37 +174,37 @@ RULES: tuple[Rule, ...] = (
           r"\bbang(?:ing)? my head (?:on|against) the wall until\b",
           exclude=rf"cut {SELF} (?:shaving|cooking|chopping|by accident|accidentally)|"
           r"brick wall(?! until)"),
-    _rule("injuring_body", "self_harm", "moderate",
+    _rule("injuring_body", "self_harm", None,
           r"\b(?:cut|cutting|burn|burning|burnt|burned|scratch|scratched|scratching|hit|hitting|"
           r"bang|banging|punch|punching|scald\w*|bruis\w*) my (?:own )?(?:wrists?|arms?|legs?|"
           r"thighs?|skin|head|stomach|body|face)\b|\bto feel something\b|"
           r"\b(?:cutting|burning|hurting) (?:his|her|their) (?:wrists?|arms?|legs?|skin)\b",
           exclude=r"\b(?:by accident|accidentally|on the (?:oven|stove|iron|pan)|shaving|fell|"
           r"running|playing|brick wall)\b"),
-    _rule("starving", "self_harm", "moderate",
+    _rule("starving", "self_harm", None,
           r"\bstarve myself\b|\bnot eating for days\b"),
     # --- harm to others: intent, urges, acts
-    _rule("intent_to_harm", "harm_to_others", "high",
+    _rule("intent_to_harm", "harm_intent", None,
           rf"\b(?:want to|wanna|going to|gonna|could|ill|i will|would|thoughts? (?:about|of)|"
           rf"imagine|thought about|feel like)\s+(?:\w+ ){{0,2}}(?:kill|killing|hurt|hurting|"
           rf"stab|stabbing|shoot|shooting|strangle|strangling|punch|punching|beat|beating|burn|"
           rf"pushing|push|run|running) (?:{OTHER}|his house|up (?:his|her|the))\b",
           exclude=r"(?:going to|gonna) (?:kill|murder) me\b"),
-    _rule("violent_urge", "harm_to_others", "moderate",
+    _rule("violent_urge", "harm_thought", None,
           r"\bsnap and hurt\b|\bhurt (?:someone|somebody|anyone|people|the baby|my (?:kids|baby|"
           r"son|daughter))\b|\bshoot (?:up )?(?:the place|people)\b|\bkill (?:him|her) if\b|"
           r"\bbeat up\b|\bshook the baby\b|\bmake (?:him|her|them) (?:suffer|pay)\b|"
           r"\bfantas\w+ (?:about|of) (?:hurting|killing|stabbing|hitting)\b"),
-    _rule("harm_words", "harm_to_others", "moderate",
+    _rule("harm_words", "harm_thought", None,
           rf"\b(?:hurt|hurting|kill|killing|stab|stabbing|shoot|shooting|strangle|attack|"
           rf"attacking) {OTHER}\b",
           exclude=r"\b(?:kill|killing) (?:time|it)\b"),
-    _rule("hit_child", "harm_to_others", "high",
+    _rule("hit_child", "harm_intent", None,
           r"\b(?:hit|slapped|smacked|shook|kicked|grabbed|threw|pushed|choked) my (?:son|"
           r"daughter|child|kids|baby|wife|"
           r"husband|partner)\b"),
     # --- abuse or neglect disclosures (client as victim, or a child or dependant at risk)
-    _rule("violence_to_client", "abuse_neglect", "moderate",
+    _rule("violence_to_client", "abuse", None,
           r"\b(?:he|she|they|my \w+(?: \w+)?) (?:\w+ ){0,2}?(?P<core>hits|"
           r"hit|beats|beat|slapped|slaps|pushed|"
           r"pushes|kicked|kicks|chokes|choked|strangled|punched|punches|burns|burned|burnt|"
@@ -189,219 +215,33 @@ RULES: tuple[Rule, ...] = (
           r"\bused to (?:hit|beat|burn|lock) (?:me|us)\b",
           exclude=r"\bbeat (?:me|us) (?:at|to)\b|\bhit (?:me|us) up\b|\bit hit me\b|"
           r"\bhit me with (?:a lot|lots|questions|the news)"),
-    _rule("sexual_abuse", "abuse_neglect", "high",
+    _rule("sexual_abuse", "abuse", "high",
           r"\b(?:touch(?:ed)? me|molest\w*|rap(?:e|ed)\b|sexual(?:ly)? (?:abus|assault)\w*|"
           r"forced (?:me|himself|herself) (?:to have sex|on me)|forced himself on)"),
-    _rule("control", "abuse_neglect", "moderate",
+    _rule("control", "abuse", None,
           r"\b(?:wont|doesnt|does not|will not) let me (?:have|see|go|leave)\b|\bchecks my phone"
           r"\b|\btracks where i am\b|\btakes my (?:pension|money|benefits)\b|"
           r"\bcontrols (?:all )?(?:the|my) money\b|\bnot allowed (?:out|to (?:go|see|leave))\b|"
           r"\b(?:afraid|scared|terrified) (?:of what (?:he|she)|(?:he|she)(?:ll| will| is going "
           r"to| might) (?:kill|hurt|hit))|\blocks? (?:me|the "
           r"kids|us|them) in\b|\blocked me in\b|scared to go home|threatens to kill me"),
-    _rule("neglect", "abuse_neglect", "moderate",
+    _rule("neglect", "neglect", None,
           r"\bnobody (?:feeds|watches|looks after)\b|\bnever any food\b|\bleft alone (?:all|for)"
           r"\b|\balone (?:for days|most nights|all night|all weekend)\b|\bwithout (?:his|her) "
           r"(?:medication|meds|food)\b|\bsoiled\b|\bnobody watches them\b"),
 )
 # fmt: on
 
-NEGATION = re.compile(
-    r"\b(?:not|never|no|dont|doesnt|didnt|wont|wouldnt|havent|hasnt|hadnt|isnt|arent|"
-    r"stopped|no longer|no intention|no plans?|without)\b"
-)
-# "I can't stop thinking about it" is not a negation of what follows.
-NOT_A_NEGATION = re.compile(r"\b(?:cant|couldnt|can not|cannot) stop\b|\bno one\b|\bno point\b")
-REPORTING = re.compile(
-    r"\b(?:said|says|say|told me|tells me|telling me|posted|wrote|mentioned|according to|"
-    r"heard that)\b"
-)
-THIRD_PERSON_SUBJECT = re.compile(
-    r"^(?:.*\b)?(?:my|a|the|her|his|their) (?:\w+ ){0,3}?(?:friend|brother|sister|mum|mom|"
-    r"dad|cousin|daughter|son|girl|boy|guy|character|flatmate|neighbour|neighbor|colleague|"
-    r"aunt|uncle)s?\b(?!.*\b(?:me|my|i|im)\b)"
-)
-CLAUSE_BREAK = re.compile(r"[,;:]|\bbut\b|\bjust\b|\band\b|\bif\b")
-SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-ABUSE_REPORT_EXCEPT = ("abuse_neglect", "harm_to_others")
 
-
-@dataclass(frozen=True)
-class RiskMatch:
-    """One rule's hit in one sentence."""
-
-    category: RiskCategory
-    severity: RiskSeverity
-    rule: str
-    quote: str  # the sentence as spoken, verbatim
-    negated: bool
-    reported_speech: bool
-
-
-def normalise(text: str) -> str:
-    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-    text = text.replace("'", "")
-    text = re.sub(r"[^a-z0-9,;:.!? -]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _clause_before(sentence: str, start: int) -> str:
-    """The words before a match back to the start of its clause."""
-    before = sentence[:start]
-    cuts = [m.end() for m in CLAUSE_BREAK.finditer(before)]
-    return before[cuts[-1] :] if cuts else before
-
-
-def _negated(sentence: str, start: int) -> bool:
-    clause = _clause_before(sentence, start)
-    if NOT_A_NEGATION.search(clause):
-        clause = NOT_A_NEGATION.sub(" ", clause)
-    words = clause.split()[-6:]
-    return bool(NEGATION.search(" ".join(words)))
-
-
-def _reported(sentence: str, start: int, end: int, category: RiskCategory) -> bool:
-    """Someone else's words or acts: a reporting verb before the match, or a third person
-    doing to themselves what the rule names."""
-    matched = sentence[start:end]
-    target_is_speaker = re.search(r"\b(?:me|us|myself|my life|i)\b", matched) is not None
-    before = sentence[:start]
-    if REPORTING.search(before) and not target_is_speaker:
-        return True
-    if category in ABUSE_REPORT_EXCEPT:
-        return False
-    if re.search(r"\b(?:himself|herself|themselves|his (?:pills|tablets|meds))\b", matched):
-        return True
-    subject = before.split(",")[-1]
-    return bool(THIRD_PERSON_SUBJECT.match(subject)) and not target_is_speaker
-
-
-def _downgrade(severity: RiskSeverity) -> RiskSeverity:
-    return "low" if severity != "high" else "moderate"
-
-
-def _sentence_matches(original: str) -> list[RiskMatch]:
-    sentence = normalise(original)
-    found: dict[RiskCategory, RiskMatch] = {}
+def rule_hits(sentence: str) -> list[RuleHit]:
+    """Each rule's first match in a normalised sentence, unless its exclusion matches too."""
+    hits: list[RuleHit] = []
     for rule in RULES:
-        for m in rule.pattern.finditer(sentence):
-            if rule.exclude is not None and rule.exclude.search(sentence):
-                continue
-            core = m.start("core") if m.re.groupindex.get("core") and m.group("core") else -1
-            negated = _negated(sentence, core if core >= 0 else m.start())
-            reported = _reported(sentence, m.start(), m.end(), rule.category)
-            severity = rule.severity
-            if reported:
-                severity = "low"
-            elif negated:
-                severity = _downgrade(severity)
-            match = RiskMatch(
-                rule.category, severity, rule.name, original.strip(), negated, reported
-            )
-            if _better(match, found.get(rule.category)):
-                found[rule.category] = match
-            break
-    return list(found.values())
-
-
-def _better(new: RiskMatch, old: RiskMatch | None) -> bool:
-    """Keep the plainest, most severe reading of a category within a sentence."""
-    if old is None:
-        return True
-    key_new = (not new.negated and not new.reported_speech, SEVERITY_ORDER[new.severity])
-    key_old = (not old.negated and not old.reported_speech, SEVERITY_ORDER[old.severity])
-    return key_new > key_old
-
-
-def scan_text(text: str) -> list[RiskMatch]:
-    """Every category of risk language in `text`, one match per category per sentence."""
-    matches: list[RiskMatch] = []
-    for piece in SENTENCE.findall(text):
-        if piece.strip():
-            matches.extend(_sentence_matches(piece))
-    return matches
-
-
-def flag_utterances(utterances: Iterable[Utterance]) -> list[RiskFlag]:
-    """Risk flags for the client's (and unattributed) utterances, one per category each."""
-    flags: list[RiskFlag] = []
-    for u in utterances:
-        if u.role not in SCANNED_ROLES:
+        if rule.exclude is not None and rule.exclude.search(sentence):
             continue
-        best: dict[RiskCategory, RiskMatch] = {}
-        for match in scan_text(u.text):
-            if _better(match, best.get(match.category)):
-                best[match.category] = match
-        for match in best.values():
-            flags.append(
-                RiskFlag(
-                    utterance_seq=u.seq,
-                    role=u.role,
-                    start=u.start,
-                    end=u.end,
-                    category=match.category,
-                    severity=match.severity,
-                    quote=match.quote,
-                    rule=match.rule,
-                    negated=match.negated,
-                    reported_speech=match.reported_speech,
-                )
-            )
-    return flags
-
-
-@dataclass(frozen=True)
-class LabelledSentence:
-    category: str  # a RiskCategory, or "none" for a hard negative
-    marker: str  # plain, negated or reported
-    text: str
-
-
-def load_test_set(path: Path) -> list[LabelledSentence]:
-    """A labelled sentence set (the caller names it: the sets live with the tests, not here)."""
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = csv.DictReader(fh, delimiter="\t")
-        return [LabelledSentence(r["category"], r["marker"], r["text"]) for r in rows]
-
-
-def evaluate(rows: Sequence[LabelledSentence]) -> dict[str, object]:
-    """Recall counts a positive found when any flag is raised on it; the category and the
-    negated/reported marker are scored apart, so a miss on either shows."""
-    tp = fp = fn = category_ok = marker_ok = 0
-    misses: list[str] = []
-    false_alarms: list[str] = []
-    for row in rows:
-        matches = scan_text(row.text)
-        positive = row.category != "none"
-        if positive and matches:
-            tp += 1
-            category_ok += any(m.category == row.category for m in matches)
-            marker = _marker(matches, row.category)
-            marker_ok += marker == row.marker
-        elif positive:
-            fn += 1
-            misses.append(row.text)
-        elif matches:
-            fp += 1
-            false_alarms.append(row.text)
-    return {
-        "sentences": len(rows),
-        "positives": tp + fn,
-        "risk_recall": round(tp / max(1, tp + fn), 4),
-        "risk_precision": round(tp / max(1, tp + fp), 4),
-        "category_accuracy": round(category_ok / max(1, tp), 4),
-        "marker_accuracy": round(marker_ok / max(1, tp), 4),
-        "missed": misses,
-        "false_alarms": false_alarms,
-    }
-
-
-def _marker(matches: Sequence[RiskMatch], category: str) -> str:
-    chosen = next((m for m in matches if m.category == category), matches[0])
-    if chosen.reported_speech:
-        return "reported"
-    return "negated" if chosen.negated else "plain"
-
-
-def evaluate_test_set(path: Path) -> dict[str, object]:
-    return evaluate(load_test_set(path))
+        m = rule.pattern.search(sentence)
+        if m is None:
+            continue
+        core = m.start("core") if "core" in m.re.groupindex and m.group("core") else m.start()
+        hits.append(RuleHit(rule, core, m.end()))
+    return hits

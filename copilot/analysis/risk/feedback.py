@@ -1,0 +1,124 @@
+"""The file a therapist may choose to share so the detector can improve: their marks, no more.
+
+Each mark carries the sentence as transcribed, what the detector said of it (kind, layer, rule)
+and the therapist's verdict and note. No session id, client label, time or other sentence goes
+in. Nothing is sent: the file is written where the therapist says, and sharing it is their act.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from copilot.analysis.risk.kinds import category_of
+from copilot.analysis.risk.learned import model_id
+from copilot.domain import (
+    RiskCategory,
+    RiskFeedback,
+    RiskFlag,
+    RiskKind,
+    RiskLayer,
+    RiskVerdict,
+    utcnow,
+)
+from copilot.errors import CopilotError, SessionNotFound
+from copilot.storage import SessionStore
+
+FORMAT: Literal["session-copilot-risk-feedback/1"] = "session-copilot-risk-feedback/1"
+
+
+class SharedMark(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: RiskVerdict
+    quote: str
+    kind: RiskKind | None = None
+    category: RiskCategory | None = None
+    layer: RiskLayer | None = None
+    rule: str = ""
+    note: str = ""
+
+
+class FeedbackExport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["session-copilot-risk-feedback/1"] = FORMAT
+    exported_at: datetime = Field(default_factory=utcnow)
+    detector: str  # which learned layer the marks were made against
+    marks: list[SharedMark]
+
+
+def shared(marks: Sequence[RiskFeedback]) -> FeedbackExport:
+    return FeedbackExport(
+        detector=model_id(),
+        marks=[
+            SharedMark(
+                verdict=m.verdict,
+                quote=m.quote,
+                kind=m.kind,
+                category=m.category,
+                layer=m.layer,
+                rule=m.rule,
+                note=m.note,
+            )
+            for m in marks
+        ],
+    )
+
+
+def write_export(path: Path, marks: Sequence[RiskFeedback]) -> FeedbackExport:
+    document = shared(marks)
+    try:
+        path.write_text(document.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise CopilotError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return document
+
+
+def make_mark(
+    store: SessionStore,
+    session_id: str,
+    utterance_seq: int,
+    verdict: RiskVerdict,
+    kind: RiskKind | None = None,
+    note: str = "",
+) -> RiskFeedback:
+    """A mark on a stored session: "not_risk" names one of the sentence's flags (by kind, or
+    its only one); "missed" names a client sentence no flag covered (the kind is optional)."""
+    utterance = next((u for u in store.utterances(session_id) if u.seq == utterance_seq), None)
+    if utterance is None:
+        raise SessionNotFound(f"no utterance {utterance_seq} in session {session_id!r}")
+    flags = [
+        f
+        for f in store.latest_list(session_id, "risk_flags", RiskFlag)
+        if f.utterance_seq == utterance_seq and (kind is None or f.kind == kind)
+    ]
+    if verdict == "missed":
+        return RiskFeedback(
+            session_id=session_id,
+            utterance_seq=utterance_seq,
+            verdict=verdict,
+            quote=utterance.text,
+            kind=kind,
+            category=category_of(kind) if kind else None,
+            note=note,
+        )
+    if len(flags) != 1:
+        found = "no flag" if not flags else f"{len(flags)} flags (name the kind)"
+        raise CopilotError(f"utterance {utterance_seq} has {found} to mark as not risk")
+    (flag,) = flags
+    return RiskFeedback(
+        session_id=session_id,
+        utterance_seq=utterance_seq,
+        verdict=verdict,
+        quote=flag.quote,
+        kind=flag.kind,
+        category=flag.category,
+        layer=flag.layer,
+        rule=flag.rule,
+        note=note,
+    )

@@ -1,0 +1,112 @@
+"""Risk language, the learned layer: meaning, not wording, over the bundled sentence encoder.
+
+A bank of curated risk exemplars per kind beside everyday sentences: the layer fires when a
+sentence's nearest risk exemplars are closer than its nearest everyday ones by the margin chosen
+at build time; a softmax head over the same vector names the kind. It says why: the nearest
+exemplars of that kind, with their similarity.
+Built by `scripts/train_risk.py` (numpy arrays and JSON; no training library at run time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from copilot.analysis.encoder import load_encoder
+from copilot.domain import RiskExemplar, RiskKind
+from copilot.errors import ModelError
+
+MODEL_DIR = Path(__file__).resolve().parents[1] / "risk_model"
+FILES = ("head.npz", "bank.npz", "exemplars.tsv", "meta.json")
+SHOWN_EXEMPLARS = 3
+# Fragments of four words or fewer ("Maybe some practical steps.", "At home too.") sit close to
+# exemplars by chance; the rules still read them.
+MIN_WORDS = 5
+
+
+class Encoder(Protocol):
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Judgement:
+    fired: bool
+    kind: RiskKind
+    score: float  # nearest risk exemplars' similarity minus nearest everyday ones'
+    exemplars: tuple[RiskExemplar, ...]
+
+
+class LearnedLayer:
+    def __init__(self, encoder: Encoder, path: Path = MODEL_DIR) -> None:
+        missing = [n for n in FILES if not (path / n).is_file()]
+        if missing:
+            raise ModelError(f"risk model files missing in {path}: {', '.join(missing)}")
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        self.classes: list[str] = meta["classes"]
+        self.neighbours = int(meta["neighbours"])
+        self.margin = float(meta["margin"])
+        with np.load(path / "head.npz") as head:
+            self._weights = head["weights"].astype(np.float32)
+        with np.load(path / "bank.npz") as bank:
+            self._bank = bank["vectors"].astype(np.float32)
+            self._bank_classes = bank["kinds"].astype(np.int64)
+        self._risky = self._bank_classes > 0
+        lines = (path / "exemplars.tsv").read_text(encoding="utf-8").splitlines()[1:]
+        self._texts = [line.split("\t", 1)[1] for line in lines]
+        if len(self._texts) != int(self._risky.sum()) or not self._risky[: len(self._texts)].all():
+            raise ModelError(f"risk model in {path}: exemplars and vectors disagree")
+        self._encoder = encoder
+
+    def judge(self, sentences: Sequence[str]) -> list[Judgement | None]:
+        """A judgement per sentence; None for one too short to read."""
+        readable = [i for i, s in enumerate(sentences) if len(s.split()) >= MIN_WORDS]
+        out: list[Judgement | None] = [None] * len(sentences)
+        if not readable:
+            return out
+        vectors = self._encoder.encode([sentences[i] for i in readable])
+        for i, vector in zip(readable, vectors, strict=True):
+            out[i] = self._judge_one(vector)
+        return out
+
+    def _judge_one(self, vector: np.ndarray) -> Judgement:
+        sims = self._bank @ vector
+        k = self.neighbours
+        near_risk = float(np.sort(sims[self._risky])[-k:].mean())
+        near_everyday = float(np.sort(sims[~self._risky])[-k:].mean())
+        margin = near_risk - near_everyday
+        logits = self._weights[1:, :-1] @ vector + self._weights[1:, -1]
+        klass = int(np.argmax(logits)) + 1  # the head names the kind; "none" is the bank's call
+        kind: RiskKind = self.classes[klass]  # type: ignore[assignment]
+        return Judgement(margin >= self.margin, kind, round(margin, 4), self._nearest(sims, klass))
+
+    def _nearest(self, sims: np.ndarray, klass: int) -> tuple[RiskExemplar, ...]:
+        same = np.flatnonzero(self._bank_classes == klass)
+        order = same[np.argsort(-sims[same], kind="stable")][:SHOWN_EXEMPLARS]
+        kind: RiskKind = self.classes[klass]  # type: ignore[assignment]
+        return tuple(
+            RiskExemplar(kind=kind, text=self._texts[i], similarity=round(float(sims[i]), 3))
+            for i in order
+        )
+
+
+@cache
+def model_id() -> str:
+    """What produced a flag: the bank and head's digest (stored with each analysis)."""
+    digest = hashlib.sha256()
+    for name in FILES:
+        path = MODEL_DIR / name
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return f"risk-rules+minilm-bank@{digest.hexdigest()[:12]}"
+
+
+@cache
+def load_learned_layer() -> LearnedLayer:
+    """The bundled layer over the bundled encoder, loaded once per process."""
+    return LearnedLayer(load_encoder())

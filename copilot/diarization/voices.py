@@ -1,0 +1,198 @@
+"""Two-speaker diarization of a mono recording, word by word, with the bundled speaker encoder.
+
+Speech is read through short overlapping windows (1.5 s, every 0.5 s, never across a long
+pause); each window gets a voice vector (speaker_embedding). The vectors are split into two
+voices by spherical k-means; each word is scored by the windows around it (how much nearer the
+one voice than the other); a Viterbi pass then gives every word a speaker, where a change of
+speaker costs more the closer the word follows the one before: a change inside a stretch of
+talk is found when the voices say so, not only at pauses. Utterances are then cut wherever the
+speaker changes, so an utterance never holds two speakers. Words the voices leave undecided
+next to a change of speaker are marked as overlapped talk rather than forced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from copilot.domain import Utterance, Word
+from copilot.transcription.hallucinations import join_words
+
+WINDOW_S = 1.5
+HOP_S = 0.5
+RUN_GAP_S = 1.0  # a window never spans a pause this long
+MIN_WINDOW_S = 0.3
+# Two clusters are two voices only when their centres' cosine is below this.
+TWO_VOICE_MAX_COSINE = 0.86
+VOICE_MIN_TALK_S = 3.0
+SWITCH_COST = 1.5  # in units of the per-word score; paid in full for a change with no pause
+FREE_SWITCH_GAP_S = 0.8  # a change of speaker after a pause this long costs nothing
+SCORE_SCALE = 10.0
+# |score| under this share of the recording's median |score| (its scale depends on how alike
+# the voices are), within OVERLAP_NEAR_S of a change of speaker: the word's speaker is undecided
+OVERLAP_BAND = 0.15
+OVERLAP_NEAR_S = 1.0
+MERGE_GAP_S = 1.5
+
+Span = tuple[float, float]
+
+
+@dataclass
+class Attribution:
+    speakers: list[int]  # per word: 0 = the voice heard first, 1 = the other
+    overlap: list[bool]
+    two_voices: bool
+
+
+def windows(words: Sequence[Word]) -> list[Span]:
+    """Window spans over the talk: runs of words without long pauses, 1.5 s windows every 0.5 s
+    (a shorter run gets one window of its own length)."""
+    out: list[Span] = []
+    for lo, hi in _runs(words):
+        if hi - lo <= WINDOW_S:
+            out.append((lo, max(hi, lo + MIN_WINDOW_S)))
+            continue
+        count = int(np.ceil((hi - lo - WINDOW_S) / HOP_S)) + 1
+        step = (hi - lo - WINDOW_S) / (count - 1)
+        out.extend((lo + i * step, lo + i * step + WINDOW_S) for i in range(count))
+    return out
+
+
+def _runs(words: Sequence[Word]) -> list[Span]:
+    runs: list[list[float]] = []
+    for w in words:
+        if runs and w.start - runs[-1][1] < RUN_GAP_S:
+            runs[-1][1] = max(runs[-1][1], w.end)
+        else:
+            runs.append([w.start, w.end])
+    return [(lo, hi) for lo, hi in runs]
+
+
+def two_means(vectors: np.ndarray, iterations: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and unit centres of two clusters of unit vectors, started from the two vectors
+    farthest apart (deterministic)."""
+    if len(vectors) < 2:
+        return np.zeros(len(vectors), int), np.repeat(vectors[:1], 2, axis=0)
+    similarity = vectors @ vectors.T
+    a, b = np.unravel_index(int(np.argmin(similarity)), similarity.shape)
+    centres = vectors[[a, b]].copy()
+    labels = np.zeros(len(vectors), int)
+    for _ in range(iterations):
+        new = np.argmax(vectors @ centres.T, axis=1)
+        for k in (0, 1):
+            if (new == k).any():
+                mean = vectors[new == k].mean(axis=0)
+                centres[k] = mean / np.linalg.norm(mean)
+        if np.array_equal(new, labels) and _ > 0:
+            break
+        labels = new
+    return labels, centres
+
+
+def word_scores(words: Sequence[Word], spans: Sequence[Span], margin: np.ndarray) -> np.ndarray:
+    """Per word, the windows' margins (voice 1 minus voice 0) weighted by how much of the word
+    each window covers and how near its middle the word lies."""
+    starts = np.array([s for s, _ in spans])
+    ends = np.array([e for _, e in spans])
+    scores = np.zeros(len(words))
+    for i, w in enumerate(words):
+        cover = np.clip(np.minimum(ends, w.end) - np.maximum(starts, w.start), 0.0, None)
+        half = (ends - starts) / 2
+        centred = 1.0 - np.abs((starts + ends) / 2 - (w.start + w.end) / 2) / (half + 0.5)
+        weight = cover * np.clip(centred, 0.05, None)
+        if weight.sum() > 0:
+            scores[i] = float(np.dot(weight, margin) / weight.sum())
+    return scores
+
+
+def viterbi(words: Sequence[Word], scores: np.ndarray) -> list[int]:
+    """The speaker sequence that best fits the scores, a change costing less after a pause."""
+    if not len(words):
+        return []
+    cost = np.array([scores[0], -scores[0]]) * SCORE_SCALE  # state 1 likes positive scores
+    back: list[np.ndarray] = []
+    for i in range(1, len(words)):
+        gap = max(0.0, words[i].start - words[i - 1].end)
+        switch = SWITCH_COST * SCORE_SCALE * max(0.0, 1.0 - gap / FREE_SWITCH_GAP_S)
+        stay_or_switch = np.array([[cost[0], cost[1] + switch], [cost[0] + switch, cost[1]]])
+        choice = np.argmin(stay_or_switch, axis=1)
+        back.append(choice)
+        cost = stay_or_switch[[0, 1], choice] + np.array([scores[i], -scores[i]]) * SCORE_SCALE
+    path = [int(np.argmin(cost))]
+    for choice in reversed(back):
+        path.append(int(choice[path[-1]]))
+    return path[::-1]
+
+
+def attribute(words: Sequence[Word], spans: Sequence[Span], vectors: np.ndarray) -> Attribution:
+    """Speakers for `words` (sorted by time) from the windows' voice vectors."""
+    if len(vectors) < 2:
+        return Attribution([0] * len(words), [False] * len(words), False)
+    labels, centres = two_means(vectors)
+    talk = [
+        sum(e - s for (s, e), lab in zip(spans, labels, strict=True) if lab == k) for k in (0, 1)
+    ]
+    if float(centres[0] @ centres[1]) >= TWO_VOICE_MAX_COSINE or min(talk) < VOICE_MIN_TALK_S:
+        return Attribution([0] * len(words), [False] * len(words), False)
+    margin = vectors @ centres[1] - vectors @ centres[0]
+    scores = word_scores(words, spans, margin)
+    path = viterbi(words, scores)
+    if path and path[0] == 1:
+        path = [1 - p for p in path]  # speaker 0 is heard first
+    return Attribution(path, overlapped(words, path, scores), True)
+
+
+def overlapped(words: Sequence[Word], path: Sequence[int], scores: np.ndarray) -> list[bool]:
+    """Words beside a change of speaker whose voice the windows leave undecided: overlapped
+    talk or a quick hand-over, where a word may be either side's. Marked, not forced."""
+    changes = np.array([words[i].start for i in range(1, len(words)) if path[i] != path[i - 1]])
+    if not len(changes):
+        return [False] * len(words)
+    return [
+        abs(float(score)) < OVERLAP_BAND
+        and float(np.min(np.abs(changes - w.start))) <= OVERLAP_NEAR_S
+        for w, score in zip(words, scores, strict=True)
+    ]
+
+
+def to_utterances(
+    words: Sequence[Word], attribution: Attribution, first_seq: int = 0
+) -> list[Utterance]:
+    """Words (sorted by time) grouped into utterances of one speaker each: cut wherever the
+    speaker changes; pieces of one speaker closer than MERGE_GAP_S joined, one stretch of talk."""
+    groups: list[tuple[int, list[Word]]] = []
+    for word, speaker, overlapped in zip(
+        words, attribution.speakers, attribution.overlap, strict=True
+    ):
+        word = word.model_copy(update={"overlap": overlapped}) if overlapped else word
+        if groups and groups[-1][0] == speaker and word.start - groups[-1][1][-1].end < MERGE_GAP_S:
+            groups[-1][1].append(word)
+        else:
+            groups.append((speaker, [word]))
+    return [
+        Utterance(
+            seq=first_seq + i,
+            role="unknown",
+            start=ws[0].start,
+            end=ws[-1].end,
+            text=join_words(ws),
+            words=ws,
+            confidence=round(float(np.mean([w.probability for w in ws])), 4),
+            speaker=f"S{speaker + 1}",
+        )
+        for i, (speaker, ws) in enumerate(groups)
+    ]
+
+
+def diarize(
+    utterances: Sequence[Utterance], voice_vectors: Callable[[list[Span]], np.ndarray]
+) -> tuple[list[Utterance], bool]:
+    """Stored mono utterances (with words) -> utterances of one speaker each, and whether two
+    voices were heard. `voice_vectors` gives the speaker encoder's vector for each span."""
+    words = sorted((w for u in utterances for w in u.words), key=lambda w: w.start)
+    spans = windows(words)
+    vectors = voice_vectors(spans) if spans else np.zeros((0, 1), np.float32)
+    attribution = attribute(words, spans, vectors)
+    return to_utterances(words, attribution), attribution.two_voices

@@ -1,0 +1,167 @@
+"""Telling real voices apart without a transcriber: the bundled speaker encoder on real clips
+from ../shared/data/real_speech, and the word-level attribution built on it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import real_voices
+
+from copilot.audio.features import span
+from copilot.diarization import speaker_embedding, voices
+from copilot.domain import Utterance, Word
+from copilot.errors import ModelError
+
+SAMPLE_RATE = 16_000
+
+
+def clip(name: str) -> np.ndarray:
+    reader = name.split("-")[0]
+    (found,) = [c for c in real_voices.clips()[reader] if c.file.startswith(name)]
+    return real_voices.load(found)
+
+
+def test_mel_front_end_frames_and_bands() -> None:
+    t = np.arange(SAMPLE_RATE) / SAMPLE_RATE
+    tone = (0.1 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
+    mel = speaker_embedding.mel_spectrogram(tone)
+    assert mel.shape == (1 + SAMPLE_RATE // 160, 40)
+    centres = np.argmax(speaker_embedding.mel_filterbank(), axis=1) * SAMPLE_RATE / 400
+    assert abs(centres[int(np.argmax(mel[50]))] - 1000) < 120  # the band around 1 kHz lights up
+
+
+def test_a_tampered_model_is_refused(tmp_path: Path) -> None:
+    shutil.copytree(speaker_embedding.MODEL_DIR, tmp_path / "m")
+    meta = json.loads((tmp_path / "m" / "meta.json").read_text())
+    (tmp_path / "m" / "meta.json").write_text(json.dumps({**meta, "sha256": "0" * 64}))
+    with pytest.raises(ModelError, match="SHA-256"):
+        speaker_embedding.SpeakerEncoder.load(tmp_path / "m")
+
+
+@pytest.mark.parametrize(("a", "b"), [("367-130732-0002", "1998-15444-0000"),
+                                      ("1688-142285-0000", "2609-156975-0004")])  # fmt: skip
+def test_one_reader_is_nearer_itself_than_another_of_the_same_sex(
+    real_speech: Path, a: str, b: str
+) -> None:
+    encoder = speaker_embedding.bundled()
+    first, other = clip(a), clip(b)
+    pieces = [first[: 3 * SAMPLE_RATE], first[4 * SAMPLE_RATE : 7 * SAMPLE_RATE]]
+    same, *_ = encoder.embed(pieces)
+    vectors = encoder.embed([*pieces, other[: 3 * SAMPLE_RATE]])
+    assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2]) + 0.1
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert np.allclose(same, vectors[0], atol=1e-5)  # a vector does not depend on its batch
+
+
+def words_over(start: float, end: float, step: float = 0.3) -> list[Word]:
+    edges = np.arange(start, end - step / 2, step)
+    return [Word(text="w", start=float(s), end=float(min(s + step - 0.02, end))) for s in edges]
+
+
+@pytest.mark.parametrize(("a", "b"), [("367", "1998"), ("1688", "2609")])  # F F, M M
+def test_two_real_readers_are_separated_word_by_word(real_speech: Path, a: str, b: str) -> None:
+    """A then B with no pause (one stretch of talk), A's short reply, then B again."""
+    first, second = (real_voices.clips()[r] for r in (a, b))
+    parts = [
+        (a, real_voices.load(first[0])),
+        (b, real_voices.load(second[0])),
+        (a, real_voices.load(first[1])[SAMPLE_RATE : 2 * SAMPLE_RATE]),  # a one-second reply
+        (b, real_voices.load(second[1])),
+    ]
+    gaps = [0.5, 0.1, 0.6, 0.5]
+    pieces, audio, t = [], [], 0.0
+    for (reader, samples), gap in zip(parts, gaps, strict=True):
+        audio += [np.zeros(int(gap * SAMPLE_RATE), np.float32), samples]
+        t += gap
+        pieces.append((reader, t, t + len(samples) / SAMPLE_RATE))
+        t = pieces[-1][2]
+    mono = np.concatenate(audio)
+    words = [w for _, lo, hi in pieces for w in words_over(lo, hi)]
+    stored = [Utterance(seq=0, role="unknown", start=0.0, end=t, text="", words=words)]
+
+    encoder = speaker_embedding.bundled()
+    found, two = voices.diarize(
+        stored, lambda spans: encoder.embed([span(mono, lo, hi) for lo, hi in spans])
+    )
+
+    assert two
+    labelled = [(u.speaker, _reader(w, pieces)) for u in found for w in u.words]
+    a_label = max({"S1", "S2"}, key=lambda s: sum(1 for f, r in labelled if f == s and r == a))
+    right = sum(1 for f, r in labelled if (f == a_label) == (r == a))
+    assert right / len(labelled) >= 0.95, found
+    reply = [u for u in found if pieces[2][1] - 0.3 <= u.start and u.end <= pieces[2][2] + 0.3]
+    assert [u.speaker for u in reply] == [a_label]  # the short reply is a turn of its own
+    change = pieces[1][1]
+    assert not any(u.start < change - 0.6 and u.end > change + 0.6 for u in found)
+
+
+def _reader(word: Word, pieces: list[tuple[str, float, float]]) -> str:
+    return next(r for r, lo, hi in pieces if lo - 0.01 <= word.start < hi)
+
+
+def test_a_change_without_a_pause_is_found_and_cuts_the_utterance() -> None:
+    words = words_over(0.0, 6.0)
+    spans = voices.windows(words)
+    assert len(spans) > 5 and all(e - s <= voices.WINDOW_S + 1e-9 for s, e in spans)
+    a, b = np.eye(4)[0], np.eye(4)[1]
+    share_a = [min(1.0, max(0.0, (3.0 - s) / (e - s))) for s, e in spans]  # a window hears both
+    vectors = np.array([x * a + (1 - x) * b for x in share_a])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    attribution = voices.attribute(words, spans, vectors)
+    utterances = voices.to_utterances(words, attribution)
+    assert [u.speaker for u in utterances] == ["S1", "S2"]
+    assert abs(utterances[1].start - 3.0) <= 0.6
+    assert not any(w.overlap for u in utterances for w in u.words)  # a clean hand-over
+
+
+def test_overlapped_talk_is_marked_not_forced() -> None:
+    """A talks until 3.9 s, B from 2.1 s: the windows there hear both voices."""
+    words = words_over(0.0, 6.0)
+    spans = voices.windows(words)
+    a, b = np.eye(4)[0], np.eye(4)[1]
+    heard_a = [max(0.0, min(e, 3.9) - s) for s, e in spans]
+    heard_b = [max(0.0, e - max(s, 2.1)) for s, e in spans]
+    vectors = np.array([x * a + y * b for x, y in zip(heard_a, heard_b, strict=True)])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    attribution = voices.attribute(words, spans, vectors)
+    marked = [w.start for w, o in zip(words, attribution.overlap, strict=True) if o]
+    assert marked and all(2.1 <= t <= 3.9 for t in marked)
+    assert voices.to_utterances(words, attribution)[0].speaker == "S1"
+
+
+def test_one_voice_is_not_split() -> None:
+    words = words_over(0.0, 12.0)
+    spans = voices.windows(words)
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal(16)
+    vectors = base + 0.05 * rng.standard_normal((len(spans), 16))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    attribution = voices.attribute(words, spans, vectors)
+    assert not attribution.two_voices and set(attribution.speakers) == {0}
+
+
+def test_windows_never_span_a_long_pause() -> None:
+    words = [*words_over(0.0, 2.0), *words_over(4.0, 4.6)]
+    spans = voices.windows(words)
+    assert all(not (s < 3.0 < e) for s, e in spans)
+    assert spans[-1] == pytest.approx((4.0, 4.58))
+
+
+def test_voice_vectors_from_a_file_match_across_chunk_boundaries(
+    tmp_path: Path, real_speech: Path
+) -> None:
+    from encode import encode
+
+    from copilot.pipeline import span_vectors
+
+    audio = np.concatenate([clip("367-130732-0002"), clip("1998-15444-0000")])
+    path = encode(tmp_path / "two.wav", audio, SAMPLE_RATE)
+    spans = [(0.5, 2.0), (9.4, 10.9), (10.0, 11.5), (19.9, 21.4), (0.2, 0.5)]  # across 10 s cuts
+    encoder = speaker_embedding.bundled()
+    from_file = span_vectors(path, spans, encoder, chunk_s=10.0)
+    direct = encoder.embed([span(audio, lo, hi) for lo, hi in spans])
+    assert np.allclose(from_file, direct, atol=1e-3)
