@@ -214,3 +214,18 @@ def test_the_window_plays_sealed_audio_from_memory(copilot_home: Path) -> None:
     bridge.shutdown()
     assert url.startswith("data:audio/ogg;base64,")
     assert base64.b64decode(url.split(",", 1)[1]) == b"OggS pretend audio"
+
+
+def test_an_imported_transcript_leaves_nothing_readable_in_the_home(
+    copilot_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vtt = tmp_path / "call.vtt"
+    vtt.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Dr Amsel>How have the weeks been?\n\n"
+        f"00:00:05.000 --> 00:00:11.000\n<v Jordan>{SECRET}.\n",
+        encoding="utf-8",
+    )
+    assert main(["import", str(vtt), "--therapist", "Dr Amsel"]) == 0
+    assert "kept encrypted" in capsys.readouterr().out
+    assert any(p.suffix == ".sealed" for p in copilot_home.rglob("*"))  # the report
+    assert raw_hits(copilot_home, SECRET) == []

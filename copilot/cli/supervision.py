@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from copilot.errors import CopilotError, InputFileError
-from copilot.settings import Settings, home
+from copilot.settings import Settings
 from copilot.storage import SessionStore, access_log
 
 if TYPE_CHECKING:
@@ -117,9 +117,8 @@ def passphrase(args: argparse.Namespace, confirm: bool = False) -> str:
 
 
 def import_command(args: argparse.Namespace) -> int:
-    from copilot.cli.recording import summary_text
+    from copilot.cli.recording import deliver
     from copilot.domain import Consent
-    from copilot.report import write_json, write_report
     from copilot.supervision.importer import ImportOptions, import_file
 
     settings = Settings.load()
@@ -133,16 +132,8 @@ def import_command(args: argparse.Namespace) -> int:
         result = import_file(args.path, options, store, settings)
     finally:
         store.close()
-    export = result.export
-    report = args.report or home() / "reports" / f"{export.session.id}.html"
-    write_report(export, report)
-    if args.json:
-        write_json(export, args.json)
-    for notice in result.notices:
-        print(f"session-copilot: {notice}", file=sys.stderr)
-    print(summary_text(export))
-    print(f"from transcript: {export.session.diarization}")
-    print(f"report: {report}")
+    print(f"from transcript: {result.export.session.diarization}")
+    deliver(result, args.json, args.report)  # as analyze: the home's report is kept sealed
     return 0
 
 
