@@ -19,7 +19,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from copilot.analysis.risk import rules_only
-from copilot.errors import DependencyMissing, ModelError
+from copilot.errors import ModelError
+from copilot.onnx_models import open_session, open_tokenizer, require_files
 
 if TYPE_CHECKING:
     from copilot.domain import EmotionReading, Utterance
@@ -156,25 +157,13 @@ class EmotionModel:
     @classmethod
     def load(cls, path: Path | None = None, threads: int = 1) -> EmotionModel:
         path = path or MODEL_DIR
-        files = [path / n for n in ("model.onnx", "tokenizer.json", "labels.json")]
-        missing = [f.name for f in files if not f.is_file()]
-        if missing:
-            raise ModelError(f"emotion model files missing in {path}: {', '.join(missing)}")
-        try:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-        except ImportError as exc:  # both are core dependencies; say which one broke
-            raise DependencyMissing(f"emotion model needs {exc.name}: pip install it") from exc
+        what = "emotion model"
+        files = require_files(path, ("model.onnx", "tokenizer.json", "labels.json"), what)
         meta = _Meta.model_validate_json(files[2].read_text(encoding="utf-8"))
         if meta.labels != list(GOEMOTIONS_LABELS) or meta.ekman_labels != list(EKMAN_LABELS):
             raise ModelError(f"emotion model in {path} has an unexpected label set")
-        tokenizer = Tokenizer.from_file(str(files[1]))
-        tokenizer.no_padding()
-        tokenizer.enable_truncation(max_length=meta.max_tokens)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        session = ort.InferenceSession(str(files[0]), opts, providers=["CPUExecutionProvider"])
+        tokenizer = open_tokenizer(files[1], meta.max_tokens, what)
+        session = open_session(files[0], threads, what)
         return cls(path, session, tokenizer, meta)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:

@@ -9,7 +9,6 @@ therapist's behaviours) read these vectors. Deterministic for a given input.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from copilot.errors import DependencyMissing, ModelError
+from copilot.onnx_models import open_session, open_tokenizer, require_files, verified_bytes
 
 MODEL_DIR = Path(__file__).with_name("encoder_model")
 MODEL_FILE, TOKENIZER_FILE, META_FILE = "model.onnx", "tokenizer.json", "meta.json"
@@ -45,26 +44,11 @@ class SentenceEncoder:
     @classmethod
     def load(cls, path: Path | None = None, threads: int = 1) -> SentenceEncoder:
         path = path or MODEL_DIR
-        files = [path / n for n in (MODEL_FILE, TOKENIZER_FILE, META_FILE)]
-        missing = [f.name for f in files if not f.is_file()]
-        if missing:
-            raise ModelError(f"sentence encoder files missing in {path}: {', '.join(missing)}")
-        try:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-        except ImportError as exc:  # both are core dependencies; say which one broke
-            raise DependencyMissing(f"sentence encoder needs {exc.name}: pip install it") from exc
-        meta = EncoderMeta.model_validate_json(files[2].read_text(encoding="utf-8"))
-        weights = files[0].read_bytes()
-        if hashlib.sha256(weights).hexdigest() != meta.sha256:
-            raise ModelError(f"sentence encoder in {path} does not match its SHA-256")
-        tokenizer = Tokenizer.from_file(str(files[1]))
-        tokenizer.no_padding()
-        tokenizer.enable_truncation(max_length=meta.max_tokens)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        session = ort.InferenceSession(weights, opts, providers=["CPUExecutionProvider"])
+        what = "sentence encoder"
+        model, vocab, meta_file = require_files(path, (MODEL_FILE, TOKENIZER_FILE, META_FILE), what)
+        meta = EncoderMeta.model_validate_json(meta_file.read_text(encoding="utf-8"))
+        session = open_session(verified_bytes(model, meta.sha256, what), threads, what)
+        tokenizer = open_tokenizer(vocab, meta.max_tokens, what)
         return cls(path, session, tokenizer, meta)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -12,7 +12,6 @@ in memory for one analysis and are never stored.
 
 from __future__ import annotations
 
-import hashlib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from copilot.errors import DependencyMissing, ModelError
+from copilot.onnx_models import open_session, require_files, verified_bytes
 
 MODEL_DIR = Path(__file__).with_name("speaker_model")
 MODEL_FILE, META_FILE = "model.onnx", "meta.json"
@@ -101,24 +100,10 @@ class SpeakerEncoder:
     @classmethod
     def load(cls, path: Path | None = None, threads: int = 1) -> SpeakerEncoder:
         path = path or MODEL_DIR
-        model, meta_file = path / MODEL_FILE, path / META_FILE
-        missing = [f.name for f in (model, meta_file) if not f.is_file()]
-        if missing:
-            raise ModelError(f"speaker encoder files missing in {path}: {', '.join(missing)}")
-        try:
-            import onnxruntime as ort
-        except ImportError as exc:  # a core dependency; say so if it broke
-            raise DependencyMissing(
-                "the speaker encoder needs onnxruntime: pip install it"
-            ) from exc
+        what = "speaker encoder"
+        model, meta_file = require_files(path, (MODEL_FILE, META_FILE), what)
         meta = SpeakerModelMeta.model_validate_json(meta_file.read_text(encoding="utf-8"))
-        weights = model.read_bytes()
-        if hashlib.sha256(weights).hexdigest() != meta.sha256:
-            raise ModelError(f"speaker encoder in {path} does not match its SHA-256")
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        session = ort.InferenceSession(weights, opts, providers=["CPUExecutionProvider"])
+        session = open_session(verified_bytes(model, meta.sha256, what), threads, what)
         return cls(session, meta)
 
     def embed_mels(self, mels: np.ndarray) -> np.ndarray:

@@ -24,8 +24,7 @@ from copilot.reflection.trends import (
     Line,
     Polyline,
     Rect,
-    to_png,
-    to_svg,
+    save,
 )
 
 MEASURES: dict[str, str] = {
@@ -109,12 +108,4 @@ def _panel(
 
 
 def write(found: Sequence[ProgressPoint], out: Path) -> None:
-    figure = layout(found)
-    suffix = out.suffix.lower()
-    if suffix == ".svg":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(to_svg(figure), encoding="utf-8")
-    elif suffix == ".png":
-        to_png(figure, out)
-    else:
-        raise CopilotError(f"progress is written as .svg or .png, not {out.name!r}")
+    save(layout(found), out, "progress plots")

@@ -323,7 +323,11 @@ def _dashes(s: Line) -> list[tuple[float, float]]:
 
 def write(series: Sequence[TrendSeries], out: Path) -> None:
     """Write the trend picture; the suffix chooses SVG or PNG."""
-    figure = layout(series)
+    save(layout(series), out, "trends")
+
+
+def save(figure: Figure, out: Path, what: str) -> None:
+    """Write any figure drawn here (trends, practice progress) as SVG or PNG, by the suffix."""
     suffix = out.suffix.lower()
     if suffix == ".svg":
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -331,4 +335,4 @@ def write(series: Sequence[TrendSeries], out: Path) -> None:
     elif suffix == ".png":
         to_png(figure, out)
     else:
-        raise CopilotError(f"trends are written as .svg or .png, not {out.name!r}")
+        raise CopilotError(f"{what} are written as .svg or .png, not {out.name!r}")

@@ -1,0 +1,57 @@
+"""The one home of onnxruntime and tokenizers: a bundled model's files checked, its session opened.
+
+Every bundled ONNX model (the emotion classifier, the sentence encoder, the speaker encoder) is
+opened here, on as many threads as its caller gives: they run beside speech recognition, which
+keeps the cores. Both packages are core dependencies, imported lazily so that `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from copilot.errors import DependencyMissing, ModelError
+
+
+def require_files(folder: Path, names: Sequence[str], what: str) -> list[Path]:
+    """The model's files in `folder`, in the order named; one error naming any that are missing."""
+    files = [folder / name for name in names]
+    missing = [f.name for f in files if not f.is_file()]
+    if missing:
+        raise ModelError(f"{what} files missing in {folder}: {', '.join(missing)}")
+    return files
+
+
+def verified_bytes(path: Path, sha256: str, what: str) -> bytes:
+    """The model file's bytes, refused unless they are the ones its metadata names."""
+    weights = path.read_bytes()
+    if hashlib.sha256(weights).hexdigest() != sha256:
+        raise ModelError(f"{what} in {path.parent} does not match its SHA-256")
+    return weights
+
+
+def open_session(model: Path | bytes, threads: int, what: str) -> Any:
+    """An onnxruntime inference session on the CPU, `threads` threads inside each operator."""
+    try:
+        import onnxruntime as ort
+    except ImportError as exc:  # a core dependency; say so if it broke
+        raise DependencyMissing(f"the {what} needs onnxruntime: pip install it") from exc
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    source = model if isinstance(model, bytes) else str(model)
+    return ort.InferenceSession(source, opts, providers=["CPUExecutionProvider"])
+
+
+def open_tokenizer(path: Path, max_tokens: int, what: str) -> Any:
+    """A tokenizer that pads nothing and truncates at `max_tokens`."""
+    try:
+        from tokenizers import Tokenizer
+    except ImportError as exc:  # a core dependency; say so if it broke
+        raise DependencyMissing(f"the {what} needs tokenizers: pip install it") from exc
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=max_tokens)
+    return tokenizer
