@@ -6,14 +6,18 @@ Material (see docs/risk_language.md): the vignettes written per kind in `scripts
 the first two blind splits once each had been scored (`blind_v1.tsv`, `blind_v2.tsv`),
 GoEmotions comments found by keyword search and labelled by hand (`goemotions_labels.tsv`), and
 a seeded random sample of GoEmotions comments that carry no risk keyword, taken as everyday
-negatives. Every text is read by the bundled sentence encoder (int8), so the bank and the head
-are fitted on exactly the vectors the runtime sees.
+negatives, and everyday talk written by theme (`everyday_v1.tsv`). Every text is read by the
+bundled sentence encoder (int8), so the bank and the head are fitted on exactly the vectors the
+runtime sees.
 
 The layer fires on the bank: the mean similarity of a sentence's 3 nearest risk exemplars minus
 that of its 3 nearest everyday ones, against a margin chosen on the project's older test sets
 (never trained on) as the highest at which the layer alone keeps recall >= 0.95 there, on the
 sentences long enough for it to read (5 words or more; the rules read the rest). The head
-(softmax over none + each kind) names the kind. The blind split is never read here.
+(softmax over none + each kind) names the kind. A floor on the nearest risk exemplar's
+similarity, and the "close" similarity below which a learned-only flag steps its severity down,
+are chosen leave-one-split-out: each written split and each everyday theme scored by a bank
+without it, with the rules. The blind split is never read here.
 
 Writes `bank.npz` (vectors, float16, with their kinds, risk exemplars first), `exemplars.tsv`
 (the risk exemplars' texts, in the bank's order), `head.npz` and `meta.json`.
@@ -27,6 +31,7 @@ import json
 import random
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +54,10 @@ WRITTEN = (  # written sentences: their texts ship as exemplars
     ("blind_v1.tsv", "blind_v1"),
     ("blind_v2.tsv", "blind_v2"),
 )
+EVERYDAY = "everyday_v1.tsv"  # written everyday talk, by theme (source "everyday:<theme>")
 NEIGHBOURS = 3
+FLOOR_RECALL_LOSS = 0.01  # the most held-out recall (both layers) the floor may cost
+CLOSE_PRECISION = 0.90  # a learned-only flag this precise on held-out material keeps its severity
 # A comment carrying any of these is not taken as an everyday negative without a reader.
 RISK_WORDS = re.compile(
     r"kill|die|dead|death|suicid|hurt|harm|cut|burn|pill|overdos|hang|jump|bridge|gun|knife|"
@@ -95,6 +103,10 @@ def material(negatives: int) -> tuple[list[str], list[str], list[str]]:
         texts.append(comments[cid])
         kinds.append("none")
         sources.append("goemotions_random")
+    for row in read_tsv(DATA / EVERYDAY):
+        texts.append(row["text"])
+        kinds.append("none")
+        sources.append(f"everyday:{row['theme']}")
     return texts, kinds, sources
 
 
@@ -146,6 +158,56 @@ def margins(queries: np.ndarray, bank: np.ndarray, risky: np.ndarray, k: int) ->
     return np.asarray(near_risk - near_everyday)
 
 
+def nearest(queries: np.ndarray, bank: np.ndarray, risky: np.ndarray) -> np.ndarray:
+    """Similarity of each query's nearest risk exemplar."""
+    return np.asarray((queries @ bank[risky].T).max(axis=1))
+
+
+def held_out(
+    x: np.ndarray, y: np.ndarray, sources: list[str], texts: list[str], in_bank: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Each written split (and each everyday theme) scored by a bank that does not hold it."""
+    from copilot.analysis.risk import rules_only
+
+    rules = rules_only()
+    src = np.array([s.split(":")[0] if s.startswith("everyday") else s for s in sources])
+    groups = [src == s for _, s in WRITTEN]
+    groups += [np.array(sources) == s for s in sorted({s for s in sources if ":" in s})]
+    out: dict[str, list[np.ndarray]] = {k: [] for k in ("margin", "top1", "positive", "rules")}
+    for held in groups:
+        held &= np.array([len(t.split()) >= MIN_WORDS for t in texts])
+        bank, risky = x[in_bank & ~held], y[in_bank & ~held] > 0
+        out["margin"].append(margins(x[held], bank, risky, NEIGHBOURS))
+        out["top1"].append(nearest(x[held], bank, risky))
+        out["positive"].append(y[held] > 0)
+        out["rules"].append(np.array([bool(rules.scan(texts[i])) for i in np.flatnonzero(held)]))
+    return {k: np.concatenate(v) for k, v in out.items()}
+
+
+def choose_floor(h: dict[str, np.ndarray], margin: float) -> float:
+    """The highest floor on the nearest risk exemplar's similarity that costs both layers at
+    most FLOOR_RECALL_LOSS of their held-out recall."""
+    pos = h["positive"]
+    base = ((h["margin"] >= margin) | h["rules"])[pos].mean()
+    best = 0.0
+    for t in np.round(np.arange(0.30, 0.70, 0.01), 2):
+        fired = ((h["margin"] >= margin) & (h["top1"] >= t)) | h["rules"]
+        if fired[pos].mean() >= base - FLOOR_RECALL_LOSS:
+            best = float(t)
+    return best
+
+
+def choose_close(h: dict[str, np.ndarray], margin: float, floor: float) -> float:
+    """The lowest similarity from which the learned layer's own flags (no rule) reach
+    CLOSE_PRECISION on held-out material: below it a flag's severity steps down."""
+    alone = (h["margin"] >= margin) & (h["top1"] >= floor) & ~h["rules"]
+    for t in np.round(np.arange(floor, 0.90, 0.005), 3):
+        sel = alone & (h["top1"] >= t)
+        if sel.sum() and h["positive"][sel].mean() >= CLOSE_PRECISION:
+            return float(t)
+    return 1.0
+
+
 def choose_margin(score: np.ndarray, positive: np.ndarray, target: float) -> float:
     """The highest margin at which the layer alone still reaches the target recall."""
     for t in np.round(np.arange(0.15, -0.15, -0.005), 3):
@@ -189,7 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     readable = np.array([len(t.split()) >= MIN_WORDS for t in val_texts])
     val_margins = np.where(readable, margins(xv, x[in_bank], risky, NEIGHBOURS), -np.inf)
     margin = choose_margin(val_margins, val_positive & readable, VALIDATION_RECALL)
-    fired = val_margins >= margin
+    floor = choose_floor(h := held_out(x, y, sources, texts, in_bank), margin)
+    close = choose_close(h, margin, floor)
+    val_top1 = nearest(xv, x[in_bank], risky)
+    fired = (val_margins >= margin) & (val_top1 >= floor)
+    h_fired = ((h["margin"] >= margin) & (h["top1"] >= floor)) | h["rules"]
 
     args.out.mkdir(parents=True, exist_ok=True)
     w = fit_head(x, y)
@@ -212,9 +278,12 @@ def main(argv: list[str] | None = None) -> int:
         "encoder_sha256": load_encoder().meta.sha256,
         "neighbours": NEIGHBOURS,
         "margin": margin,
-        "material": {s: sources.count(s) for s in sorted(set(sources))},
+        "floor_top1": floor,
+        "close_top1": close,
+        "material": dict(sorted(Counter(s.split(":")[0] for s in sources).items())),
         "bank": {"risk": int(risky.sum()), "everyday": int((~risky).sum())},
         "validation_older_sets_learned_alone": report(fired, val_positive),
+        "held_out_both_layers": report(h_fired, h["positive"]),
     }
     (args.out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(meta, indent=2))

@@ -149,6 +149,43 @@ def test_idioms_stay_quiet(text: str) -> None:
     assert scan_text(text) == []
 
 
+# Everyday talk that sits near risk words by chance (an appointment, tablets, tiredness); none of
+# these sentences is in the bank.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call me on 07700 900123 if you need to move the appointment.",
+        "I'm dead tired after the night shift.",
+        "I cut the grass on Sunday and then did the shopping.",
+        "My son has a dentist appointment at half past three on Friday.",
+        "I need to pick up my prescription from the chemist before it closes.",
+        "I've been so tired since the clocks changed, I can hardly get up.",
+    ],
+)
+def test_everyday_talk_raises_no_flag(text: str) -> None:
+    assert scan_text(text) == []
+
+
+def test_a_learned_flag_on_weak_evidence_is_not_high(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from copilot.analysis.encoder import load_encoder
+    from copilot.analysis.risk import RiskDetector
+    from copilot.analysis.risk.learned import MODEL_DIR, LearnedLayer
+
+    text = "I've been hoarding capsules in a shoebox for weeks."
+    (close,) = scan_text(text)  # its nearest exemplar is close: the kind's full severity
+    assert close.layer == "learned" and close.kind == "means_access" and close.severity == "high"
+    for name in ("head.npz", "bank.npz", "exemplars.tsv", "meta.json"):
+        shutil.copy(MODEL_DIR / name, tmp_path / name)
+    meta = json.loads((tmp_path / "meta.json").read_text(encoding="utf-8"))
+    meta["close_top1"] = close.exemplars[0].similarity + 0.01  # now no exemplar is close enough
+    (tmp_path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    (weak,) = RiskDetector(LearnedLayer(load_encoder(), tmp_path)).scan(text)
+    assert weak.kind == "means_access" and weak.severity == "moderate"
+
+
 def test_same_words_same_flags() -> None:
     text = "Some nights I'd prefer to stop existing. My husband slaps me."
     assert scan_text(text) == scan_text(text)

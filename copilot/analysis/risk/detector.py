@@ -145,6 +145,8 @@ class RiskDetector:
         )
         same = next((m for m in by_rules if m.category == learned.category), None)
         if same is None:
+            if not judgement.close:  # only weak evidence: it cannot claim the kind's severity
+                learned = replace(learned, severity=downgrade(learned.severity))
             return [*by_rules, learned]
         both = replace(same, layer="both", score=judgement.score, exemplars=judgement.exemplars)
         return [both if m is same else m for m in by_rules]

@@ -2,8 +2,11 @@
 
 A bank of curated risk exemplars per kind beside everyday sentences: the layer fires when a
 sentence's nearest risk exemplars are closer than its nearest everyday ones by the margin chosen
-at build time; a softmax head over the same vector names the kind. It says why: the nearest
-exemplars of that kind, with their similarity.
+at build time, and the nearest of them is at least as close as a floor (a weakly related everyday
+line is nearer risk than everyday by chance, not by meaning). A flag from a neighbour below the
+"close" similarity steps its severity down: weak evidence cannot claim the kind's full severity.
+Both thresholds are chosen at build time on held-out material. A softmax head over the same
+vector names the kind. It says why: the nearest exemplars of that kind, with their similarity.
 Built by `scripts/train_risk.py` (numpy arrays and JSON; no training library at run time).
 """
 
@@ -40,6 +43,7 @@ class Judgement:
     fired: bool
     kind: RiskKind
     score: float  # nearest risk exemplars' similarity minus nearest everyday ones'
+    close: bool  # the nearest risk exemplar is close enough for the kind's full severity
     exemplars: tuple[RiskExemplar, ...]
 
 
@@ -52,6 +56,8 @@ class LearnedLayer:
         self.classes: list[str] = meta["classes"]
         self.neighbours = int(meta["neighbours"])
         self.margin = float(meta["margin"])
+        self.floor = float(meta["floor_top1"])
+        self.close = float(meta["close_top1"])
         with np.load(path / "head.npz") as head:
             self._weights = head["weights"].astype(np.float32)
         with np.load(path / "bank.npz") as bank:
@@ -81,10 +87,14 @@ class LearnedLayer:
         near_risk = float(np.sort(sims[self._risky])[-k:].mean())
         near_everyday = float(np.sort(sims[~self._risky])[-k:].mean())
         margin = near_risk - near_everyday
+        top1 = float(sims[self._risky].max())
         logits = self._weights[1:, :-1] @ vector + self._weights[1:, -1]
         klass = int(np.argmax(logits)) + 1  # the head names the kind; "none" is the bank's call
         kind: RiskKind = self.classes[klass]  # type: ignore[assignment]
-        return Judgement(margin >= self.margin, kind, round(margin, 4), self._nearest(sims, klass))
+        fired = margin >= self.margin and top1 >= self.floor
+        return Judgement(
+            fired, kind, round(margin, 4), top1 >= self.close, self._nearest(sims, klass)
+        )
 
     def _nearest(self, sims: np.ndarray, klass: int) -> tuple[RiskExemplar, ...]:
         same = np.flatnonzero(self._bank_classes == klass)
