@@ -27,6 +27,9 @@ from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from train_emotion import pad  # noqa: E402  (one padding for both torch scripts)
 
 from copilot.analysis import encoder as rt  # noqa: E402  (the runtime reads what we ship)
 
@@ -70,7 +73,7 @@ def main() -> int:
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=rt.MAX_TOKENS)
 
-    ids, mask = _pad([e.ids for e in tokenizer.encode_batch(list(CHECK_SENTENCES))])
+    ids, mask = pad([e.ids for e in tokenizer.encode_batch(list(CHECK_SENTENCES))])
     with torch.no_grad():
         reference = model(ids, mask).numpy()
 
@@ -106,16 +109,6 @@ def main() -> int:
     }
     print(json.dumps(report, indent=1))
     return 0
-
-
-def _pad(seqs: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(s) for s in seqs)
-    ids = torch.zeros((len(seqs), width), dtype=torch.long)
-    mask = torch.zeros((len(seqs), width), dtype=torch.long)
-    for i, s in enumerate(seqs):
-        ids[i, : len(s)] = torch.tensor(s)
-        mask[i, : len(s)] = 1
-    return ids, mask
 
 
 if __name__ == "__main__":

@@ -55,18 +55,8 @@ class FeedbackExport(BaseModel):
 def shared(marks: Sequence[RiskFeedback]) -> FeedbackExport:
     return FeedbackExport(
         detector=model_id(),
-        marks=[
-            SharedMark(
-                verdict=m.verdict,
-                quote=m.quote,
-                kind=m.kind,
-                category=m.category,
-                layer=m.layer,
-                rule=m.rule,
-                note=m.note,
-            )
-            for m in marks
-        ],
+        # A shared mark is the stored one less where it was made (session, utterance, time).
+        marks=[SharedMark(**m.model_dump(include=set(SharedMark.model_fields))) for m in marks],
     )
 
 
