@@ -22,6 +22,7 @@ from copilot.diarization.by_channel import channel_segments
 from copilot.domain import Role, Session, SessionSource, Utterance
 from copilot.errors import ChannelSpecError, CopilotError
 from copilot.plugins import registry
+from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
 from copilot.transcription.engine import AsrSegment, Transcriber
 
@@ -42,6 +43,7 @@ class AnalyzeOptions:
     analyser: str = "local"
     names: list[str] = field(default_factory=list)
     source: SessionSource = "file"
+    settings: Settings = field(default_factory=Settings)  # the command's, passed in
 
 
 def parse_channels(spec: str) -> tuple[Role, Role]:
@@ -130,7 +132,9 @@ def _run(
             diarize_stored(store, session_id, path, options.swap_roles)
         else:
             store.update(session_id, diarization=stereo_rule(roles))
-        return analyse_session(store, session_id, path, options.analyser, options.names)
+        return analyse_session(
+            store, session_id, path, options.analyser, options.names, settings=options.settings
+        )
     except CopilotError:
         # The recording is still there to analyse again: keep nothing half-written.
         store.delete(session_id)

@@ -70,11 +70,13 @@ def child(events_path: Path) -> None:
     from copilot.domain import Consent
     from copilot.events import LevelEvent, PartialEvent, RevisionEvent, RiskEvent, UtteranceEvent
     from copilot.live import LiveOptions, LiveSession
-    from copilot.settings import home
+    from copilot.settings import Settings, home
+    from copilot.storage import SessionStore
     from copilot.storage.keys import home_key
     from copilot.storage.sealed import read_sealed
 
-    live = LiveSession(LiveOptions(mic="mic", call="call", keep_audio=True, keep_audio_as="flac"))
+    options = LiveOptions(mic="mic", call="call", keep_audio=True, keep_audio_as="flac")
+    live = LiveSession(options, SessionStore(), Settings.load())
     out = events_path.open("w")
     heard: set[str] = set()
     lock = threading.Lock()

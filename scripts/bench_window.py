@@ -58,9 +58,11 @@ def child(launched: float, events: int) -> dict[str, Any]:
 
     from copilot.domain import Utterance
     from copilot.events import UtteranceEvent
+    from copilot.settings import Settings
+    from copilot.storage import SessionStore
     from copilot.window.bridge import Bridge
 
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     result: dict[str, Any] = {}
 
     def work(window: Any) -> None:

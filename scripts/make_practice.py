@@ -22,13 +22,14 @@ import speech
 
 from copilot.errors import SessionNotFound
 from copilot.practice.material import PRACTICE, store_practice_session, store_practice_sessions
+from copilot.settings import Settings
 from copilot.storage import SessionStore
 
 SEED = 20
 QUIET = speech.Gaps(long_p=0.0, backchannel_p=0.0, backchannel_same_p=0.0)
 
 
-def spoken(store: SessionStore, out: Path) -> list[str]:
+def spoken(store: SessionStore, settings: Settings, out: Path) -> list[str]:
     made = []
     for name, turns in PRACTICE.items():
         try:
@@ -41,7 +42,7 @@ def spoken(store: SessionStore, out: Path) -> list[str]:
         )
         audio = speech.write_audio(out / f"{name}.ogg", stereo)
         timings = [(p.start, p.end) for p in placed]
-        made.append(store_practice_session(store, name, timings, audio.resolve()))
+        made.append(store_practice_session(store, settings, name, timings, audio.resolve()))
     return made
 
 
@@ -49,15 +50,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--audio", type=Path, metavar="DIR", help="speak them; keep the audio here")
     args = parser.parse_args()
-    store = SessionStore()
-    try:
+    settings = Settings.load()
+    with SessionStore() as store:
         if args.audio:
             args.audio.mkdir(parents=True, exist_ok=True)
-            made = spoken(store, args.audio)
+            made = spoken(store, settings, args.audio)
         else:
-            made = store_practice_sessions(store)
-    finally:
-        store.close()
+            made = store_practice_sessions(store, settings)
     print(json.dumps({"stored": made}))
     return 0
 

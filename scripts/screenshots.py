@@ -78,11 +78,13 @@ def supervision(out: Path) -> dict[str, str]:
     from make_transcript import write_vtt
     from window_harness import display, drive, wait
 
+    from copilot.settings import Settings
+    from copilot.storage import SessionStore
     from copilot.window.bridge import Bridge
 
     folder = Path(tempfile.mkdtemp(prefix="copilot-supervision-"))
     write_vtt(folder / "session.vtt", 4)
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     made = bridge.supervision.import_transcript({"path": str(folder / "session.vtt"),
                                                     "client_label": "S.R."})  # fmt: skip
     share = {"session_id": made["session_id"], "recipient": "Dr Ada Brennan"}
@@ -113,7 +115,11 @@ def supervision(out: Path) -> dict[str, str]:
         grab(window, Path(shots["supervise"]), (1280, 900))
 
     with display():
-        drive(Bridge(review_session_id=made["session_id"]), work, size=(1280, 900))
+        drive(
+            Bridge(SessionStore(), Settings.load(), review_session_id=made["session_id"]),
+            work,
+            size=(1280, 900),
+        )
     return shots
 
 
@@ -133,6 +139,8 @@ def main() -> int:
         return 0
     from window_harness import display, drive, wait
 
+    from copilot.settings import Settings
+    from copilot.storage import SessionStore
     from copilot.window.bridge import Bridge
 
     notes: list[str] = []
@@ -178,7 +186,7 @@ def main() -> int:
         checkin(window, args.out, shots)
 
     with display():
-        drive(Bridge(), work)
+        drive(Bridge(SessionStore(), Settings.load()), work)
     print(json.dumps({"screenshots": shots, "notes": notes}))
     return 0
 

@@ -49,7 +49,7 @@ def test_the_cli_logs_show_export_and_delete(
 
 def test_the_window_logs_opening_and_deleting_and_shows_the_log() -> None:
     sid = stored_session()
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     bridge.review.session(sid)
     bridge.review.swap_roles(sid)  # re-renders the review: not a new opening
     bridge.review.delete_session(sid)

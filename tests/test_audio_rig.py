@@ -24,6 +24,7 @@ from copilot.domain import Consent
 from copilot.evaluation import wer
 from copilot.events import LevelEvent, RiskEvent
 from copilot.live import LiveOptions, LiveSession
+from copilot.settings import Settings
 from copilot.storage import SessionStore
 
 pytestmark = [pytest.mark.rig, pytest.mark.model]
@@ -76,7 +77,9 @@ def rig() -> Iterator[AudioRig]:
 def start_live(rig: AudioRig, partials: bool = True) -> tuple[LiveSession, EventLog]:
     """A session on the two monitors, recording; returns once both deliver frames."""
     live = LiveSession(
-        LiveOptions(mic=rig.source("mic"), call=rig.source("call"), partials=partials)
+        SessionStore(),
+        Settings.load(),
+        LiveOptions(mic=rig.source("mic"), call=rig.source("call"), partials=partials),
     )
     log = EventLog()
     heard = {"therapist": threading.Event(), "client": threading.Event()}

@@ -17,6 +17,7 @@ from window_support import stored_session
 from copilot.errors import CopilotError
 from copilot.events import LevelEvent, StateEvent
 from copilot.reflection import api as reflection_api
+from copilot.settings import Settings
 from copilot.storage import SessionStore
 from copilot.window.bridge import Bridge
 from copilot.window.host import check_display, prepare_environment
@@ -55,7 +56,7 @@ def consent_form(**changes: Any) -> dict[str, Any]:
 
 
 def test_no_session_starts_without_consent() -> None:
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     for missing in (
         {"consent_confirmed": False},
         {"consent_method": None},
@@ -77,7 +78,7 @@ def test_session_list_search_filter_and_real_delete() -> None:
     second = stored_session(
         "M.B.", "20250102-0900-mb", [("therapist", "Hello."), ("client", "The garden helps.")]
     )
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     listed = bridge.review.sessions()
     assert [s["id"] for s in listed["sessions"]] == [second, first]
     assert listed["clients"] == ["M.B.", "R.K."]
@@ -90,7 +91,7 @@ def test_session_list_search_filter_and_real_delete() -> None:
 
 def test_review_answer_carries_the_whole_analysed_session() -> None:
     session_id = stored_session()
-    answer = Bridge().review.session(session_id[:8])
+    answer = Bridge(SessionStore(), Settings.load()).review.session(session_id[:8])
     export = answer["export"]
     assert export["session"]["id"] == session_id
     assert len(export["utterances"]) == 8
@@ -103,7 +104,7 @@ def test_review_answer_carries_the_whole_analysed_session() -> None:
 
 def test_correction_keeps_the_original_and_refuses_empty_text() -> None:
     session_id = stored_session()
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     first = bridge.review.correct_text(session_id, 1, "I feel flat most of the time.")
     assert first["utterance"]["original_text"].startswith("Honestly I feel flat")
     second = bridge.review.correct_text(session_id, 1, "I feel flat, most of the time.")
@@ -117,7 +118,7 @@ def test_correction_keeps_the_original_and_refuses_empty_text() -> None:
 
 def test_swap_keeps_each_name_with_its_role_and_rename_sets_names() -> None:
     session_id = stored_session()
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     renamed = bridge.review.rename_speakers(
         session_id, {"therapist": "Dr A", "client": "R.K.", "x": "y"}
     )
@@ -130,7 +131,7 @@ def test_swap_keeps_each_name_with_its_role_and_rename_sets_names() -> None:
 
 def test_risk_acknowledgement_is_stored() -> None:
     session_id = stored_session()
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     flag = bridge.review.session(session_id)["export"]["risk_flags"][0]
     assert flag["acknowledged_at"] is None
     bridge.live.acknowledge_risk(flag["utterance_seq"], flag["category"], session_id)
@@ -141,20 +142,23 @@ def test_risk_acknowledgement_is_stored() -> None:
 
 def test_prefs_persist_and_on_top_reaches_the_window() -> None:
     host = RecordingHost()
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     bridge.attach(host)
     try:
         assert bridge.preferences.set_prefs({"font_scale": 1.3})["prefs"]["font_scale"] == 1.3
         assert bridge.preferences.set_on_top(True)["prefs"] == {"font_scale": 1.3, "on_top": True}
         assert host.on_top is True
         assert "font_scale" in bridge.preferences.set_prefs({"font_scale": 9})["error"]
-        assert Bridge().app_info()["prefs"] == {"font_scale": 1.3, "on_top": True}
+        assert Bridge(SessionStore(), Settings.load()).app_info()["prefs"] == {
+            "font_scale": 1.3,
+            "on_top": True,
+        }
     finally:
         bridge.shutdown()
 
 
 def test_app_info_offers_the_bundled_model_and_the_review_to_open() -> None:
-    info = Bridge(review_session_id="abc").app_info()
+    info = Bridge(SessionStore(), Settings.load(), review_session_id="abc").app_info()
     assert info["models"][0]["name"] == "tiny.en"
     assert info["review_session_id"] == "abc"
     assert info["live"] is None
@@ -178,7 +182,7 @@ def page_api(obj: object, base: str = "") -> set[str]:
 
 
 def test_the_page_sees_each_views_calls_and_nothing_of_the_python_side() -> None:
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     exposed = page_api(bridge)
     assert {"app_info", "page_ready", "start.start_session", "live.stop", "review.session"} <= (
         exposed
@@ -198,13 +202,15 @@ def test_the_page_sees_each_views_calls_and_nothing_of_the_python_side() -> None
 
 
 def test_a_reflection_error_is_one_line_for_the_page() -> None:
-    answer = Bridge().reflection.prompts_for({"session_id": "nosuchsession"})
+    answer = Bridge(SessionStore(), Settings.load()).reflection.prompts_for(
+        {"session_id": "nosuchsession"}
+    )
     assert answer["error"].startswith("no session 'nosuchsession'")
 
 
 def test_reflection_prompts_cite_the_session_and_answers_go_to_the_private_journal() -> None:
     session_id = stored_session()
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     shown = bridge.reflection.prompts_for({"session_id": session_id[:8]})
     assert shown["session_id"] == session_id and shown["client_label"] == "R.K."
     assert "never exported or shared" in shown["private"]
@@ -246,7 +252,7 @@ def test_reflection_prompts_cite_the_session_and_answers_go_to_the_private_journ
 
 def test_checkin_and_trend_through_the_bridge() -> None:
     session_id = stored_session()
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     form = bridge.reflection.checkin_form({"kind": "post"})
     assert len(form["items"]) == 4 and form["response"]["min"] == 1 and not form["validated"]
     assert (form["load"]["sessions"], form["load"]["sessions_with_risk"]) == (1, 1)
@@ -269,10 +275,10 @@ def test_reminders_are_optional_snoozable_and_end_when_answered() -> None:
     first = stored_session()
     second = stored_session("M.B.", "20250102-0900-mb")
     gone = stored_session("A.Z.", "20250103-0900-az")
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     assert bridge.reflection.reminders() == {"enabled": False, "reminders": []}
     assert bridge.preferences.set_reminders(True) == {"enabled": True}
-    assert reflection_api.session_ended(gone)["reminder"] is not None
+    assert reflection_api.session_ended(Settings.load(), gone)["reminder"] is not None
     bridge.review.delete_session(gone)  # its reminder stays in the journal but has nothing to show
     due = bridge.reflection.reminders()["reminders"]
     assert {(r["session_id"], r["client_label"]) for r in due} == {

@@ -325,7 +325,7 @@ def test_reflection_prompts_are_reworded_through_the_contract(
         speaker="client", quote="Sometimes I think everyone would be better off without me.",
         question="When Rebecca said this, what did you notice in yourself?",
     )  # fmt: skip
-    hook, notice = claude_wording(fast_settings(session_analyser="claude"), session_id)
+    hook, notice = claude_wording(fast_settings(session_analyser="claude"), store, session_id)
     assert hook is not None and notice is None
     [worded] = hook([local])
     assert worded.question == "Looking back at 2:41, what stirred in you?"

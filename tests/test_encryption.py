@@ -19,6 +19,7 @@ from copilot.cli import main
 from copilot.domain import Session, Utterance
 from copilot.live.backlog import Backlog
 from copilot.reflection.journal import Journal, JournalEntry, journal_path
+from copilot.settings import Settings
 from copilot.storage import SessionStore, database_path, keys
 from copilot.storage.migrations import migrate
 from copilot.transcription.streaming import Job
@@ -209,7 +210,7 @@ def test_the_window_plays_sealed_audio_from_memory(copilot_home: Path) -> None:
     store = SessionStore()
     store.update("s-secret", audio_path=str(sealed))
     store.close()
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     url = bridge.review.session("s-secret")["audio_url"]
     bridge.shutdown()
     assert url.startswith("data:audio/ogg;base64,")

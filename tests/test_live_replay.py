@@ -27,7 +27,7 @@ from copilot.evaluation import wer
 from copilot.events import RevisionEvent, RiskEvent, StatusEvent, UtteranceEvent
 from copilot.live import LiveOptions, LiveSession
 from copilot.pipeline import load_engine
-from copilot.settings import home
+from copilot.settings import Settings, home
 from copilot.storage import SessionStore
 from copilot.storage.keys import home_key
 from copilot.storage.sealed import read_sealed
@@ -90,7 +90,7 @@ def heard(events: Timed, role: str) -> str:
 
 
 def test_no_capture_without_consent() -> None:
-    live = LiveSession(LiveOptions(), sources=[])
+    live = LiveSession(LiveOptions(), SessionStore(), Settings.load(), sources=[])
     with pytest.raises(ConsentError):
         live.start()
     assert SessionStore().list_sessions() == []
@@ -99,7 +99,9 @@ def test_no_capture_without_consent() -> None:
 def test_replayed_session_is_transcribed_live_with_roles_and_stored(tmp_path: Path) -> None:
     path, reference = write(tmp_path, SHORT, "live")
     sources = replay(path)
-    live = LiveSession(LiveOptions(client_label="L-1"), sources=sources)
+    live = LiveSession(
+        LiveOptions(client_label="L-1"), SessionStore(), Settings.load(), sources=sources
+    )
     events = run(live, sources, reference)
     stored = SessionStore().utterances(live.session_id or "")
     assert len(stored) == sum(isinstance(e, UtteranceEvent) for _, e in events)  # as they happen
@@ -116,7 +118,7 @@ def test_replayed_session_is_transcribed_live_with_roles_and_stored(tmp_path: Pa
 def test_risk_is_flagged_within_two_seconds(tmp_path: Path) -> None:
     path, reference = write(tmp_path, RISKY, "risky")
     sources = replay(path)
-    live = LiveSession(LiveOptions(), sources=sources)
+    live = LiveSession(LiveOptions(), SessionStore(), Settings.load(), sources=sources)
     events = run(live, sources, reference)
     t0 = live.started_at
     live.stop()
@@ -138,7 +140,7 @@ OTHER_WORDS = [
 def test_risk_in_words_no_rule_knows_is_flagged_within_two_seconds(tmp_path: Path) -> None:
     path, reference = write(tmp_path, OTHER_WORDS, "other_words")
     sources = replay(path)
-    live = LiveSession(LiveOptions(), sources=sources)
+    live = LiveSession(LiveOptions(), SessionStore(), Settings.load(), sources=sources)
     events = run(live, sources, reference)
     t0 = live.started_at
     live.stop()
@@ -182,7 +184,13 @@ def test_the_second_pass_revises_finals_in_place_and_flags_what_it_finds(tmp_pat
     path, reference = write(tmp_path, SHORT, "revise")
     sources = replay(path)
     reviser = Rereading()
-    live = LiveSession(LiveOptions(partials=False), sources=sources, reviser=reviser)
+    live = LiveSession(
+        LiveOptions(partials=False),
+        SessionStore(),
+        Settings.load(),
+        sources=sources,
+        reviser=reviser,
+    )
     events = run(live, sources, reference)
     result = live.stop()
     firsts = {e.utterance.seq: e.utterance for _, e in events if isinstance(e, UtteranceEvent)}
@@ -236,7 +244,9 @@ def test_loudspeaker_bleed_is_not_transcribed_as_the_therapist(
         FileSource(path, 0, "therapist"),
         LateSource(path, 1, "client", call_late_s),
     ]
-    live = LiveSession(LiveOptions(partials=False), sources=sources)
+    live = LiveSession(
+        LiveOptions(partials=False), SessionStore(), Settings.load(), sources=sources
+    )
     events = run(live, sources, reference)
     live.stop()
     therapist = heard(events, "therapist").lower()
@@ -278,7 +288,9 @@ def test_a_vanished_device_leaves_the_other_source_running(tmp_path: Path) -> No
     path, reference = write(tmp_path, SHORT, "vanish")
     mic = VanishingSource(path, 0, "therapist", vanish_after_s=4.0)
     call = FileSource(path, 1, "client")
-    live = LiveSession(LiveOptions(partials=False), sources=[mic, call])
+    live = LiveSession(
+        LiveOptions(partials=False), SessionStore(), Settings.load(), sources=[mic, call]
+    )
     events = run(live, [mic, call], reference, roles=("client",))
     result = live.stop()
     statuses = [e.message for _, e in events if isinstance(e, StatusEvent)]
@@ -301,7 +313,12 @@ def unsealed(sealed: Path, out: Path) -> Path:
 def test_kept_audio_is_one_stereo_file(tmp_path: Path) -> None:
     path, reference = write(tmp_path, SHORT[:2], "keep")
     sources = replay(path)
-    live = LiveSession(LiveOptions(keep_audio=True, partials=False), sources=sources)
+    live = LiveSession(
+        LiveOptions(keep_audio=True, partials=False),
+        SessionStore(),
+        Settings.load(),
+        sources=sources,
+    )
     run(live, sources, reference)
     live.stop()
     from copilot.audio.files import probe
@@ -316,7 +333,10 @@ def test_audio_kept_losslessly_is_the_audio_the_session_heard(tmp_path: Path) ->
     path, reference = write(tmp_path, SHORT[:2], "lossless")
     sources = replay(path)
     live = LiveSession(
-        LiveOptions(keep_audio=True, keep_audio_as="flac", partials=False), sources=sources
+        SessionStore(),
+        Settings.load(),
+        LiveOptions(keep_audio=True, keep_audio_as="flac", partials=False),
+        sources=sources,
     )
     run(live, sources, reference)
     live.stop()

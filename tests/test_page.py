@@ -27,6 +27,7 @@ from copilot.events import (
     UtteranceEvent,
 )
 from copilot.settings import Settings
+from copilot.storage import SessionStore
 from copilot.window.bridge import Bridge
 from copilot.window.start import StartRequest
 from copilot.window.support import Pusher
@@ -88,7 +89,7 @@ def older_checkins(weeks: int) -> None:
 def record() -> dict[str, Any]:
     session_id = stored_session()
     other = stored_session("M.B.", "20250103-0900-mb")
-    bridge = Bridge(session_factory=ScriptedLive)  # type: ignore[arg-type]
+    bridge = Bridge(SessionStore(), Settings.load(), session_factory=ScriptedLive)  # type: ignore[arg-type]
     review = bridge.review.session(session_id)
     export = review["export"]
     prompts = bridge.reflection.prompts_for({"session_id": session_id})
@@ -114,7 +115,9 @@ def record() -> dict[str, Any]:
     )  # fmt: skip
     answers: dict[str, Any] = {
         "app_info": info,
-        "review_app_info": Bridge(review_session_id=session_id).app_info(),
+        "review_app_info": Bridge(
+            SessionStore(), Settings.load(), review_session_id=session_id
+        ).app_info(),
         "page_ready": {"ok": True},
         "devices": bridge.start.devices(),
         "stop_meters": {"ok": True},

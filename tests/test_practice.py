@@ -22,6 +22,7 @@ from copilot.practice.material import PRACTICE
 from copilot.practice.models import PracticeRun
 from copilot.practice.view import PracticeView
 from copilot.report import render
+from copilot.settings import Settings
 from copilot.storage import SessionStore
 from copilot.storage.db import connect
 from copilot.storage.migrations import MIGRATIONS, m006_practice, migrate, version
@@ -210,9 +211,9 @@ def test_the_terminal_flow_ends_cleanly_at_end_of_input(
 def test_the_project_practice_sessions_are_stored_and_analysed() -> None:
     store = SessionStore()
     view = PracticeView(store)
-    made = view.make_sessions()
+    made = view.make_sessions(Settings())
     assert made["made"] == ["practice-work", "practice-loss", "practice-change"]
-    assert view.make_sessions()["made"] == []  # once only
+    assert view.make_sessions(Settings())["made"] == []  # once only
     session: Session = store.get("practice-loss")
     assert session.source == "demo" and "text only" in (session.source_name or "")
     plan = view.plan("practice-loss")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from reflection_sessions import DAY, GRIEF, PANIC, grief_flag, make_export, store_export
 
+from copilot.cli.context import Context
 from copilot.cli.reflection import HANDLERS, add_parsers
 from copilot.domain import Provenance, ReflectionPrompt, SessionExport
 from copilot.reflection import reminders
@@ -267,7 +268,8 @@ def run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     add_parsers(parser.add_subparsers(dest="command"))
     args = parser.parse_args(argv)
-    return HANDLERS[args.command](args)
+    with Context() as ctx:
+        return HANDLERS[args.command](args, ctx)
 
 
 def test_reflect_prints_prompts_and_saves_answers_from_a_file(

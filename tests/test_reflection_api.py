@@ -39,6 +39,12 @@ def stored() -> Iterator[tuple[SessionExport, SessionExport]]:
     yield panic, grief
 
 
+@pytest.fixture
+def store() -> Iterator[SessionStore]:
+    with SessionStore() as opened:
+        yield opened
+
+
 def plain(value: Any) -> Any:
     """The value went through JSON unchanged: only dicts, lists, strings, numbers, None."""
     assert json.loads(json.dumps(value)) == value
@@ -67,7 +73,9 @@ def test_claude_wording_is_used_only_when_claude_is_on(
     panic, _ = stored
     calls: list[list[dict[str, Any]]] = []
 
-    def reword(prompts: list[dict[str, Any]], settings: Settings, session_id: str) -> Any:
+    def reword(
+        prompts: list[dict[str, Any]], settings: Settings, store: Any, session_id: str
+    ) -> Any:
         calls.append(prompts)
         assert session_id == panic.session.id and settings.session_analyser == "claude"
         return {p["id"]: f"In your own time: {p['question']}" for p in prompts[:2]}
@@ -97,7 +105,9 @@ def test_claude_wording_falls_back_to_local_with_one_line(
 ) -> None:
     panic, _ = stored
 
-    def refused(prompts: list[dict[str, Any]], settings: Settings, session_id: str) -> Any:
+    def refused(
+        prompts: list[dict[str, Any]], settings: Settings, store: Any, session_id: str
+    ) -> Any:
         raise AnalyserError("the API key was refused (401)")
 
     if how == "missing":
@@ -141,9 +151,11 @@ def test_reflect_command_shows_local_prompts_when_claude_wording_is_missing(
 # the window's API --------------------------------------------------------------------------------
 
 
-def test_prompts_and_answers_through_the_api(stored: tuple[SessionExport, SessionExport]) -> None:
+def test_prompts_and_answers_through_the_api(
+    stored: tuple[SessionExport, SessionExport], store: SessionStore
+) -> None:
     panic, grief = stored
-    shown = plain(api.prompts_for(panic.session.id[:6]))
+    shown = plain(api.prompts_for(store, Settings.load(), panic.session.id[:6]))
     assert shown["session_id"] == panic.session.id and shown["notice"] is None
     prompts = shown["prompts"]
     assert 3 <= len(prompts) <= 5
@@ -152,61 +164,68 @@ def test_prompts_and_answers_through_the_api(stored: tuple[SessionExport, Sessio
     for p in prompts:
         assert p["start"] in starts and any(p["quote"] in t for t in texts.values())
         assert p["answer"] == "" and p["time"].count(":") == 1
-    other = {p["question"] for p in api.prompts_for(grief.session.id)["prompts"]}
+    other = {
+        p["question"] for p in api.prompts_for(store, Settings.load(), grief.session.id)["prompts"]
+    }
     assert not other & {p["question"] for p in prompts}
 
     first, second = prompts[0]["id"], prompts[1]["id"]
-    saved = plain(api.save_answers(panic.session.id, {first: "a knot in my stomach", second: ""}))
+    saved = plain(
+        api.save_answers(store, panic.session.id, {first: "a knot in my stomach", second: ""})
+    )
     assert saved["saved"] == 1 and saved["entries"][0]["answer"] == "a knot in my stomach"
     rows = [{"prompt_id": second, "answer": "I wanted to fix it", "question": "Worded: what?"}]
-    assert api.save_answers(panic.session.id, rows)["saved"] == 1
-    again = {p["id"]: p["answer"] for p in api.prompts_for(panic.session.id)["prompts"]}
+    assert api.save_answers(store, panic.session.id, rows)["saved"] == 1
+    again = {
+        p["id"]: p["answer"]
+        for p in api.prompts_for(store, Settings.load(), panic.session.id)["prompts"]
+    }
     assert again[first] == "a knot in my stomach" and again[second] == "I wanted to fix it"
     entries = plain(api.journal_entries(panic.session.id))
     assert [e["question"] for e in entries][1] == "Worded: what?"
     assert api.journal_entries(grief.session.id) == []
 
     with pytest.raises(CopilotError, match="is not one of session grief-0002's prompts"):
-        api.save_answers(grief.session.id, {first: "this belongs to the other session"})
+        api.save_answers(store, grief.session.id, {first: "this belongs to the other session"})
     with pytest.raises(CopilotError, match="no session"):
-        api.prompts_for("nope-nope")
+        api.prompts_for(store, Settings.load(), "nope-nope")
 
 
 def test_checkin_form_and_submit_through_the_api(
-    stored: tuple[SessionExport, SessionExport],
+    stored: tuple[SessionExport, SessionExport], store: SessionStore
 ) -> None:
     panic, _ = stored
-    form = plain(api.checkin_form("post"))
+    form = plain(api.checkin_form(store, "post"))
     assert form["kind"] == "post" and len(form["items"]) == 4 and not form["validated"]
     assert "Not a validated instrument" in form["note"]
     assert form["response"] == {"min": 1, "max": 5, "labels": {
         "1": "not at all", "2": "a little", "3": "somewhat", "4": "quite a bit", "5": "very much",
     }}  # fmt: skip
     assert "load" in form and form["load_text"]
-    assert len(api.checkin_form("periodic")["items"]) == 15
+    assert len(api.checkin_form(store, "periodic")["items"]) == 15
 
     # (4 + (6-2) + 5 + (6-1)) / 4 = 4.5: "heavy", marked for attention
-    result = plain(api.submit_checkin([4, 2, 5, 1], "post", session_id=panic.session.id))
+    result = plain(api.submit_checkin(store, [4, 2, 5, 1], "post", session_id=panic.session.id))
     (weight,) = result["scores"]
     assert (weight["score"], weight["band"], weight["attention"]) == (4.5, "heavy", True)
     assert result["suggestions"] and "supervisor" in result["suggestions"][0]
     by_id = dict(zip([i["id"] for i in form["items"]], [1, 5, 1, 5], strict=True))
-    light = api.submit_checkin(by_id, "post")  # all light: (1 + 1 + 1 + 1) / 4 = 1.0
+    light = api.submit_checkin(store, by_id, "post")  # all light: (1 + 1 + 1 + 1) / 4 = 1.0
     assert light["scores"][0]["score"] == 1.0 and light["suggestions"] == []
 
     with pytest.raises(CopilotError, match="has 4 items; got 2 answers"):
-        api.submit_checkin([1, 2])
+        api.submit_checkin(store, [1, 2])
     with pytest.raises(CopilotError, match="not 'weekly'"):
-        api.checkin_form("weekly")
+        api.checkin_form(store, "weekly")
     with pytest.raises(CopilotError, match="does not exist"):
-        api.checkin_form(instrument_path="/nowhere/proqol.toml")
+        api.checkin_form(store, instrument_path="/nowhere/proqol.toml")
 
 
-def test_trend_series_through_the_api() -> None:
+def test_trend_series_through_the_api(store: SessionStore) -> None:
     empty = plain(api.trend_series())
     assert empty == {"series": [], "suggestions": [], "svg": None}
-    api.submit_checkin([2, 4, 2, 4])  # (2 + 2 + 2 + 2) / 4 = 2.0
-    api.submit_checkin([4, 2, 4, 2])  # (4 + 4 + 4 + 4) / 4 = 4.0: the same week, mean 3.0
+    api.submit_checkin(store, [2, 4, 2, 4])  # (2 + 2 + 2 + 2) / 4 = 2.0
+    api.submit_checkin(store, [4, 2, 4, 2])  # (4 + 4 + 4 + 4) / 4 = 4.0: the same week, mean 3.0
     found = plain(api.trend_series(4))
     (series,) = found["series"]
     assert series["scale"] == "weight" and [p["mean"] for p in series["points"]] == [3.0]
@@ -218,17 +237,25 @@ def test_trend_series_through_the_api() -> None:
         api.trend_series(0)
 
 
-def test_reminders_through_the_api(stored: tuple[SessionExport, SessionExport]) -> None:
+def test_reminders_through_the_api(
+    stored: tuple[SessionExport, SessionExport], store: SessionStore
+) -> None:
     panic, _ = stored
-    assert plain(api.session_ended(panic.session.id)) == {"reminder": None}  # off by default
-    assert api.reminders_due() == []
+    assert plain(api.session_ended(Settings.load(), panic.session.id)) == {
+        "reminder": None
+    }  # off by default
+    assert api.reminders_due(store, Settings.load()) == []
     Settings(reminders=True).save()
-    made = plain(api.session_ended(panic.session.id))["reminder"]
+    made = plain(api.session_ended(Settings.load(), panic.session.id))["reminder"]
     assert made["session_id"] == panic.session.id and "reflect" in made["notice"]
-    assert panic.session.id in {r["session_id"] for r in plain(api.reminders_due())}
+    assert panic.session.id in {
+        r["session_id"] for r in plain(api.reminders_due(store, Settings.load()))
+    }
     later = plain(api.snooze_reminder(panic.session.id, 30))
     assert later["snoozes"] == 1
-    assert panic.session.id not in {r["session_id"] for r in api.reminders_due()}
+    assert panic.session.id not in {
+        r["session_id"] for r in api.reminders_due(store, Settings.load())
+    }
     assert api.dismiss_reminder(panic.session.id) == {
         "session_id": panic.session.id, "closed": True,
     }  # fmt: skip
@@ -237,6 +264,5 @@ def test_reminders_through_the_api(stored: tuple[SessionExport, SessionExport]) 
 
 
 def test_session_end_never_fails_because_of_a_reminder(copilot_home: Any) -> None:
-    copilot_home.mkdir(parents=True, exist_ok=True)
-    (copilot_home / "settings.json").write_text("{ not json", encoding="utf-8")
-    assert api.session_ended("any-session") == {"reminder": None}
+    (copilot_home / "journal.sqlite3").mkdir(parents=True)  # the journal cannot open
+    assert api.session_ended(Settings(reminders=True), "any-session") == {"reminder": None}

@@ -126,7 +126,7 @@ def test_cli_bad_marks_are_one_line_and_exit_2(capsys: pytest.CaptureFixture[str
 
 def test_the_window_marks_and_exports_through_its_own_view(copilot_home: Path) -> None:
     session_id = stored_session()
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     flag = bridge.review.session(session_id)["export"]["risk_flags"][0]
     feedback = bridge.risk_feedback
     answer = feedback.mark(session_id, flag["utterance_seq"], "not_risk")

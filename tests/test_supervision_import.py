@@ -10,6 +10,7 @@ import pytest
 import supervision_support as ss
 
 from copilot.cli import main
+from copilot.settings import Settings
 from copilot.storage import SessionStore
 from copilot.storage.migrations import MIGRATIONS, m004_supervision, migrate
 from copilot.supervision.importer import ImportOptions, import_file
@@ -29,7 +30,7 @@ def test_each_format_round_trips_speakers_and_times(
     tmp_path: Path, name: str, make: Callable[[Path], Path], has_ends: bool
 ) -> None:
     store = SessionStore()
-    result = import_file(make(tmp_path), ImportOptions(client_label="R.L."), store)
+    result = import_file(make(tmp_path), ImportOptions(client_label="R.L."), store, Settings())
     export = result.export
     assert [u.role for u in export.utterances] == [ROLES[c[0]] for c in ss.CUES]
     assert [u.text for u in export.utterances] == [c[3] for c in ss.CUES]
@@ -48,7 +49,7 @@ def test_each_format_round_trips_speakers_and_times(
 
 def test_an_import_gets_the_full_text_analysis_and_marks_what_needs_audio(tmp_path: Path) -> None:
     store = SessionStore()
-    export = import_file(ss.vtt_voice(tmp_path), ImportOptions(), store).export
+    export = import_file(ss.vtt_voice(tmp_path), ImportOptions(), store, Settings()).export
     assert export.summary is not None and export.summary.arc
     assert export.emotions and all(e.utterance_seq % 2 == 1 for e in export.emotions)
     assert any(f.category == "suicidal_ideation" for f in export.risk_flags)
@@ -58,7 +59,7 @@ def test_an_import_gets_the_full_text_analysis_and_marks_what_needs_audio(tmp_pa
 
 
 def test_a_file_without_times_gets_estimated_times_and_says_so(tmp_path: Path) -> None:
-    export = import_file(ss.txt_plain(tmp_path), ImportOptions(), SessionStore()).export
+    export = import_file(ss.txt_plain(tmp_path), ImportOptions(), SessionStore(), Settings()).export
     assert export.session.times_estimated
     starts = [u.start for u in export.utterances]
     assert starts == sorted(starts) and starts[0] == 0.0
@@ -68,7 +69,7 @@ def test_a_file_without_times_gets_estimated_times_and_says_so(tmp_path: Path) -
 
 def test_therapist_given_by_name_overrides_the_question_rule(tmp_path: Path) -> None:
     options = ImportOptions(therapist=ss.CLIENT.upper())
-    export = import_file(ss.srt(tmp_path), options, SessionStore()).export
+    export = import_file(ss.srt(tmp_path), options, SessionStore(), Settings()).export
     assert export.utterances[0].role == "client" and export.utterances[1].role == "therapist"
     assert "as given" in (export.session.diarization or "")
 
@@ -153,10 +154,14 @@ def test_the_supervision_migration_from_empty_and_from_the_previous_schema(
 def test_the_report_says_not_available_rather_than_zero(tmp_path: Path) -> None:
     from copilot.report import render
 
-    timed = render(import_file(ss.srt(tmp_path), ImportOptions(), SessionStore()).export)
+    timed = render(
+        import_file(ss.srt(tmp_path), ImportOptions(), SessionStore(), Settings()).export
+    )
     assert "pauses within turns: not available" in timed and "0 pauses within turns" not in timed
     assert "silence: not available" not in timed
-    untimed = render(import_file(ss.txt_plain(tmp_path), ImportOptions(), SessionStore()).export)
+    untimed = render(
+        import_file(ss.txt_plain(tmp_path), ImportOptions(), SessionStore(), Settings()).export
+    )
     assert "silence: not available" in untimed and "times are estimated" in untimed
 
 
@@ -172,7 +177,9 @@ def test_a_teams_docx_with_speaker_headings_and_a_couple(tmp_path: Path) -> None
         document.add_paragraph(line)
     path = tmp_path / "teams.docx"
     document.save(str(path))
-    export = import_file(path, ImportOptions(client_label="Couple"), SessionStore()).export
+    export = import_file(
+        path, ImportOptions(client_label="Couple"), SessionStore(), Settings()
+    ).export
     got = [(u.role, u.speaker, u.start, u.text) for u in export.utterances]
     assert got == [
         ("therapist", None, 3.0, "How are you both?"),
@@ -186,7 +193,7 @@ def test_a_teams_docx_with_speaker_headings_and_a_couple(tmp_path: Path) -> None
 def test_an_imported_session_gets_reflection_prompts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    export = import_file(ss.vtt_voice(tmp_path), ImportOptions(), SessionStore()).export
+    export = import_file(ss.vtt_voice(tmp_path), ImportOptions(), SessionStore(), Settings()).export
     capsys.readouterr()
     assert main(["reflect", export.session.id, "--no-input"]) == 0
     shown = capsys.readouterr().out
@@ -203,7 +210,7 @@ def test_cues_cut_mid_sentence_are_joined_into_whole_utterances(tmp_path: Path) 
         "5", "00:00:08.100 --> 00:00:09.000", "Bo Park: Work is hard.", "",
         "6", "00:00:20.000 --> 00:00:21.000", "Bo Park: and then", "",
     ])  # fmt: skip
-    export = import_file(path, ImportOptions(), SessionStore()).export
+    export = import_file(path, ImportOptions(), SessionStore(), Settings()).export
     assert [(u.role, u.start, u.end, u.text) for u in export.utterances] == [
         ("therapist", 1.0, 4.0, "How have things been this week?"),
         ("client", 5.0, 8.0, "Not great. I feel flat most of the time."),
@@ -218,5 +225,5 @@ def test_a_windows_1252_srt_is_read(tmp_path: Path) -> None:
         "1\n00:00:01,000 --> 00:00:02,000\nDr Lee: How are you, Zoë?\n\n"
         "2\n00:00:03,000 --> 00:00:05,000\nZoë: I’m tired.\n".encode("cp1252")
     )
-    export = import_file(path, ImportOptions(), SessionStore()).export
+    export = import_file(path, ImportOptions(), SessionStore(), Settings()).export
     assert [u.text for u in export.utterances] == ["How are you, Zoë?", "I’m tired."]

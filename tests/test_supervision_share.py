@@ -15,6 +15,7 @@ from copilot import egress
 from copilot.cli import main
 from copilot.domain import Note
 from copilot.reflection.journal import Journal, JournalEntry
+from copilot.settings import Settings
 from copilot.storage import SessionStore
 from copilot.storage.supervision import SupervisionStore
 from copilot.supervision.bundle import ShareRequest, build_bundle, bundle_bytes, write_bundle
@@ -29,7 +30,9 @@ NOTE = "private: ask about the sister next time"
 @pytest.fixture
 def session_id(tmp_path: Path) -> str:
     store = SessionStore()
-    export = import_file(ss.vtt_voice(tmp_path), ImportOptions(client_label="R.L."), store).export
+    export = import_file(
+        ss.vtt_voice(tmp_path), ImportOptions(client_label="R.L."), store, Settings()
+    ).export
     sid = export.session.id
     store.add_note(sid, Note(at=20.0, text=NOTE))
     journal = Journal()
@@ -207,7 +210,9 @@ def test_exports_for_the_record_and_their_redaction(
         in (tmp_path / "t.md").read_text()
     )
     # the WebVTT export imports back with the same roles and times
-    again = import_file(tmp_path / "t.vtt", ImportOptions(therapist="Therapist"), SessionStore())
+    again = import_file(
+        tmp_path / "t.vtt", ImportOptions(therapist="Therapist"), SessionStore(), Settings()
+    )
     assert [(u.role, u.start, u.end) for u in again.export.utterances] == [
         ("therapist" if who == ss.THERAPIST else "client", a, b) for who, a, b, _ in ss.CUES
     ]

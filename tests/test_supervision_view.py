@@ -6,6 +6,7 @@ from pathlib import Path
 
 import supervision_support as ss
 
+from copilot.settings import Settings
 from copilot.storage import SessionStore
 from copilot.supervision.drafts import draft_path
 from copilot.window.bridge import Bridge
@@ -14,7 +15,7 @@ PASSPHRASE = "seven bridges of paper"
 
 
 def _shared(tmp_path: Path) -> tuple[Bridge, Path]:
-    bridge = Bridge(store=SessionStore())
+    bridge = Bridge(SessionStore(), Settings.load())
     imported = bridge.supervision.import_transcript(
         {"path": str(ss.srt(tmp_path)), "client_label": "R.L."}
     )
@@ -44,7 +45,7 @@ def test_comments_survive_a_closed_window_and_go_when_signed_off(tmp_path: Path)
     share_id = opened["bundle"]["share_id"]
     assert draft_path(share_id).is_file()
     assert b"Good pacing" not in draft_path(share_id).read_bytes()  # sealed
-    again = Bridge(store=SessionStore())  # the window closed and opened again
+    again = Bridge(SessionStore(), Settings.load())  # the window closed and opened again
     reopened = again.supervision.open_bundle({"path": str(bundle), "passphrase": PASSPHRASE})
     assert [c["text"] for c in reopened["comments"]] == ["Good pacing.", "On the risk line."]
     assert reopened["comments"][1]["utterance_seq"] == 3
@@ -65,7 +66,7 @@ def test_comments_survive_a_closed_window_and_go_when_signed_off(tmp_path: Path)
 
 
 def test_export_for_the_record_from_the_window(tmp_path: Path) -> None:
-    bridge = Bridge(store=SessionStore())
+    bridge = Bridge(SessionStore(), Settings.load())
     imported = bridge.supervision.import_transcript({"path": str(ss.srt(tmp_path))})
     out, notes = tmp_path / "record.md", tmp_path / "analysis.md"
     args = {"session_id": imported["session_id"], "out": str(out), "analysis": str(notes)}
@@ -78,7 +79,7 @@ def test_export_for_the_record_from_the_window(tmp_path: Path) -> None:
 
 
 def test_shared_audio_is_playable_while_the_bundle_is_open(tmp_path: Path) -> None:
-    bridge = Bridge(store=SessionStore())
+    bridge = Bridge(SessionStore(), Settings.load())
     session_id = bridge.supervision.import_transcript({"path": str(ss.srt(tmp_path))})["session_id"]
     kept = tmp_path / "kept.ogg"
     kept.write_bytes(b"OggS" + bytes(range(120)))
@@ -87,7 +88,7 @@ def test_shared_audio_is_playable_while_the_bundle_is_open(tmp_path: Path) -> No
     bridge.supervision.share_preview(args)
     out = tmp_path / "b.scshare"
     bridge.supervision.share_write({**args, "passphrase": PASSPHRASE, "out": str(out)})
-    supervisor = Bridge(store=SessionStore())
+    supervisor = Bridge(SessionStore(), Settings.load())
     opened = supervisor.supervision.open_bundle({"path": str(out), "passphrase": PASSPHRASE})
     copy = Path(opened["audio_url"].removeprefix("file://"))
     assert copy.read_bytes() == kept.read_bytes() and copy.suffix == ".ogg"

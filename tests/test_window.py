@@ -26,7 +26,7 @@ from encode import encode
 from window_support import stored_session, use_scripted_emotion
 
 from copilot.audio.files import SAMPLE_RATE
-from copilot.settings import home
+from copilot.settings import Settings, home
 from copilot.storage import SessionStore
 from copilot.storage.keys import home_key
 from copilot.storage.sealed import write_sealed
@@ -152,7 +152,7 @@ def live_flow(tmp_path: Path) -> None:
     use_scripted_emotion()
     stereo, _placed = render_dialogue(LIVE_TURNS, seed=3)
     recording = encode(tmp_path / "session.wav", stereo, SAMPLE_RATE)
-    bridge = Bridge()
+    bridge = Bridge(SessionStore(), Settings.load())
     seen: dict[str, Any] = {}
 
     def drive(page: Page) -> None:
@@ -243,7 +243,7 @@ def review_flow(tmp_path: Path) -> None:
     sealed = home() / "audio" / "kept.wav.sealed"  # kept audio is sealed on disk
     write_sealed(sealed, home_key(), audio.read_bytes())
     store.update(session_id, audio_path=str(sealed))
-    export = Bridge().review.session(session_id)["export"]
+    export = Bridge(SessionStore(), Settings.load()).review.session(session_id)["export"]
     point = export["summary"]["arc"][-1]
     starts = [(u["start"], u["seq"]) for u in export["utterances"]]
     expected_seq = [seq for start, seq in starts if start <= point["start"] + 0.05][-1]
@@ -282,7 +282,7 @@ def review_flow(tmp_path: Path) -> None:
         page.click("#confirm-ok")
         page.wait("document.querySelector('#s-count').textContent === '0 sessions'", 10)
 
-    in_window(Bridge(review_session_id=session_id[:6]), drive)
+    in_window(Bridge(SessionStore(), Settings.load(), review_session_id=session_id[:6]), drive)
     assert seen["jumped_to"] == str(expected_seq)
     assert "recognised as: “Honestly I feel flat" in seen["edited"]
     assert seen["audio"][0] is False and seen["audio"][1] == pytest.approx(40, abs=0.5)
@@ -330,8 +330,10 @@ def practice_flow(tmp_path: Path) -> None:
         seen["suggested"], seen["added"] = suggested, unticked[:1]
         if unticked:
             page.click(f'#pr-turns input[value="{unticked[0]}"]')
-        page.js("(a => { a.muted = true; a.defaultPlaybackRate = a.playbackRate = 4; })"
-                "(document.querySelector('#pr-audio'))")  # silent, and four times as fast
+        page.js(
+            "(a => { a.muted = true; a.defaultPlaybackRate = a.playbackRate = 4; })"
+            "(document.querySelector('#pr-audio'))"
+        )  # silent, and four times as fast
         page.click("#pr-start")
         pauses = page.wait("SC.practice.run && SC.practice.run.pauses", 20, "the run")
         seen["pauses"] = pauses
@@ -349,7 +351,7 @@ def practice_flow(tmp_path: Path) -> None:
         page.wait("document.querySelector('#pr-progress img')", 30, "the progress picture")
         seen["progress_src"] = page.js("document.querySelector('#pr-progress img').src")[:22]
 
-    in_window(Bridge(review_session_id=session_id), drive)
+    in_window(Bridge(SessionStore(), Settings.load(), review_session_id=session_id), drive)
     assert seen["figures"] == 3 and seen["chips"] == 4  # four therapist turns, each coded
     expected = sorted(set(seen["suggested"]) | set(seen["added"]))
     assert seen["pauses"] == expected, seen
@@ -365,7 +367,7 @@ def practice_flow(tmp_path: Path) -> None:
     runs = PracticeStore(SessionStore()).runs()
     assert len(runs) == 1 and len(runs[0].answers) == len(expected)
     assert runs[0].answers[0].reply == PRACTICE_REPLY and runs[0].answers[0].confidence == 0.8
-    exported = Bridge().review.session(session_id)["export"]
+    exported = Bridge(SessionStore(), Settings.load()).review.session(session_id)["export"]
     assert PRACTICE_REPLY not in json.dumps(exported)
 
 

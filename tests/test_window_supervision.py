@@ -16,6 +16,7 @@ import pytest
 import supervision_support as ss
 from test_window import Page, display, in_window, xvfb  # noqa: F401  (fixtures)
 
+from copilot.settings import Settings
 from copilot.storage import SessionStore
 from copilot.storage.supervision import SupervisionStore
 from copilot.supervision.sealed import unseal
@@ -131,7 +132,7 @@ def supervision_flow(tmp_path: Path) -> None:
         page.click("#ex-write")
         page.wait("document.querySelector('#notice').textContent.includes('record.docx')", 20)
 
-    in_window(Bridge(), drive)
+    in_window(Bridge(SessionStore(), Settings.load()), drive)
     session_id = seen["session_id"]
     assert "does not exist" in seen["bad_import"]
     for secret in ("Rebecca", "Lind", "Okafor", "Ilse", "07700"):

@@ -92,8 +92,9 @@ def _utterance(seq: int, role: str, text: str, start: float) -> Utterance:
 
 
 def stored_session(
-    client_label: str = "R.K.", session_id: str = "20250101-0900-rk", turns: list[tuple[str, str]]
-    | None = None
+    client_label: str = "R.K.",
+    session_id: str = "20250101-0900-rk",
+    turns: list[tuple[str, str]] | None = None,
 ) -> str:
     """A finished session, analysed by the real local analysers (emotion scripted)."""
     use_scripted_emotion()
@@ -116,7 +117,7 @@ def stored_session(
             t = u.end + 1.2
         store.append(session_id, utterances)
         store.add_note(session_id, Note(at=12.0, text="Check in about evenings next time"))
-        analyse_session(store, session_id, audio_path=None)
+        analyse_session(store, session_id, audio_path=None, settings=Settings.load())
     finally:
         store.close()
     return session_id

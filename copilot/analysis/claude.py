@@ -45,13 +45,13 @@ class ClaudeSessionAnalyser:
 
     def __init__(
         self,
-        settings: Settings | None = None,
-        store: SessionStore | None = None,
+        settings: Settings,
+        store: SessionStore,
         names: Sequence[str] = (),
         client: anthropic.Anthropic | None = None,
         **_: Any,
     ) -> None:
-        self.settings = settings or Settings.load()
+        self.settings = settings
         self.store = store
         self.names = list(names)
         self.client = client
@@ -74,12 +74,7 @@ class ClaudeSessionAnalyser:
         base = _local_summary(export)
         the_plan = plan(export, self.settings, self.names)
         client = self.client or make_client(self.settings)
-        store = self.store or SessionStore()
-        try:
-            parts = self._ask(client, store, export, the_plan)
-        finally:
-            if self.store is None:
-                store.close()
+        parts = self._ask(client, self.store, export, the_plan)
         provenance = Provenance(
             engine="claude",
             model=the_plan.model,

@@ -32,7 +32,7 @@ class _Rewordings(BaseModel):
 
 
 def reword_reflection_prompts(
-    prompts: list[dict[str, Any]], settings: Settings, session_id: str
+    prompts: list[dict[str, Any]], settings: Settings, store: SessionStore, session_id: str
 ) -> dict[str, str]:
     """New wording for the therapist's reflection questions: {prompt id: question}.
 
@@ -45,31 +45,27 @@ def reword_reflection_prompts(
         return {}
     prompt = load(WORDING_PROMPT)
     client = make_client(settings)
-    store = SessionStore()
-    try:
-        redaction = Redaction(client_label=store.get(session_id).client_label)
-        items = [
-            {k: redaction.redact(v) if k in ("quote", "question") else v for k, v in p.items()}
-            for p in prompts
-        ]
-        text = prompt.render(
-            prompt.meta["user"],
-            count=len(items),
-            prompts_json=json.dumps(items, ensure_ascii=False, indent=1),
-        )
-        request = {
-            "model": settings.claude_model,
-            "max_tokens": WORDING_MAX_TOKENS,
-            "system": [{"type": "text", "text": prompt.render(t)} for t in prompt.meta["system"]],
-            "messages": [{"role": "user", "content": [{"type": "text", "text": text}]}],
-        }
-        destination = messages_url(client)
-        log = EgressLog(store, session_id, destination, settings.claude_model, prompt)
-        answer = parse_logged(
-            client.with_middleware(log), log, store, request, _Rewordings, timeout_of(client)
-        )
-    finally:
-        store.close()
+    redaction = Redaction(client_label=store.get(session_id).client_label)
+    items = [
+        {k: redaction.redact(v) if k in ("quote", "question") else v for k, v in p.items()}
+        for p in prompts
+    ]
+    text = prompt.render(
+        prompt.meta["user"],
+        count=len(items),
+        prompts_json=json.dumps(items, ensure_ascii=False, indent=1),
+    )
+    request = {
+        "model": settings.claude_model,
+        "max_tokens": WORDING_MAX_TOKENS,
+        "system": [{"type": "text", "text": prompt.render(t)} for t in prompt.meta["system"]],
+        "messages": [{"role": "user", "content": [{"type": "text", "text": text}]}],
+    }
+    destination = messages_url(client)
+    log = EgressLog(store, session_id, destination, settings.claude_model, prompt)
+    answer = parse_logged(
+        client.with_middleware(log), log, store, request, _Rewordings, timeout_of(client)
+    )
     wanted = {str(p["id"]) for p in prompts}
     return {
         r.id: redaction.restore(r.question.strip())

@@ -42,12 +42,12 @@ def analyse_session(
     audio_path: Path | None,
     analyser: str = "local",
     names: list[str] | None = None,
-    settings: Settings | None = None,
+    *,
+    settings: Settings,
     prosody_readings: list[ProsodyReading] | None = None,
 ) -> Analysed:
     """Analyse a stored transcript. Prosody comes from the recording, or from the live session
     that measured it as it went (`prosody_readings`)."""
-    settings = settings or Settings.load()
     session = store.get(session_id)
     utterances = store.utterances(session_id)
     end = max((u.end for u in utterances), default=0.0)

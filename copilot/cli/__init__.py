@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from copilot import __version__
@@ -20,9 +20,8 @@ from copilot.cli import (
     supervision,
     window,
 )
+from copilot.cli.context import Context, Handler
 from copilot.errors import CopilotError
-
-Handler = Callable[[argparse.Namespace], int]
 
 
 class CommandGroup(Protocol):
@@ -67,9 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = args.command or "window"
     try:
         protection.at_start(name)
-        protection.enforce_retention(name)
-        _warn_interrupted(name)
-        return handlers()[name](args)
+        with Context() as ctx:  # the command's one settings and store
+            protection.enforce_retention(name, ctx)
+            _warn_interrupted(name, ctx)
+            return handlers()[name](args, ctx)
     except CopilotError as exc:
         print(f"session-copilot: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -78,16 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _warn_interrupted(name: str) -> None:
+def _warn_interrupted(name: str, ctx: Context) -> None:
     if name in ("resume", "discard", "delete", "window", "delete-all", "protect"):
         return
-    from copilot.storage import SessionStore
-
-    store = SessionStore()
-    try:
-        left = store.mark_orphans_incomplete() + store.list_sessions(status="incomplete")
-    finally:
-        store.close()
+    store = ctx.store
+    left = store.mark_orphans_incomplete() + store.list_sessions(status="incomplete")
     seen = {s.id for s in left}
     for session_id in sorted(seen):
         print(

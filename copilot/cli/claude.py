@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from copilot.cli.context import Context, Handler
 from copilot.errors import CopilotError
 from copilot.settings import Settings
 from copilot.storage import SessionStore
@@ -50,31 +50,26 @@ def names_of(text: str) -> list[str]:
     return [n.strip() for n in text.split(",") if n.strip()]
 
 
-def summarise_command(args: argparse.Namespace) -> int:
-    settings = Settings.load()
+def summarise_command(args: argparse.Namespace, ctx: Context) -> int:
+    settings = ctx.settings
     analyser = args.analyser or settings.session_analyser
     if analyser not in ("local", "claude"):
         raise CopilotError(f"unknown session analyser {analyser!r}: use local or claude")
     names = names_of(args.names)
-    store = SessionStore()
-    try:
-        session_id = store.get(args.session_id).id
-        from copilot.supervision.redact import names_for
+    store = ctx.store
+    session_id = store.get(args.session_id).id
+    from copilot.supervision.redact import names_for
 
-        names = names_for(store, session_id, names)  # with the names an imported file gave
-        if args.preview:
-            if analyser != "claude":
-                raise CopilotError(
-                    "--preview shows what Claude would be sent: use --analyser claude"
-                )
-            return _preview(store, session_id, settings, names)
-        result = _with_local_summary(store, session_id, settings, names)
-        if analyser == "claude":
-            from copilot.analysis.run import summarise
+    names = names_for(store, session_id, names)  # with the names an imported file gave
+    if args.preview:
+        if analyser != "claude":
+            raise CopilotError("--preview shows what Claude would be sent: use --analyser claude")
+        return _preview(store, session_id, settings, names)
+    result = _with_local_summary(store, session_id, settings, names)
+    if analyser == "claude":
+        from copilot.analysis.run import summarise
 
-            summarise(store, result, "claude", names, settings)
-    finally:
-        store.close()
+        summarise(store, result, "claude", names, settings)
     for notice in result.notices:
         print(f"session-copilot: {notice}", file=sys.stderr)
     print(summary_lines(result.export))
@@ -167,17 +162,14 @@ def _claude_lines(s: SessionSummary) -> list[str]:
     return lines
 
 
-def egress_command(args: argparse.Namespace) -> int:
+def egress_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot import egress
 
     if args.limit is not None and args.limit < 1:
         raise CopilotError("--limit must be at least 1")
-    store = SessionStore()
-    try:
-        session_id = store.get(args.session).id if args.session else None
-        entries = egress.list_entries(store, session_id, args.limit)
-    finally:
-        store.close()
+    store = ctx.store
+    session_id = store.get(args.session).id if args.session else None
+    entries = egress.list_entries(store, session_id, args.limit)
     if args.json:
         print(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
         return 0
@@ -204,7 +196,7 @@ def egress_command(args: argparse.Namespace) -> int:
     return 0
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+HANDLERS: dict[str, Handler] = {
     "summarise": summarise_command,
     "egress": egress_command,
 }

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 
-from copilot.settings import Settings
+from copilot.cli.context import Context, Handler
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,10 +36,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
 
 
-def devices(args: argparse.Namespace) -> int:
+def devices(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.audio.capture import list_devices
 
-    settings = Settings.load()
+    settings = ctx.settings
     for d in list_devices():
         marks = [
             m
@@ -61,10 +60,10 @@ def devices(args: argparse.Namespace) -> int:
     return 0
 
 
-def live(args: argparse.Namespace) -> int:
+def live(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.live.console import run_live
 
-    return run_live(args)
+    return run_live(args, ctx.store, ctx.settings)
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"devices": devices, "live": live}
+HANDLERS: dict[str, Handler] = {"devices": devices, "live": live}

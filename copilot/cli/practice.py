@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from copilot.cli.context import Context, Handler
 from copilot.errors import CopilotError
 
 Ask = Callable[[str], str]
@@ -38,28 +39,23 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
 
 
-def practice(args: argparse.Namespace) -> int:
-    from copilot.storage import SessionStore
+def practice(args: argparse.Namespace, ctx: Context) -> int:
+    store = ctx.store
+    if args.make_sessions:
+        from copilot.practice.material import store_practice_sessions
 
-    store = SessionStore()
-    try:
-        if args.make_sessions:
-            from copilot.practice.material import store_practice_sessions
+        for session_id in store_practice_sessions(store, ctx.settings):
+            print(f"practice session: {session_id}")
+    if args.session_id:
+        run_flow(store, args.session_id, _seqs(args.at), input, print)
+    if args.progress:
+        from copilot.practice import progress
+        from copilot.storage.practice import PracticeStore
 
-            for session_id in store_practice_sessions(store):
-                print(f"practice session: {session_id}")
-        if args.session_id:
-            run_flow(store, args.session_id, _seqs(args.at), input, print)
-        if args.progress:
-            from copilot.practice import progress
-            from copilot.storage.practice import PracticeStore
-
-            progress.write(progress.points(PracticeStore(store).runs()), args.progress)
-            print(f"progress: {args.progress}")
-        if not (args.session_id or args.progress or args.make_sessions):
-            raise CopilotError("name a session to practise on (see `session-copilot sessions`)")
-    finally:
-        store.close()
+        progress.write(progress.points(PracticeStore(store).runs()), args.progress)
+        print(f"progress: {args.progress}")
+    if not (args.session_id or args.progress or args.make_sessions):
+        raise CopilotError("name a session to practise on (see `session-copilot sessions`)")
     return 0
 
 
@@ -139,4 +135,4 @@ def _say_feedback(feedback: dict[str, Any], say: Say) -> None:
     say("")
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"practice": practice}
+HANDLERS: dict[str, Handler] = {"practice": practice}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
+from copilot.cli.context import Context, Handler
 from copilot.errors import CopilotError
 from copilot.protection import permissions
 from copilot.settings import RETAINED_KINDS, Retention, Settings, home
-from copilot.storage import SessionStore, keys
+from copilot.storage import keys
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,18 +50,13 @@ def at_start(command: str) -> None:
         print(f"session-copilot: warning: {line}", file=sys.stderr)
 
 
-def enforce_retention(command: str) -> None:
+def enforce_retention(command: str, ctx: Context) -> None:
     """Retention runs at every start (the window also runs it daily)."""
     from copilot.protection import retention
 
-    settings = Settings.load()
-    if command in _NO_RETENTION or not retention.active(settings):
+    if command in _NO_RETENTION or not retention.active(ctx.settings):
         return
-    store = SessionStore()
-    try:
-        gone = retention.apply(store, retention.plan(store, settings), "cli")
-    finally:
-        store.close()
+    gone = retention.apply(ctx.store, retention.plan(ctx.store, ctx.settings), "cli")
     if gone:
         print(
             f"session-copilot: retention removed {gone} item(s) that were due "
@@ -70,19 +65,16 @@ def enforce_retention(command: str) -> None:
         )
 
 
-def retention(args: argparse.Namespace) -> int:
+def retention(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.protection import retention
 
-    settings = Settings.load()
+    settings = ctx.settings
     if args.keep:
         return _set_keep(settings, args.keep, args.client)
-    store = SessionStore()
-    try:
-        due = retention.plan(store, settings)
-        if args.apply:
-            retention.apply(store, due, "cli")
-    finally:
-        store.close()
+    store = ctx.store
+    due = retention.plan(store, settings)
+    if args.apply:
+        retention.apply(store, due, "cli")
     verb = "removed" if args.apply else "due now"
     print(f"{len(due)} item(s) {verb}" + (":" if due else ""))
     for item in due:
@@ -109,19 +101,16 @@ def _set_keep(settings: Settings, pairs: list[str], client: str | None) -> int:
     return 0
 
 
-def export_all(args: argparse.Namespace) -> int:
+def export_all(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.protection.leaving import export_all as write_all
 
-    store = SessionStore()
-    try:
-        ids = write_all(store, args.dir)
-    finally:
-        store.close()
+    store = ctx.store
+    ids = write_all(store, args.dir)
     print(f"exported {len(ids)} session(s) and the journal to {args.dir}")
     return 0
 
 
-def passphrase(args: argparse.Namespace) -> int:
+def passphrase(args: argparse.Namespace, ctx: Context) -> int:
     """The new passphrase from COPILOT_PASSPHRASE_NEW (scripts) or typed twice."""
     import getpass
     import os
@@ -143,14 +132,11 @@ def passphrase(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_access_log(args: argparse.Namespace) -> int:
+def read_access_log(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.storage import access_log
 
-    store = SessionStore()
-    try:
-        found = access_log.entries(store, args.session, limit=max(args.limit, 0) or None)
-    finally:
-        store.close()
+    store = ctx.store
+    found = access_log.entries(store, args.session, limit=max(args.limit, 0) or None)
     if not found:
         print("the access log is empty")
     for entry in found:
@@ -158,7 +144,7 @@ def read_access_log(args: argparse.Namespace) -> int:
     return 0
 
 
-def delete_all(args: argparse.Namespace) -> int:
+def delete_all(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.protection.leaving import delete_all as erase_home
 
     folder = home()
@@ -174,7 +160,7 @@ def delete_all(args: argparse.Namespace) -> int:
     return 0
 
 
-def protect(args: argparse.Namespace) -> int:
+def protect(args: argparse.Namespace, ctx: Context) -> int:
     changed = permissions.tighten()
     if not permissions.POSIX:
         print("file modes do not apply on this system; the home sits in the account's AppData")
@@ -187,7 +173,7 @@ def protect(args: argparse.Namespace) -> int:
 
 _NO_RETENTION = ("retention", "delete-all", "protect", "export-all", "access-log", "passphrase")
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+HANDLERS: dict[str, Handler] = {
     "protect": protect,
     "retention": retention,
     "export-all": export_all,

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from copilot.cli.context import Context, Handler
 from copilot.settings import Settings, report_file
-from copilot.storage import SessionStore
 
 if TYPE_CHECKING:
     from copilot.analysis.run import Analysed
@@ -62,31 +62,28 @@ def _options(args: argparse.Namespace, settings: Settings) -> AnalyzeOptions:
         analyser=args.analyser or settings.session_analyser,
         names=[n.strip() for n in args.names.split(",") if n.strip()],
         chunk_s=settings.chunk_seconds,
+        settings=settings,
     )
 
 
-def analyze(args: argparse.Namespace) -> int:
+def analyze(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.audio.files import probe
     from copilot.pipeline import analyze_file
 
-    options = _options(args, Settings.load())
+    options = _options(args, ctx.settings)
     info = probe(args.path)  # a bad path fails before anything opens
-    store = SessionStore()
-    try:
-        with progress_bar(info.duration_s) as progress:
-            result = analyze_file(args.path, options, store, progress)
-        deliver(result, args.json, args.report)
-    finally:
-        store.close()
+    with progress_bar(info.duration_s) as progress:
+        result = analyze_file(args.path, options, ctx.store, progress)
+    deliver(result, args.json, args.report)
     return 0
 
 
-def demo(args: argparse.Namespace) -> int:
+def demo(args: argparse.Namespace, ctx: Context) -> int:
     from importlib.resources import files
 
     args.path = Path(str(files("copilot") / "demo" / "demo_session.ogg"))
     args.client_label = "Demo client"
-    return analyze(args)
+    return analyze(args, ctx)
 
 
 def deliver(result: Analysed, json_path: Path | None, report_path: Path | None) -> None:
@@ -162,4 +159,4 @@ class progress_bar:
             self.bar.close()
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"analyze": analyze, "demo": demo}
+HANDLERS: dict[str, Handler] = {"analyze": analyze, "demo": demo}

@@ -9,12 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from copilot.cli.context import Context, Handler
 from copilot.errors import CopilotError
-from copilot.settings import Settings
 
 if TYPE_CHECKING:
     from copilot.domain import ReflectionPrompt
@@ -62,22 +61,18 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 # reflect -----------------------------------------------------------------------------------------
 
 
-def reflect(args: argparse.Namespace) -> int:
+def reflect(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.reflection import reminders
     from copilot.reflection.prompts import prompts_for_session, render
-    from copilot.storage import SessionStore
 
-    settings = Settings.load()
+    settings = ctx.settings
     if args.session_id is None:
-        return _waiting(settings)
-    store = SessionStore()
-    try:
-        session = store.get(args.session_id)
-        if args.snooze is not None or args.dismiss:
-            return _reminder(session.id, args.snooze)
-        prompts, notice = prompts_for_session(store, session.id, settings)
-    finally:
-        store.close()
+        return _waiting(ctx)
+    store = ctx.store
+    session = store.get(args.session_id)
+    if args.snooze is not None or args.dismiss:
+        return _reminder(session.id, args.snooze)
+    prompts, notice = prompts_for_session(store, session.id, settings)
     if notice:
         print(f"session-copilot: {notice}", file=sys.stderr)
     if not prompts:
@@ -95,15 +90,10 @@ def reflect(args: argparse.Namespace) -> int:
     return 0
 
 
-def _waiting(settings: Settings) -> int:
+def _waiting(ctx: Context) -> int:
     from copilot.reflection import reminders
-    from copilot.storage import SessionStore
 
-    store = SessionStore()
-    try:
-        found = reminders.due(store=store, settings=settings)
-    finally:
-        store.close()
+    found = reminders.due(store=ctx.store, settings=ctx.settings)
     if not found:
         print("no session is waiting for your reflection")
     for reminder in found:
@@ -194,11 +184,10 @@ def _save(session_id: str, prompts: list[ReflectionPrompt], answers: list[str]) 
 # checkin -----------------------------------------------------------------------------------------
 
 
-def checkin(args: argparse.Namespace) -> int:
+def checkin(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.reflection import instruments as ins
     from copilot.reflection.checkins import ask, describe_load, record_checkin
     from copilot.reflection.trends import suggestions
-    from copilot.storage import SessionStore
 
     instrument = ins.load_instrument(args.instrument) if args.instrument else None
     instrument = instrument or ins.builtin(args.kind or "post")
@@ -213,11 +202,8 @@ def checkin(args: argparse.Namespace) -> int:
             raise CopilotError("the check-in was not finished; nothing was saved") from None
     else:
         raise CopilotError("checkin needs a terminal, or its answers with --answers 1,3,2,...")
-    store = SessionStore()
-    try:
-        result, context = record_checkin(store, instrument, answers, args.session)
-    finally:
-        store.close()
+    store = ctx.store
+    result, context = record_checkin(store, instrument, answers, args.session)
     _show(result, instrument, describe_load(context), suggestions([result]))
     return 0
 
@@ -239,7 +225,7 @@ def _show(result: CheckIn, instrument: Instrument, load: str, gentle: list[str])
 # trends ------------------------------------------------------------------------------------------
 
 
-def trends(args: argparse.Namespace) -> int:
+def trends(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.reflection.checkins import CheckInStore
     from copilot.reflection.journal import open_journal
     from copilot.reflection.trends import describe, suggestions, weekly, write
@@ -265,5 +251,4 @@ def trends(args: argparse.Namespace) -> int:
     return 0
 
 
-Handler = Callable[[argparse.Namespace], int]
 HANDLERS: dict[str, Handler] = {"reflect": reflect, "checkin": checkin, "trends": trends}

@@ -13,10 +13,10 @@ of them and the verdicts (no session id, label or time). Nothing is sent anywher
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 from typing import get_args
 
+from copilot.cli.context import Context, Handler
 from copilot.domain import RiskKind
 from copilot.errors import CopilotError
 
@@ -41,38 +41,34 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     export.add_argument("--session", metavar="SESSION_ID", help="only this session's marks")
 
 
-def risk_feedback_command(args: argparse.Namespace) -> int:
+def risk_feedback_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.analysis.risk.feedback import make_mark, write_export
-    from copilot.storage import SessionStore
     from copilot.storage.risk_feedback import RiskFeedbackStore
 
-    store = SessionStore()
-    try:
-        marks = RiskFeedbackStore(store)
-        if args.action == "mark":
-            mark = make_mark(
-                store, args.session_id, args.utterance_seq, VERDICTS[args.verdict],  # type: ignore[arg-type]
-                args.kind, args.note,
-            )  # fmt: skip
-            marks.mark(mark)
-            print(f"marked {mark.verdict.replace('_', ' ')}: {mark.quote}")
-        elif args.action == "unmark":
-            verdict = VERDICTS[args.verdict]
-            if not marks.unmark(args.session_id, args.utterance_seq, verdict, args.kind):  # type: ignore[arg-type]
-                raise CopilotError(f"no such mark on utterance {args.utterance_seq}")
-            print("unmarked")
-        elif args.action == "list":
-            for m in marks.marks(args.session):
-                kind = m.kind or "-"
-                print(f"{m.session_id}\t{m.utterance_seq}\t{m.verdict}\t{kind}\t{m.quote}")
-        else:
-            document = write_export(args.out, marks.marks(args.session))
-            print(f"wrote {len(document.marks)} marks to {args.out} (nothing was sent)")
-    finally:
-        store.close()
+    store = ctx.store
+    marks = RiskFeedbackStore(store)
+    if args.action == "mark":
+        mark = make_mark(
+            store, args.session_id, args.utterance_seq, VERDICTS[args.verdict],  # type: ignore[arg-type]
+            args.kind, args.note,
+        )  # fmt: skip
+        marks.mark(mark)
+        print(f"marked {mark.verdict.replace('_', ' ')}: {mark.quote}")
+    elif args.action == "unmark":
+        verdict = VERDICTS[args.verdict]
+        if not marks.unmark(args.session_id, args.utterance_seq, verdict, args.kind):  # type: ignore[arg-type]
+            raise CopilotError(f"no such mark on utterance {args.utterance_seq}")
+        print("unmarked")
+    elif args.action == "list":
+        for m in marks.marks(args.session):
+            kind = m.kind or "-"
+            print(f"{m.session_id}\t{m.utterance_seq}\t{m.verdict}\t{kind}\t{m.quote}")
+    else:
+        document = write_export(args.out, marks.marks(args.session))
+        print(f"wrote {len(document.marks)} marks to {args.out} (nothing was sent)")
     return 0
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+HANDLERS: dict[str, Handler] = {
     "risk-feedback": risk_feedback_command,
 }

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from copilot.cli.context import Context, Handler
 from copilot.cli.recording import deliver, progress_bar
 from copilot.errors import CopilotError
 from copilot.protection.retention import delete_session
@@ -41,14 +41,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
             )
 
 
-def sessions(args: argparse.Namespace) -> int:
+def sessions(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.timefmt import clock
 
-    store = SessionStore()
-    try:
-        found = store.list_sessions(client=args.client, query=args.search, status=args.status)
-    finally:
-        store.close()
+    found = ctx.store.list_sessions(client=args.client, query=args.search, status=args.status)
     if not found:
         print("no sessions")
     for s in found:
@@ -59,35 +55,29 @@ def sessions(args: argparse.Namespace) -> int:
     return 0
 
 
-def show(args: argparse.Namespace) -> int:
+def show(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.timefmt import clock
 
-    store = SessionStore()
-    try:
-        session = store.get(args.session_id)
-        access_log.record(store, "opened", session.id, "cli", "show")
-        for u in store.utterances(session.id):
-            print(f"[{clock(u.start)}] {u.role}: {u.text}")
-    finally:
-        store.close()
+    store = ctx.store
+    session = store.get(args.session_id)
+    access_log.record(store, "opened", session.id, "cli", "show")
+    for u in store.utterances(session.id):
+        print(f"[{clock(u.start)}] {u.role}: {u.text}")
     return 0
 
 
-def export(args: argparse.Namespace) -> int:
+def export(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.analysis.run import build_export
     from copilot.report import write_json, write_report
 
     if not args.json and not args.report and not args.audio:
         raise CopilotError("export needs --json OUT.json, --report OUT.html and/or --audio OUT")
-    store = SessionStore()
-    try:
-        result = build_export(store, store.get(args.session_id).id)
-        if args.audio:
-            _export_audio(store.audio_path(result.session.id), args.audio)
-        written = " and ".join(str(p) for p in (args.json, args.report, args.audio) if p)
-        access_log.record(store, "exported", result.session.id, "cli", f"to {written}")
-    finally:
-        store.close()
+    store = ctx.store
+    result = build_export(store, store.get(args.session_id).id)
+    if args.audio:
+        _export_audio(store.audio_path(result.session.id), args.audio)
+    written = " and ".join(str(p) for p in (args.json, args.report, args.audio) if p)
+    access_log.record(store, "exported", result.session.id, "cli", f"to {written}")
     if args.json:
         write_json(result, args.json)
     if args.report:
@@ -105,60 +95,50 @@ def _export_audio(kept: str | None, out: Path) -> None:
     write_private(out, read_sealed(Path(kept), home_key()))
 
 
-def resume(args: argparse.Namespace) -> int:
+def resume(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.pipeline import AnalyzeOptions
     from copilot.pipeline import resume as resume_session
 
-    store = SessionStore()
-    try:
-        store.mark_orphans_incomplete()
-        session = store.get(args.session_id)
-        if session.source == "live":
-            result = _recover_live(store, session.id)
-        else:
-            with progress_bar(session.duration_s or 0.0) as progress:
-                options = AnalyzeOptions(chunk_s=Settings.load().chunk_seconds)
-                result = resume_session(store, session.id, options, progress)
-        deliver(result, args.json, args.report)
-    finally:
-        store.close()
+    store = ctx.store
+    store.mark_orphans_incomplete()
+    session = store.get(args.session_id)
+    if session.source == "live":
+        result = _recover_live(store, ctx.settings, session.id)
+    else:
+        with progress_bar(session.duration_s or 0.0) as progress:
+            options = AnalyzeOptions(chunk_s=ctx.settings.chunk_seconds)
+            result = resume_session(store, session.id, options, progress)
+    deliver(result, args.json, args.report)
     return 0
 
 
-def _recover_live(store: SessionStore, session_id: str) -> Analysed:
+def _recover_live(store: SessionStore, settings: Settings, session_id: str) -> Analysed:
     """A live session cut short: keep every utterance it stored, and analyse them."""
     from copilot.analysis.run import analyse_session
 
     if store.get(session_id).status == "complete":
         raise CopilotError(f"session {session_id} is already complete")
-    return analyse_session(store, session_id, audio_path=None)
+    return analyse_session(store, session_id, audio_path=None, settings=settings)
 
 
-def discard(args: argparse.Namespace) -> int:
-    store = SessionStore()
-    try:
-        store.mark_orphans_incomplete()
-        session = store.get(args.session_id)
-        if session.status not in ("incomplete", "in_progress"):
-            raise CopilotError(f"session {session.id} is {session.status}; use `delete` for that")
-        delete_session(store, session.id, "cli", "discarded")
-    finally:
-        store.close()
+def discard(args: argparse.Namespace, ctx: Context) -> int:
+    store = ctx.store
+    store.mark_orphans_incomplete()
+    session = store.get(args.session_id)
+    if session.status not in ("incomplete", "in_progress"):
+        raise CopilotError(f"session {session.id} is {session.status}; use `delete` for that")
+    delete_session(store, session.id, "cli", "discarded")
     print(f"discarded {session.id}")
     return 0
 
 
-def delete(args: argparse.Namespace) -> int:
-    store = SessionStore()
-    try:
-        deleted = delete_session(store, args.session_id, "cli")
-    finally:
-        store.close()
+def delete(args: argparse.Namespace, ctx: Context) -> int:
+    deleted = delete_session(ctx.store, args.session_id, "cli")
     print(f"deleted {deleted}")
     return 0
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+HANDLERS: dict[str, Handler] = {
     "sessions": sessions,
     "show": show,
     "export": export,

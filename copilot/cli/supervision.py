@@ -10,13 +10,13 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from copilot.cli.context import Context, Handler
 from copilot.errors import CopilotError, InputFileError
-from copilot.settings import Settings
-from copilot.storage import SessionStore, access_log
+from copilot.storage import access_log
 
 if TYPE_CHECKING:
     from copilot.supervision.models import ReviewComment, ShareBundle, SupervisionReply
@@ -116,52 +116,46 @@ def passphrase(args: argparse.Namespace, confirm: bool = False) -> str:
     return first
 
 
-def import_command(args: argparse.Namespace) -> int:
+def import_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.cli.recording import deliver
     from copilot.domain import Consent
     from copilot.supervision.importer import ImportOptions, import_file
 
-    settings = Settings.load()
+    settings = ctx.settings
     options = ImportOptions(
         therapist=args.therapist, client_label=args.client_label, format=args.format,
         names=names_of(args.names), analyser=settings.session_analyser,
         consent=Consent(given_by=args.consent_by, method=args.consent) if args.consent else None,
     )  # fmt: skip
-    store = SessionStore()
-    try:
-        result = import_file(args.path, options, store, settings)
-    finally:
-        store.close()
+    store = ctx.store
+    result = import_file(args.path, options, store, settings)
     print(f"from transcript: {result.export.session.diarization}")
     deliver(result, args.json, args.report)  # as analyze: the home's report is kept sealed
     return 0
 
 
-def share_command(args: argparse.Namespace) -> int:
+def share_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.supervision.bundle import ShareRequest, build_bundle, preview_text, write_bundle
 
     if not args.preview and args.out is None:
         raise CopilotError("share needs --out FILE (or --preview to see what it would hold)")
     request = ShareRequest(args.recipient, names_of(args.names), args.with_audio)
-    store = SessionStore()
-    try:
-        session_id = store.get(args.session_id).id
-        bundle = build_bundle(store, session_id, request)
-        if args.preview:
-            print(preview_text(bundle))
-            print("session-copilot: preview only, nothing was written", file=sys.stderr)
-            return 0
-        record = write_bundle(store, session_id, bundle, passphrase(args, confirm=True), args.out)
-        access_log.record(store, "shared", session_id, "cli", f"for {record.recipient}: {args.out}")
-    finally:
-        store.close()
+    store = ctx.store
+    session_id = store.get(args.session_id).id
+    bundle = build_bundle(store, session_id, request)
+    if args.preview:
+        print(preview_text(bundle))
+        print("session-copilot: preview only, nothing was written", file=sys.stderr)
+        return 0
+    record = write_bundle(store, session_id, bundle, passphrase(args, confirm=True), args.out)
+    access_log.record(store, "shared", session_id, "cli", f"for {record.recipient}: {args.out}")
     print(f"bundle for {record.recipient}: {args.out}")
     print("Tell the supervisor the passphrase by another channel (phone, in person), never with "
           "the file.")  # fmt: skip
     return 0
 
 
-def open_share_command(args: argparse.Namespace) -> int:
+def open_share_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.supervision.bundle import open_bundle
     from copilot.supervision.review import make_reply, parse_comment, parse_rating, verdict_of
     from copilot.supervision.show import bundle_text
@@ -239,31 +233,25 @@ def _lines() -> Iterator[str]:
             return
 
 
-def merge_command(args: argparse.Namespace) -> int:
+def merge_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.supervision.review import merge_reply
     from copilot.supervision.show import review_text
 
-    store = SessionStore()
-    try:
-        record = merge_reply(store, args.path, passphrase(args))
-    finally:
-        store.close()
+    store = ctx.store
+    record = merge_reply(store, args.path, passphrase(args))
     print(f"merged into session {record.session_id}")
     print(review_text(record))
     return 0
 
 
-def reviews_command(args: argparse.Namespace) -> int:
+def reviews_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.storage.supervision import SupervisionStore
     from copilot.supervision.show import review_text
 
-    store = SessionStore()
-    try:
-        session_id = store.get(args.session_id).id
-        supervision = SupervisionStore(store)
-        shares, reviews = supervision.shares(session_id), supervision.reviews(session_id)
-    finally:
-        store.close()
+    store = ctx.store
+    session_id = store.get(args.session_id).id
+    supervision = SupervisionStore(store)
+    shares, reviews = supervision.shares(session_id), supervision.reviews(session_id)
     for s in shares:
         audio = ", with audio" if s.with_audio else ""
         print(f"shared {s.made_at:%Y-%m-%d %H:%M} with {s.recipient}{audio}: {s.path}")
@@ -274,25 +262,22 @@ def reviews_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def transcript_command(args: argparse.Namespace) -> int:
+def transcript_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.supervision.exports import write_record
 
     if args.out is None and args.analysis is None:
         raise CopilotError("transcript needs --out FILE and/or --analysis OUT.md")
     names = names_of(args.names) if args.redact else None
-    store = SessionStore()
-    try:
-        written = write_record(store, args.session_id, args.out, args.format, args.analysis, names)
-        detail = "to " + " and ".join(str(p) for p in written)
-        access_log.record(store, "exported", store.get(args.session_id).id, "cli", detail)
-    finally:
-        store.close()
+    store = ctx.store
+    written = write_record(store, args.session_id, args.out, args.format, args.analysis, names)
+    detail = "to " + " and ".join(str(p) for p in written)
+    access_log.record(store, "exported", store.get(args.session_id).id, "cli", detail)
     for path in written:
         print(f"written: {path}")
     return 0
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+HANDLERS: dict[str, Handler] = {
     "import": import_command,
     "share": share_command,
     "open-share": open_share_command,

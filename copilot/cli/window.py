@@ -7,7 +7,8 @@ the window module only inside the handler, so `--help` stays fast.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+
+from copilot.cli.context import Context, Handler
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -15,16 +16,16 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     opened.add_argument("session_id", metavar="SESSION_ID", help="an id or its first characters")
 
 
-def open_review(args: argparse.Namespace) -> int:
+def open_review(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.window.host import open_window
 
-    return open_window(review_session_id=args.session_id)
+    return open_window(ctx.store, ctx.settings, review_session_id=args.session_id)
 
 
-def window(args: argparse.Namespace) -> int:
+def window(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.window.host import open_window
 
-    return open_window()
+    return open_window(ctx.store, ctx.settings)
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"open": open_review, "window": window}
+HANDLERS: dict[str, Handler] = {"open": open_review, "window": window}

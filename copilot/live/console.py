@@ -18,6 +18,7 @@ from copilot.errors import DeviceError
 from copilot.events import RevisionEvent, RiskEvent, StatusEvent, UtteranceEvent
 from copilot.live import LiveOptions, LiveSession
 from copilot.settings import Settings
+from copilot.storage import SessionStore
 from copilot.timefmt import clock
 
 
@@ -56,8 +57,7 @@ def _wait(stop: threading.Event, seconds: float | None, sources: list[FileSource
             return
 
 
-def run_live(args: argparse.Namespace) -> int:
-    settings = Settings.load()
+def run_live(args: argparse.Namespace, store: SessionStore, settings: Settings) -> int:
     mic = args.mic or settings.mic_device
     call = args.call or settings.call_device
     sources = _sources(args)
@@ -74,7 +74,7 @@ def run_live(args: argparse.Namespace) -> int:
         partials=not args.no_partials,
     )
     replay: list[AudioSource] | None = list(sources) if sources is not None else None
-    live = LiveSession(options, settings=settings, sources=replay)
+    live = LiveSession(options, store, settings, sources=replay)
     live.subscribe(printer)
     live.record_consent(Consent(given_by=args.consent_by, method=args.consent))
     stop = threading.Event()

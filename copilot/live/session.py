@@ -72,15 +72,15 @@ class LiveSession:
     def __init__(
         self,
         options: LiveOptions,
-        store: SessionStore | None = None,
-        settings: Settings | None = None,
+        store: SessionStore,
+        settings: Settings,
         sources: list[AudioSource] | None = None,
         engine: Transcriber | None = None,
         reviser: Transcriber | None = None,
     ):
         self.options = options
-        self.settings = settings or Settings.load()
-        self.store = store or SessionStore()
+        self.settings = settings
+        self.store = store
         self.bus = EventBus()
         self.state: LiveState = "idle"
         self.session_id: str | None = None

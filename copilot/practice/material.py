@@ -14,6 +14,7 @@ from pathlib import Path
 
 from copilot.domain import Consent, Session, Utterance, Word
 from copilot.errors import SessionNotFound
+from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
 
 WORDS_PER_S, GAP_S = 2.6, 0.9
@@ -119,7 +120,11 @@ def practice_session(
 
 
 def store_practice_session(
-    store: SessionStore, name: str, timings: list[Timing] | None = None, audio: Path | None = None
+    store: SessionStore,
+    settings: Settings,
+    name: str,
+    timings: list[Timing] | None = None,
+    audio: Path | None = None,
 ) -> str:
     """Store and analyse one practice session (its generated audio kept, when there is one)."""
     from copilot.analysis.run import analyse_session
@@ -129,16 +134,16 @@ def store_practice_session(
     store.append(session.id, utterances)
     if audio is not None:
         store.update(session.id, audio_path=str(audio))
-    analyse_session(store, session.id, audio_path=audio)
+    analyse_session(store, session.id, audio_path=audio, settings=settings)
     return session.id
 
 
-def store_practice_sessions(store: SessionStore) -> list[str]:
+def store_practice_sessions(store: SessionStore, settings: Settings) -> list[str]:
     """Store and analyse the text-only practice sessions not stored yet; returns their ids."""
     made = []
     for name in PRACTICE:
         try:
             store.get(name)
         except SessionNotFound:
-            made.append(store_practice_session(store, name))
+            made.append(store_practice_session(store, settings, name))
     return made

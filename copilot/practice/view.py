@@ -14,6 +14,7 @@ from copilot.analysis.run import build_export
 from copilot.domain import SessionExport, utcnow
 from copilot.practice import flow, progress
 from copilot.practice.models import PracticeRun
+from copilot.settings import Settings
 from copilot.storage.practice import PracticeStore
 from copilot.storage.repository import SessionStore
 
@@ -53,11 +54,11 @@ class PracticeView:
             "private": PRIVATE,
         }  # fmt: skip
 
-    def make_sessions(self) -> Result:
+    def make_sessions(self, settings: Settings) -> Result:
         """Store (and analyse) the project's practice sessions not stored yet."""
         from copilot.practice.material import store_practice_sessions
 
-        return {"made": store_practice_sessions(self._store), **self.sessions()}
+        return {"made": store_practice_sessions(self._store, settings), **self.sessions()}
 
     def plan(self, session_id: str) -> Result:
         """The session's transcript, its key moments and client turns, and the state list."""

@@ -1,6 +1,8 @@
 """The therapist's own side for the window: plain dicts and lists, ready for JSON.
 
-The bridge calls these and hands the results to the page as they are. A problem the therapist
+The bridge calls these with the window's store and settings (the session database is only
+read here) and hands the results to the page as they are; below, each function's page-facing
+arguments, which follow the store and settings it needs. A problem the therapist
 can cause raises a `CopilotError` whose message is one readable line (the bridge turns it into
 {"error": ...}). Everything written here goes to the private journal (journal.sqlite3), never to
 the session database; the session database is only read.
@@ -50,7 +52,6 @@ from copilot.errors import CopilotError
 from copilot.reflection import reminders
 from copilot.reflection.checkins import (
     CheckInStore,
-    LoadContext,
     describe_load,
     load_context,
     record_checkin,
@@ -82,13 +83,9 @@ Answers = Mapping[str, str] | Sequence[Mapping[str, Any]]
 # reflection prompts and the journal ------------------------------------------------------------
 
 
-def prompts_for(session_id: str) -> Result:
-    store = SessionStore()
-    try:
-        session = store.get(session_id)
-        prompts, notice = prompts_for_session(store, session.id, Settings.load())
-    finally:
-        store.close()
+def prompts_for(store: SessionStore, settings: Settings, session_id: str) -> Result:
+    session = store.get(session_id)
+    prompts, notice = prompts_for_session(store, session.id, settings)
     saved = _latest_answers(session.id)
     return {
         "session_id": session.id,
@@ -112,13 +109,9 @@ def _latest_answers(session_id: str) -> dict[str, str]:
         journal.close()
 
 
-def save_answers(session_id: str, answers: Answers) -> Result:
-    store = SessionStore()
-    try:
-        session = store.get(session_id)
-        prompts, _ = prompts_for_session(store, session.id, Settings(session_analyser="local"))
-    finally:
-        store.close()
+def save_answers(store: SessionStore, session_id: str, answers: Answers) -> Result:
+    session = store.get(session_id)
+    prompts, _ = prompts_for_session(store, session.id, Settings(session_analyser="local"))
     by_id = {p.id: p for p in prompts}
     journal = Journal()
     try:
@@ -205,9 +198,11 @@ def _note(instrument: Instrument) -> str | None:
     return "Not a validated instrument: its items and bands help you follow your own trend."
 
 
-def checkin_form(kind: str = "post", instrument_path: str | Path | None = None) -> Result:
+def checkin_form(
+    store: SessionStore, kind: str = "post", instrument_path: str | Path | None = None
+) -> Result:
     instrument = _instrument(kind, instrument_path)
-    context = _today()
+    context = load_context(store)
     scale = instrument.response
     return {
         "id": instrument.id,
@@ -230,6 +225,7 @@ def checkin_form(kind: str = "post", instrument_path: str | Path | None = None) 
 
 
 def submit_checkin(
+    store: SessionStore,
     answers: Mapping[str, int] | Sequence[int],
     kind: str = "post",
     instrument_path: str | Path | None = None,
@@ -244,11 +240,7 @@ def submit_checkin(
         given = answers_from_list(instrument, list(answers))
     else:
         raise AnswerError("answers are a list in item order or a map from item id to number")
-    store = SessionStore()
-    try:
-        result, context = record_checkin(store, instrument, given, session_id)
-    finally:
-        store.close()
+    result, context = record_checkin(store, instrument, given, session_id)
     return {
         "id": result.id,
         "at": result.at.isoformat(),
@@ -266,20 +258,12 @@ def submit_checkin(
     }
 
 
-def _today(day: date | None = None) -> LoadContext:
-    store = SessionStore()
-    try:
-        return load_context(store, day)
-    finally:
-        store.close()
-
-
-def load_today(day: str | None = None) -> Result:
+def load_today(store: SessionStore, day: str | None = None) -> Result:
     try:
         when = date.fromisoformat(day) if day else None
     except ValueError:
         raise CopilotError(f"{day!r} is not a date (YYYY-MM-DD)") from None
-    context = _today(when)
+    context = load_context(store, when)
     return {**context.model_dump(mode="json"), "text": describe_load(context)}
 
 
@@ -311,12 +295,8 @@ def _reminder(r: reminders.Reminder) -> Result:
     return {**r.model_dump(mode="json"), "notice": r.notice()}
 
 
-def reminders_due() -> list[Result]:
-    store = SessionStore()
-    try:
-        return [_reminder(r) for r in reminders.due(store=store)]
-    finally:
-        store.close()
+def reminders_due(store: SessionStore, settings: Settings) -> list[Result]:
+    return [_reminder(r) for r in reminders.due(store=store, settings=settings)]
 
 
 def snooze_reminder(session_id: str, minutes: float = reminders.SNOOZE_MIN) -> Result:
@@ -329,6 +309,6 @@ def dismiss_reminder(session_id: str) -> Result:
     return {"session_id": session_id, "closed": reminders.close(session_id)}
 
 
-def session_ended(session_id: str) -> Result:
-    made = reminders.schedule(session_id)
+def session_ended(settings: Settings, session_id: str) -> Result:
+    made = reminders.schedule(session_id, settings)
     return {"reminder": _reminder(made) if made else None}

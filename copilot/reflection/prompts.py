@@ -235,7 +235,7 @@ _BUILDERS: dict[Aspect, _Builder] = {
 def prompts_for_session(
     store: SessionStore,
     session_id: str,
-    settings: Settings | None = None,
+    settings: Settings,
     wording: Wording | None = None,
 ) -> tuple[list[ReflectionPrompt], str | None]:
     """A stored session's prompts, and a one-line notice when Claude's wording did not arrive.
@@ -249,11 +249,10 @@ def prompts_for_session(
     export = build_export(store, store.get(session_id).id)
     summary = export.summary or LocalSessionAnalyser().summarise(export)
     prompts = build_prompts(export, summary)
-    settings = settings or Settings.load()
     if not prompts or settings.session_analyser != "claude":
         return prompts, None
     if wording is None:
-        wording, notice = claude_wording(settings, export.session.id)
+        wording, notice = claude_wording(settings, store, export.session.id)
         if wording is None:
             return prompts, notice
     return reword(prompts, wording)

@@ -48,13 +48,12 @@ def _open(path: Path | None) -> sqlite3.Connection:
 
 def schedule(
     session_id: str,
-    settings: Settings | None = None,
+    settings: Settings,
     now: datetime | None = None,
     path: Path | None = None,
 ) -> Reminder | None:
     """At session end: make the reminder if the therapist wants reminders; never raises."""
     try:
-        settings = settings or Settings.load()
         if not settings.reminders:
             return None
         reminder = Reminder(session_id=session_id, due_at=now or utcnow())
@@ -91,8 +90,7 @@ def due(
             (_ts(now),),
         ).fetchall()
         found = [Reminder.model_validate(dict(r)) for r in rows]
-        settings = settings or Settings.load()
-        if store is not None and settings.reminders:
+        if store is not None and settings is not None and settings.reminders:
             found += _unreflected(db, store, now)
     finally:
         db.close()

@@ -3,7 +3,7 @@
 The one thing this needs from the Claude module is a single function, imported lazily:
 
     copilot.analysis.claude.reword_reflection_prompts(
-        prompts: list[dict[str, Any]], settings: Settings, session_id: str
+        prompts: list[dict[str, Any]], settings: Settings, store: SessionStore, session_id: str
     ) -> dict[str, str]
 
 Each prompt it receives is a plain dict — `id`, `aspect`, `facet`, `time` ("m:ss"), `speaker`,
@@ -27,6 +27,7 @@ from typing import Any
 
 from copilot.domain import ReflectionPrompt
 from copilot.settings import Settings
+from copilot.storage.repository import SessionStore
 from copilot.timefmt import clock
 
 QUESTION_MAX_CHARS = 600
@@ -45,7 +46,9 @@ def claude_on(settings: Settings) -> bool:
     return settings.session_analyser == "claude"
 
 
-def claude_wording(settings: Settings, session_id: str) -> tuple[Wording | None, str | None]:
+def claude_wording(
+    settings: Settings, store: SessionStore, session_id: str
+) -> tuple[Wording | None, str | None]:
     """The Claude wording hook when Claude is on and available; else None and, when Claude is
     on but unavailable, one line saying why the local wording is shown."""
     if not claude_on(settings):
@@ -60,7 +63,8 @@ def claude_wording(settings: Settings, session_id: str) -> tuple[Wording | None,
         return None, f"Claude's wording is unavailable ({CLAUDE_FUNCTION} is not a function)"
 
     def hook(prompts: list[ReflectionPrompt]) -> list[ReflectionPrompt]:
-        returned = function([to_wire(p) for p in prompts], settings=settings, session_id=session_id)
+        wire = [to_wire(p) for p in prompts]
+        returned = function(wire, settings=settings, store=store, session_id=session_id)
         if not isinstance(returned, dict):
             raise TypeError(f"{CLAUDE_FUNCTION} returned {type(returned).__name__}, not a dict")
         return [

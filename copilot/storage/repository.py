@@ -49,12 +49,27 @@ _SESSION_COLUMNS = (
 
 
 class SessionStore:
+    """Opened once where a program starts (a command, the window) and passed in; `with
+    SessionStore() as store:` closes it at the end."""
+
     def __init__(self, db: sqlite3.Connection | None = None, path: Path | None = None):
         self.db = db or connect(path)
         self._lock = threading.RLock()
 
+    def __enter__(self) -> SessionStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         self.db.close()
+
+    def another(self) -> SessionStore:
+        """A second connection to the same database, for a worker that writes on threads of
+        its own (a live recording beside the window's page calls)."""
+        main = self.db.execute("PRAGMA database_list").fetchone()
+        return SessionStore(path=Path(main["file"]))
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -111,7 +111,7 @@ def import_file(
     path: Path,
     options: ImportOptions,
     store: SessionStore,
-    settings: Settings | None = None,
+    settings: Settings,
     new_id: str | None = None,
 ) -> Analysed:
     """Parse, store and analyse; a failure anywhere leaves nothing stored."""

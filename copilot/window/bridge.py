@@ -43,15 +43,16 @@ class Bridge:
 
     def __init__(
         self,
+        store: SessionStore,
+        settings: Settings,
         review_session_id: str | None = None,
-        store: SessionStore | None = None,
         session_factory: SessionFactory | None = None,
-        settings: Settings | None = None,
     ):
+        """`store` and `settings` are the window's, opened once where it starts; whoever
+        opened the store closes it."""
         self._review_id = review_session_id
-        self._own_store = store is None
-        self._store = store or SessionStore()
-        self._settings = settings or Settings.load()
+        self._store = store
+        self._settings = settings
         self._host: Host | None = None
         self._pusher: Pusher | None = None
         self._meters = Meters(self._send)
@@ -67,7 +68,7 @@ class Bridge:
         self.review = ReviewApi(db, self._settings, self._current)
         self.risk_feedback = RiskFeedbackApi(db)
         self.reflection = ReflectionApi(db, self._settings)
-        self.practice = PracticeApi(db)
+        self.practice = PracticeApi(db, self._settings)
         self.preferences = PreferencesApi(self._settings, self._get_host)
         self.supervision = SupervisionApi(db, self._settings)
 
@@ -122,8 +123,6 @@ class Bridge:
             self._current.detach()
         if self._pusher:
             self._pusher.close()
-        if self._own_store:
-            self._store.close()
 
     @python_side
     def wait_ready(self, timeout: float | None = None) -> bool:
@@ -151,4 +150,4 @@ class Bridge:
         from copilot.live import LiveSession
 
         # The recording writes from its worker threads on a connection of its own.
-        return LiveSession(options, settings=self._settings, sources=sources)
+        return LiveSession(options, self._store.another(), self._settings, sources=sources)

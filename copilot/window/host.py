@@ -12,11 +12,15 @@ import os
 import sys
 from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from copilot.errors import CopilotError, DependencyMissing
 from copilot.window.bridge import Bridge
 from copilot.window.start import RECORDING_TYPES
+
+if TYPE_CHECKING:
+    from copilot.settings import Settings
+    from copilot.storage import SessionStore
 
 TITLE = "Session Copilot"
 CLI_ALTERNATIVES = (
@@ -162,29 +166,25 @@ def run(bridge: Bridge, window: Any, func: Callable[[Any], None] | None = None) 
         bridge.shutdown()
 
 
-def open_window(review_session_id: str | None = None) -> int:
-    """`session-copilot` with no command, or `session-copilot open SESSION_ID` for a review."""
+def open_window(
+    store: SessionStore, settings: Settings, review_session_id: str | None = None
+) -> int:
+    """`session-copilot` with no command, or `session-copilot open SESSION_ID` for a review.
+    The command's one store and settings are passed to every view."""
     from copilot.protection import retention
-    from copilot.settings import Settings
-    from copilot.storage import SessionStore
 
     check_display()
     webview = _webview()
-    store = SessionStore()  # the window's one store and settings, passed to every view
+    if review_session_id:
+        review_session_id = store.get(review_session_id).id  # a clear line if there is none
+    bridge = Bridge(store, settings, review_session_id=review_session_id)
+    window = create_window(bridge, webview)
+    upkeep = retention.Daily(
+        lambda: retention.apply(store, retention.plan(store, settings), "window")
+    )
+    upkeep.start()
     try:
-        if review_session_id:
-            review_session_id = store.get(review_session_id).id  # a clear line if there is none
-        settings = Settings.load()
-        bridge = Bridge(review_session_id=review_session_id, store=store, settings=settings)
-        window = create_window(bridge, webview)
-        upkeep = retention.Daily(
-            lambda: retention.apply(store, retention.plan(store, settings), "window")
-        )
-        upkeep.start()
-        try:
-            run(bridge, window)
-        finally:
-            upkeep.stop()
+        run(bridge, window)
     finally:
-        store.close()
+        upkeep.stop()
     return 0

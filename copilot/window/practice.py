@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from copilot.practice.view import PracticeView
+from copilot.settings import Settings
 from copilot.window.current import LockedStore
 from copilot.window.support import Result, answers
 
@@ -16,8 +17,9 @@ Args = dict[str, Any] | None
 
 
 class PracticeApi:
-    def __init__(self, db: LockedStore):
+    def __init__(self, db: LockedStore, settings: Settings):
         self._db = db
+        self._settings = settings
 
     @answers
     def sessions(self, args: Args = None) -> Result:
@@ -27,7 +29,7 @@ class PracticeApi:
     @answers
     def make_sessions(self, args: Args = None) -> Result:
         with self._db as store:
-            return PracticeView(store).make_sessions()
+            return PracticeView(store).make_sessions(self._settings)
 
     @answers
     def plan(self, args: Args = None) -> Result:

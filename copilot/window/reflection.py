@@ -1,6 +1,7 @@
 """The therapist's own side: reflection prompts and answers, check-ins, trends and reminders.
 
-Each page call takes the page's one dict of arguments and hands it to copilot.reflection.api.
+Each page call takes the page's one dict of arguments and hands it to copilot.reflection.api,
+with the window's store (held for the call) and settings.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ class ReflectionApi:
 
     @answers
     def prompts_for(self, args: Args = None) -> Result:
-        return _result(api.prompts_for(**dict(args or {})))
+        with self._db as store:
+            return _result(api.prompts_for(store, self._settings, **dict(args or {})))
 
     @answers
     def save_answers(self, args: Args = None) -> Result:
-        return _result(api.save_answers(**dict(args or {})))
+        with self._db as store:
+            return _result(api.save_answers(store, **dict(args or {})))
 
     @answers
     def journal_entries(self, args: Args = None) -> Result:
@@ -39,15 +42,18 @@ class ReflectionApi:
 
     @answers
     def checkin_form(self, args: Args = None) -> Result:
-        return _result(api.checkin_form(**dict(args or {})))
+        with self._db as store:
+            return _result(api.checkin_form(store, **dict(args or {})))
 
     @answers
     def submit_checkin(self, args: Args = None) -> Result:
-        return _result(api.submit_checkin(**dict(args or {})))
+        with self._db as store:
+            return _result(api.submit_checkin(store, **dict(args or {})))
 
     @answers
     def load_today(self, args: Args = None) -> Result:
-        return _result(api.load_today(**dict(args or {})))
+        with self._db as store:
+            return _result(api.load_today(store, **dict(args or {})))
 
     @answers
     def trend_series(self, args: Args = None) -> Result:
@@ -66,7 +72,9 @@ class ReflectionApi:
         """Reminders due now, each with its session's pseudonym and date for the page."""
         enabled = self._settings.reminders
         found = []
-        for reminder in api.reminders_due() if enabled else []:
+        with self._db as store:
+            due = api.reminders_due(store, self._settings) if enabled else []
+        for reminder in due:
             with self._db as store:
                 try:
                     session = store.get(reminder["session_id"])

@@ -1,0 +1,51 @@
+"""What a command runs with: the settings and the session store, each opened at most once.
+
+`main` makes one `Context` per command and passes it to the handler (and to the checks that run
+before it); the store opens on first use, so a command that never touches the data (`--help`,
+`passphrase`, `delete-all`) never opens the database, and it is closed when the command ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from copilot.settings import Settings
+
+if TYPE_CHECKING:
+    from copilot.storage import SessionStore
+
+
+class Context:
+    def __init__(self, settings: Settings | None = None, store: SessionStore | None = None):
+        self._settings = settings
+        self._store = store
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings.load()
+        return self._settings
+
+    @property
+    def store(self) -> SessionStore:
+        if self._store is None:
+            from copilot.storage import SessionStore
+
+            self._store = SessionStore()
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Context:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+Handler = Callable[[argparse.Namespace, Context], int]
