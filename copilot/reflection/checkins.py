@@ -8,11 +8,10 @@ the session database but stored only in the journal.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from copilot.domain import EmotionReading, RiskFlag, Session, SessionSummary, utcnow
 from copilot.reflection import reminders
 from copilot.reflection.instruments import Instrument, Kind, ScaleScore, score
-from copilot.reflection.journal import open_journal, transaction
+from copilot.storage.journal import CheckInRows, open_journal
 from copilot.storage.repository import SessionStore
 
 
@@ -207,41 +206,14 @@ def _whole(text: str) -> int | None:
 
 
 class CheckInStore:
-    """Check-ins in the journal database."""
+    """Check-ins in the journal database (its SQL is copilot.storage.journal's)."""
 
     def __init__(self, db: sqlite3.Connection):
-        self.db = db
+        self._rows = CheckInRows(db)
 
     def save(self, checkin: CheckIn) -> None:
-        with transaction(self.db) as db:
-            db.execute(
-                "INSERT INTO checkins (id, at, kind, instrument_id, instrument_version, "
-                "instrument_digest, instrument_title, session_id, answers, scores, context) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    checkin.id, checkin.at.astimezone(UTC).isoformat(), checkin.kind,
-                    checkin.instrument_id,
-                    checkin.instrument_version, checkin.instrument_digest,
-                    checkin.instrument_title, checkin.session_id, json.dumps(checkin.answers),
-                    json.dumps([s.model_dump(mode="json") for s in checkin.scores]),
-                    checkin.context.model_dump_json() if checkin.context else None,
-                ),
-            )  # fmt: skip
+        row = checkin.model_dump(mode="json")
+        self._rows.insert({**row, "at": checkin.at})
 
     def list(self, since: datetime | None = None, kinds: Sequence[Kind] = ()) -> list[CheckIn]:
-        sql, args = "SELECT * FROM checkins WHERE 1 = 1", list[str]()
-        if since is not None:
-            sql, args = sql + " AND at >= ?", [*args, since.astimezone(UTC).isoformat()]
-        if kinds:
-            sql += f" AND kind IN ({', '.join('?' for _ in kinds)})"
-            args += list(kinds)
-        rows = self.db.execute(sql + " ORDER BY at", args).fetchall()
-        return [_from_row(r) for r in rows]
-
-
-def _from_row(row: sqlite3.Row) -> CheckIn:
-    data = dict(row)
-    data["answers"] = json.loads(data["answers"])
-    data["scores"] = json.loads(data["scores"])
-    data["context"] = json.loads(data["context"]) if data["context"] else None
-    return CheckIn.model_validate(data)
+        return [CheckIn.model_validate(r) for r in self._rows.select(since, kinds)]

@@ -11,15 +11,15 @@ by itself, so the end of a session needs no hook to be reminded of.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from copilot.domain import utcnow
 from copilot.errors import CopilotError
-from copilot.reflection.journal import open_journal, transaction
 from copilot.settings import Settings
+from copilot.storage.journal import ReminderRows, open_journal
 from copilot.storage.repository import SessionStore
 
 SNOOZE_MIN = 20
@@ -42,10 +42,6 @@ class Reminder(BaseModel):
         )
 
 
-def _open(path: Path | None) -> sqlite3.Connection:
-    return open_journal(path)
-
-
 def schedule(
     session_id: str,
     settings: Settings,
@@ -57,13 +53,9 @@ def schedule(
         if not settings.reminders:
             return None
         reminder = Reminder(session_id=session_id, due_at=now or utcnow())
-        db = _open(path)
+        db = open_journal(path)
         try:
-            with transaction(db):
-                db.execute(
-                    "INSERT OR IGNORE INTO reminders (session_id, due_at) VALUES (?, ?)",
-                    (session_id, _ts(reminder.due_at)),
-                )
+            ReminderRows(db).add(session_id, reminder.due_at)
         finally:
             db.close()
     except (CopilotError, sqlite3.Error, OSError, ValueError):
@@ -82,28 +74,19 @@ def due(
     check-in and without a reminder already made, dismissed or done. So a session's end needs
     no hook: the next look at `due()` finds it."""
     now = now or utcnow()
-    db = _open(path)
+    db = open_journal(path)
     try:
-        rows = db.execute(
-            "SELECT session_id, due_at, snoozes FROM reminders "
-            "WHERE closed_at IS NULL AND due_at <= ? ORDER BY due_at",
-            (_ts(now),),
-        ).fetchall()
-        found = [Reminder.model_validate(dict(r)) for r in rows]
+        rows = ReminderRows(db)
+        found = [Reminder.model_validate(r) for r in rows.due(now)]
         if store is not None and settings is not None and settings.reminders:
-            found += _unreflected(db, store, now)
+            found += _unreflected(rows.sessions_known(), store, now)
     finally:
         db.close()
     return sorted(found, key=lambda r: r.due_at)
 
 
-def _unreflected(db: sqlite3.Connection, store: SessionStore, now: datetime) -> list[Reminder]:
+def _unreflected(known: set[str], store: SessionStore, now: datetime) -> list[Reminder]:
     since = now - timedelta(hours=RECENT_HOURS)
-    known = {r[0] for r in db.execute("SELECT session_id FROM reminders")}
-    known |= {r[0] for r in db.execute("SELECT DISTINCT session_id FROM entries")}
-    known |= {
-        r[0] for r in db.execute("SELECT session_id FROM checkins WHERE session_id IS NOT NULL")
-    }
     return [
         Reminder(session_id=s.id, due_at=s.ended_at)
         for s in store.list_sessions(status="complete")
@@ -118,36 +101,18 @@ def snooze(
     path: Path | None = None,
 ) -> Reminder:
     later = (now or utcnow()) + timedelta(minutes=minutes)
-    db = _open(path)
+    db = open_journal(path)
     try:
-        with transaction(db):
-            db.execute(
-                "INSERT INTO reminders (session_id, due_at, snoozes) VALUES (?, ?, 1) "
-                "ON CONFLICT (session_id) DO UPDATE SET due_at = excluded.due_at, "
-                "snoozes = snoozes + 1, closed_at = NULL",
-                (session_id, _ts(later)),
-            )
-        row = db.execute(
-            "SELECT session_id, due_at, snoozes FROM reminders WHERE session_id = ?", (session_id,)
-        ).fetchone()
+        row = ReminderRows(db).snooze(session_id, later)
     finally:
         db.close()
-    return Reminder.model_validate(dict(row))
+    return Reminder.model_validate(row)
 
 
 def close(session_id: str, path: Path | None = None, now: datetime | None = None) -> bool:
     """Done or dismissed: the reminder stops. Returns whether there was an open one."""
-    db = _open(path)
+    db = open_journal(path)
     try:
-        with transaction(db):
-            cur = db.execute(
-                "UPDATE reminders SET closed_at = ? WHERE session_id = ? AND closed_at IS NULL",
-                (_ts(now or utcnow()), session_id),
-            )
+        return ReminderRows(db).close(session_id, now or utcnow())
     finally:
         db.close()
-    return cur.rowcount > 0
-
-
-def _ts(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
