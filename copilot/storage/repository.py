@@ -21,31 +21,24 @@ from copilot.domain import (
     Provenance,
     Session,
     Utterance,
-    Word,
     utcnow,
 )
 from copilot.errors import SessionNotFound, StorageError
 from copilot.protection.erase import erase
 from copilot.storage.db import OperationalError, connect, scrub
+from copilot.storage.rows import (
+    INSERT_UTTERANCE,
+    SESSION_COLUMNS,
+    dump,
+    encode,
+    session_row,
+    ts,
+    utt_from_row,
+    utt_row,
+    words_json,
+)
 
 T = TypeVar("T", bound=BaseModel)
-
-_SESSION_COLUMNS = (
-    "id",
-    "client_label",
-    "created_at",
-    "ended_at",
-    "source",
-    "source_name",
-    "status",
-    "duration_s",
-    "model",
-    "channel_roles",
-    "diarization",
-    "language",
-    "imported_from",
-    "times_estimated",
-)
 
 
 class SessionStore:
@@ -92,7 +85,7 @@ class SessionStore:
     # sessions ---------------------------------------------------------------------------------
 
     def create(self, session: Session) -> None:
-        row = _session_row(session)
+        row = session_row(session)
         row["owner_pid"], row["owner_host"] = os.getpid(), socket.gethostname()
         names = ", ".join(f'"{k}"' for k in row)
         marks = ", ".join("?" for _ in row)
@@ -110,15 +103,15 @@ class SessionStore:
     def _write_consent(db: sqlite3.Connection, session_id: str, consent: Consent) -> None:
         db.execute(
             "INSERT OR REPLACE INTO consents VALUES (?, ?, ?, ?, ?)",
-            (session_id, consent.given_by, consent.method, _ts(consent.recorded_at), consent.note),
+            (session_id, consent.given_by, consent.method, ts(consent.recorded_at), consent.note),
         )
 
     def update(self, session_id: str, **fields: Any) -> None:
-        allowed = set(_SESSION_COLUMNS) | {"progress_s", "owner_pid", "owner_host", "audio_path"}
+        allowed = set(SESSION_COLUMNS) | {"progress_s", "owner_pid", "owner_host", "audio_path"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not session columns: {sorted(unknown)}")
-        values = [_encode(v) for v in fields.values()]
+        values = [encode(v) for v in fields.values()]
         sets = ", ".join(f'"{k}" = ?' for k in fields)
         with self.transaction() as db:
             cur = db.execute(f"UPDATE sessions SET {sets} WHERE id = ?", [*values, session_id])
@@ -150,7 +143,7 @@ class SessionStore:
         return row
 
     def _session_from_row(self, row: sqlite3.Row) -> Session:
-        data = {k: row[k] for k in _SESSION_COLUMNS}
+        data = {k: row[k] for k in SESSION_COLUMNS}
         if data["channel_roles"]:
             data["channel_roles"] = json.loads(data["channel_roles"])
         consent = self.db.execute(
@@ -237,7 +230,7 @@ class SessionStore:
     ) -> None:
         """Commit utterances as they are produced; `progress_s` marks audio fully processed."""
         with self.transaction() as db:
-            db.executemany(_INSERT_UTTERANCE, [_utt_row(session_id, u) for u in utterances])
+            db.executemany(INSERT_UTTERANCE, [utt_row(session_id, u) for u in utterances])
             if progress_s is not None:
                 db.execute(
                     "UPDATE sessions SET progress_s = ? WHERE id = ?", (progress_s, session_id)
@@ -246,13 +239,13 @@ class SessionStore:
     def replace_utterances(self, session_id: str, utterances: Sequence[Utterance]) -> None:
         with self.transaction() as db:
             db.execute("DELETE FROM utterances WHERE session_id = ?", (session_id,))
-            db.executemany(_INSERT_UTTERANCE, [_utt_row(session_id, u) for u in utterances])
+            db.executemany(INSERT_UTTERANCE, [utt_row(session_id, u) for u in utterances])
 
     def revise_utterances(self, session_id: str, utterances: Sequence[Utterance]) -> int:
         """New recognised words for stored utterances (same seq); one the therapist has
         corrected keeps their text. Returns how many changed."""
         rows = [
-            (u.start, u.end, u.text, _words_json(u), u.confidence, session_id, u.seq)
+            (u.start, u.end, u.text, words_json(u), u.confidence, session_id, u.seq)
             for u in utterances
         ]
         with self.transaction() as db:
@@ -274,7 +267,7 @@ class SessionStore:
         rows = self.db.execute(
             "SELECT * FROM utterances WHERE session_id = ? ORDER BY start, seq", (session_id,)
         ).fetchall()
-        return [_utt_from_row(r) for r in rows]
+        return [utt_from_row(r) for r in rows]
 
     def correct_text(self, session_id: str, seq: int, text: str) -> None:
         """A correction keeps the recognised text as the original, once."""
@@ -299,7 +292,7 @@ class SessionStore:
         with self.transaction() as db:
             db.execute(
                 "INSERT OR REPLACE INTO risk_acknowledgements VALUES (?, ?, ?, ?)",
-                (session_id, utterance_seq, category, _ts(utcnow())),
+                (session_id, utterance_seq, category, ts(utcnow())),
             )
 
     def acknowledgements(self, session_id: str) -> dict[tuple[int, str], datetime]:
@@ -316,7 +309,7 @@ class SessionStore:
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO notes (session_id, at, text, created_at) VALUES (?, ?, ?, ?)",
-                (session_id, note.at, note.text, _ts(note.created_at)),
+                (session_id, note.at, note.text, ts(note.created_at)),
             )
 
     def notes(self, session_id: str) -> list[Note]:
@@ -330,7 +323,7 @@ class SessionStore:
         self, session_id: str, kind: str, provenance: Provenance, payload: BaseModel | list[Any]
     ) -> None:
         """Store a result with what produced it: engine, model, prompt name and digest."""
-        body = _dump(payload)
+        body = dump(payload)
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO analyses (session_id, kind, engine, model, prompt_name, "
@@ -342,7 +335,7 @@ class SessionStore:
                     provenance.model,
                     provenance.prompt_name,
                     provenance.prompt_digest,
-                    _ts(provenance.created_at),
+                    ts(provenance.created_at),
                     body,
                 ),
             )
@@ -362,72 +355,6 @@ class SessionStore:
     def latest_list(self, session_id: str, kind: str, model: type[T]) -> list[T]:
         data = self.latest_analysis(session_id, kind)
         return [] if data is None else [model.model_validate(item) for item in data]
-
-
-_INSERT_UTTERANCE = (
-    'INSERT INTO utterances (session_id, seq, role, start, "end", text, words, confidence, '
-    "channel, speaker, original_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-
-def _words_json(u: Utterance) -> str:
-    return json.dumps([w.model_dump() for w in u.words], separators=(",", ":"))
-
-
-def _utt_row(session_id: str, u: Utterance) -> tuple[Any, ...]:
-    return (
-        session_id,
-        u.seq,
-        u.role,
-        u.start,
-        u.end,
-        u.text,
-        _words_json(u),
-        u.confidence,
-        u.channel,
-        u.speaker,
-        u.original_text,
-    )
-
-
-def _utt_from_row(row: sqlite3.Row) -> Utterance:
-    return Utterance(
-        seq=row["seq"],
-        role=row["role"],
-        start=row["start"],
-        end=row["end"],
-        text=row["text"],
-        words=[Word(**w) for w in json.loads(row["words"])],
-        confidence=row["confidence"],
-        channel=row["channel"],
-        speaker=row["speaker"],
-        original_text=row["original_text"],
-    )
-
-
-def _session_row(session: Session) -> dict[str, Any]:
-    data = session.model_dump(mode="json", exclude={"consent"})
-    return {k: _encode(data[k]) for k in _SESSION_COLUMNS}
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return _ts(value)
-    if isinstance(value, list | tuple):
-        return json.dumps(list(value))
-    return value
-
-
-def _ts(value: datetime) -> str:
-    return value.isoformat()
-
-
-def _dump(payload: BaseModel | list[Any]) -> str:
-    if isinstance(payload, BaseModel):
-        return payload.model_dump_json()
-    return json.dumps(
-        [p.model_dump(mode="json") if isinstance(p, BaseModel) else p for p in payload]
-    )
 
 
 def _alive(pid: int | None) -> bool:
