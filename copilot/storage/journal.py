@@ -27,7 +27,7 @@ from copilot.domain import utcnow
 from copilot.errors import CopilotError, StorageError
 from copilot.settings import home
 from copilot.storage.db import OperationalError, connect
-from copilot.storage.migrations import Migration
+from copilot.storage.migrations import Migration, run_script
 
 JOURNAL_FILE = "journal.sqlite3"
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
@@ -41,15 +41,8 @@ def journal_path() -> Path:
     return home() / JOURNAL_FILE
 
 
-def _run(db: sqlite3.Connection, script: str) -> None:
-    # Statement by statement, inside the migration's own transaction.
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
 def m001_journal(db: sqlite3.Connection) -> None:
-    _run(
+    run_script(
         db,
         """
         CREATE TABLE entries (

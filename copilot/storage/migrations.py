@@ -11,7 +11,7 @@ from collections.abc import Callable
 Migration = Callable[[sqlite3.Connection], None]
 
 
-def _run(db: sqlite3.Connection, script: str) -> None:
+def run_script(db: sqlite3.Connection, script: str) -> None:
     # Statement by statement: executescript() would commit the migration's transaction early.
     for statement in script.split(";"):
         if statement.strip():
@@ -19,7 +19,7 @@ def _run(db: sqlite3.Connection, script: str) -> None:
 
 
 def m001_sessions(db: sqlite3.Connection) -> None:
-    _run(
+    run_script(
         db,
         """
         CREATE TABLE sessions (
@@ -80,7 +80,7 @@ def m001_sessions(db: sqlite3.Connection) -> None:
 
 def m002_notes_and_audio(db: sqlite3.Connection) -> None:
     """Private time-stamped notes, and where kept audio lives (audio is kept only on purpose)."""
-    _run(
+    run_script(
         db,
         """
         CREATE TABLE notes (
@@ -97,7 +97,7 @@ def m002_notes_and_audio(db: sqlite3.Connection) -> None:
 
 def m003_egress_and_acknowledgements(db: sqlite3.Connection) -> None:
     """What left the machine (the egress log), and risk flags the therapist acknowledged."""
-    _run(
+    run_script(
         db,
         """
         CREATE TABLE egress (
@@ -132,7 +132,7 @@ def m003_egress_and_acknowledgements(db: sqlite3.Connection) -> None:
 def m004_supervision(db: sqlite3.Connection) -> None:
     """Sessions imported from a transcript file; names to redact whenever a session leaves;
     share bundles made for supervisors; and the reviews that came back from them."""
-    _run(
+    run_script(
         db,
         """
         ALTER TABLE sessions ADD COLUMN imported_from TEXT;
@@ -171,7 +171,7 @@ def m005_risk_feedback(db: sqlite3.Connection) -> None:
 
     Kept here only; exported to a file when the therapist asks. The quote is copied so that a
     mark still reads the same after the transcript is corrected."""
-    _run(
+    run_script(
         db,
         """
         CREATE TABLE risk_feedback (
@@ -195,7 +195,7 @@ def m005_risk_feedback(db: sqlite3.Connection) -> None:
 
 def m006_practice(db: sqlite3.Connection) -> None:
     """Trainee practice on stored sessions: private runs and answers, never exported."""
-    _run(
+    run_script(
         db,
         """
         CREATE TABLE practice_runs (
@@ -224,7 +224,7 @@ def m006_practice(db: sqlite3.Connection) -> None:
 def m007_access_log(db: sqlite3.Connection) -> None:
     """Who opened, exported, shared or deleted which session, when, and from where. No foreign
     key: the line that a session was deleted outlives the session."""
-    _run(
+    run_script(
         db,
         """
         CREATE TABLE access_log (
