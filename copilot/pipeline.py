@@ -110,7 +110,7 @@ def resume(
     path = Path(source)
     probe(path)
     start = store.progress(session.id)
-    store.drop_utterances_after(session.id, start)
+    store.transcript.drop_utterances_after(session.id, start)
     engine = load_engine(session.model or options.model, options.threads)
     store.update(session.id, status="in_progress")
     return _run(store, session.id, path, engine, options, start_s=start, progress=progress)
@@ -158,13 +158,13 @@ def transcribe_into(
     chunk_s: float,
     progress: Progress | None,
 ) -> None:
-    seq = store.next_seq(session_id)
+    seq = store.transcript.next_seq(session_id)
     for chunk in iter_chunks(path, chunk_s=chunk_s, start_s=start_s):
         channels = range(chunk.samples.shape[1]) if roles else [0]
         for ch in channels:
             role: Role = roles[ch] if roles else "unknown"
             for utt in _channel_utterances(engine, chunk.samples, ch, chunk.start_s, role, seq):
-                store.append(session_id, [utt])
+                store.transcript.append(session_id, [utt])
                 seq += 1
         store.update(session_id, progress_s=round(chunk.end_s, 3))
         if progress:
@@ -199,13 +199,13 @@ def to_utterance(seg: AsrSegment, seq: int, role: Role, channel: int | None) -> 
 
 def diarize_stored(store: SessionStore, session_id: str, path: Path, swap: bool) -> None:
     """Split the stored mono transcript into two voices, word by word, and give them roles."""
-    stored = store.utterances(session_id)
+    stored = store.transcript.utterances(session_id)
     encoder = speaker_embedding.bundled()
     utterances, two_voices = voices.diarize(
         stored, lambda spans: span_vectors(path, spans, encoder)
     )
     rule = roles.assign_roles(utterances, two_voices, swap)
-    store.replace_utterances(session_id, utterances)
+    store.transcript.replace_utterances(session_id, utterances)
     store.update(session_id, diarization=rule)
 
 

@@ -101,7 +101,7 @@ def run_once(session_id: str, turns: list[dict[str, Any]]) -> dict[str, float]:
     store = SessionStore()
     try:
         store.create(Session(id=session_id, client_label="Client", source="file"))
-        store.append(
+        store.transcript.append(
             session_id,
             [Utterance(seq=i, role=t["role"], start=t["start"], end=t["end"], text=t["text"])
              for i, t in enumerate(turns)],

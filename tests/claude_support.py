@@ -60,7 +60,7 @@ def store_session(
             start = end + 2 + i * 6
             turns.append({"role": role, "text": text, "start": start, "end": start + 5})
     store.create(Session(id=session_id, client_label=label, source="file"))
-    store.append(
+    store.transcript.append(
         session_id,
         [
             Utterance(seq=i, role=t["role"], start=t["start"], end=t["end"], text=t["text"])

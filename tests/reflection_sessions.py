@@ -101,12 +101,14 @@ def make_export(
 def store_export(store: SessionStore, export: SessionExport) -> None:
     sid = export.session.id
     store.create(export.session)
-    store.append(sid, export.utterances)
-    store.save_analysis(sid, "metrics", Provenance(engine="local-metrics"), export.metrics)
-    store.save_analysis(sid, "risk_flags", Provenance(engine="test-rules"), export.risk_flags)
-    store.save_analysis(sid, "emotions", Provenance(engine="test"), export.emotions)
+    store.transcript.append(sid, export.utterances)
+    store.analyses.save_analysis(sid, "metrics", Provenance(engine="local-metrics"), export.metrics)
+    store.analyses.save_analysis(
+        sid, "risk_flags", Provenance(engine="test-rules"), export.risk_flags
+    )
+    store.analyses.save_analysis(sid, "emotions", Provenance(engine="test"), export.emotions)
     assert export.summary is not None
-    store.save_analysis(sid, "summary", export.summary.provenance, export.summary)
+    store.analyses.save_analysis(sid, "summary", export.summary.provenance, export.summary)
 
 
 def grief_flag(export: SessionExport) -> RiskFlag:

@@ -77,9 +77,9 @@ def rig() -> Iterator[AudioRig]:
 def start_live(rig: AudioRig, partials: bool = True) -> tuple[LiveSession, EventLog]:
     """A session on the two monitors, recording; returns once both deliver frames."""
     live = LiveSession(
+        LiveOptions(mic=rig.source("mic"), call=rig.source("call"), partials=partials),
         SessionStore(),
         Settings.load(),
-        LiveOptions(mic=rig.source("mic"), call=rig.source("call"), partials=partials),
     )
     log = EventLog()
     heard = {"therapist": threading.Event(), "client": threading.Event()}
@@ -128,7 +128,7 @@ def test_two_devices_roles_bleed_and_risk_timing(rig: AudioRig) -> None:
     assert playback.wait(timeout=120)
     offset = playback.started - live.started_at  # session time of the playback's first sample
     log.wait_for_turns(last_ends(reference, offset, ("therapist", "client")))
-    stored = SessionStore().utterances(live.session_id or "")
+    stored = SessionStore().transcript.utterances(live.session_id or "")
     assert len(stored) == len(log.finals())  # each final committed as it happened
     result = live.stop()
 
@@ -187,4 +187,6 @@ def test_a_device_that_vanishes_leaves_the_other_running(rig: AudioRig) -> None:
     therapist = log.text("therapist").lower()
     for phrase in ("letting everyone down", "better off without me"):
         assert phrase not in therapist  # the moved stream never recorded the call
-    assert len(result.export.utterances) == len(SessionStore().utterances(live.session_id or ""))
+    assert len(result.export.utterances) == len(
+        SessionStore().transcript.utterances(live.session_id or "")
+    )

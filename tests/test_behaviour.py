@@ -160,7 +160,7 @@ def test_codes_and_figures_are_stored_exported_and_left_out_when_shared() -> Non
     assert all(0 < c.confidence <= 1 for c in export.therapist_behaviour)
     assert export.behaviour_figures is not None
     assert export.behaviour_figures.utterances == len(therapist)
-    assert store.latest_analysis(session_id, "therapist_behaviour") is not None
+    assert store.analyses.latest_analysis(session_id, "therapist_behaviour") is not None
     again = SessionExport.model_validate_json(export.model_dump_json())
     assert again.therapist_behaviour == export.therapist_behaviour
     html = render(export)

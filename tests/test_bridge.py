@@ -110,7 +110,7 @@ def test_correction_keeps_the_original_and_refuses_empty_text() -> None:
     second = bridge.review.correct_text(session_id, 1, "I feel flat, most of the time.")
     assert second["utterance"]["original_text"] == first["utterance"]["original_text"]
     assert "cannot be empty" in bridge.review.correct_text(session_id, 1, "   ")["error"]
-    stored = SessionStore().utterances(session_id)[1]
+    stored = SessionStore().transcript.utterances(session_id)[1]
     assert stored.text == "I feel flat, most of the time."
     assert stored.original_text is not None and stored.original_text.startswith("Honestly")
     assert "no utterance 99" in bridge.review.correct_text(session_id, 99, "x")["error"]

@@ -45,7 +45,7 @@ def store() -> Iterator[SessionStore]:
 
 
 def _summary(store: SessionStore, session_id: str) -> SessionSummary | None:
-    return store.latest_as(session_id, "summary", SessionSummary)
+    return store.analyses.latest_as(session_id, "summary", SessionSummary)
 
 
 def test_local_analyser_sends_nothing(api: FakeMessagesAPI, store: SessionStore) -> None:
@@ -70,7 +70,7 @@ def test_claude_summary_is_verified_and_logged(api: FakeMessagesAPI, store: Sess
     assert summary.dropped_quotes == 1
     burden = next(t for t in summary.themes if t.name == "feeling a burden")
     assert [e.quote for e in burden.evidence] == ["I feel like a burden to all of them"]
-    texts = {u.seq: u.text for u in store.utterances(session_id)}
+    texts = {u.seq: u.text for u in store.transcript.utterances(session_id)}
     quotes = [e for t in summary.themes for e in t.evidence]
     quotes += (
         summary.expressed_needs + summary.possibly_unsaid + [c.evidence for c in summary.alliance]
@@ -81,7 +81,7 @@ def test_claude_summary_is_verified_and_logged(api: FakeMessagesAPI, store: Sess
     assert [s.label for s in summary.dominant_states][:2] == ["low mood", "guilt"]
     assert summary.narrative and summary.narrative.startswith("The client opened")
     # The local analyser's measurements stay underneath Claude's reading.
-    local = store.latest_analysis(session_id, "summary", engine="local")
+    local = store.analyses.latest_analysis(session_id, "summary", engine="local")
     assert len(summary.arc) == len(local["arc"])
     [entry] = egress.list_entries(store, session_id)
     assert entry.status == "ok" and entry.model == "claude-sonnet-5-5"
@@ -117,7 +117,7 @@ def test_payload_is_redacted_and_restored_locally(
     summary = _summary(store, session_id)
     assert summary is not None and summary.dropped_quotes == 0
     quotes = {e.quote for e in summary.themes[0].evidence}
-    texts = [u.text for u in store.utterances(session_id) if u.role == "client"]
+    texts = [u.text for u in store.transcript.utterances(session_id) if u.role == "client"]
     assert quotes == {t.rstrip(".?!") for t in texts}  # edge punctuation is not evidence
     assert "[NAME_" not in summary.model_dump_json()
 
@@ -258,7 +258,7 @@ def test_a_fabricated_quote_is_dropped_and_counted(
 
 def test_verifier_matches_words_not_tidied_text(store: SessionStore) -> None:
     session_id = store_session(store)
-    check = Verifier(store.utterances(session_id), Redaction())
+    check = Verifier(store.transcript.utterances(session_id), Redaction())
     found = check.evidence(Quote(quote="“I can’t sleep.”", at="00:36"))
     assert found is not None and found.quote == "I can't sleep"
     assert check.evidence(Quote(quote="I cannot sleep", at="00:36")) is None

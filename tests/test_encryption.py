@@ -51,7 +51,9 @@ def no_keyring() -> Iterator[None]:
 def store_secret(session_id: str = "s-secret") -> None:
     store = SessionStore()
     store.create(Session(id=session_id, client_label="A.", status="complete"))
-    store.append(session_id, [Utterance(seq=0, role="client", start=0, end=3, text=SECRET)])
+    store.transcript.append(
+        session_id, [Utterance(seq=0, role="client", start=0, end=3, text=SECRET)]
+    )
     store.close()
 
 
@@ -64,7 +66,7 @@ def test_nothing_readable_in_the_home_and_the_key_is_in_the_keyring(copilot_home
     assert Path(f"{database_path()}-wal").exists()
     assert raw_hits(copilot_home, SECRET) == []
     assert raw_hits(copilot_home, "sessions") == []  # not even the schema
-    assert [u.text for u in store.utterances("s-secret")] == [SECRET]
+    assert [u.text for u in store.transcript.utterances("s-secret")] == [SECRET]
     assert "unprotected" not in (copilot_home / "key.json").read_text().replace(
         '"unprotected": null', ""
     )
@@ -128,7 +130,7 @@ def test_a_plaintext_home_is_encrypted_on_first_start_keeping_every_session(
     assert raw_hits(copilot_home, SECRET) == []
     assert sorted(p.name for p in copilot_home.iterdir() if "backup" in p.name) == []
     store = SessionStore()
-    assert [store.utterances(f"s{k}")[0].text for k in range(3)] == [
+    assert [store.transcript.utterances(f"s{k}")[0].text for k in range(3)] == [
         f"{SECRET} {k}" for k in range(3)
     ]
     store.close()
@@ -188,7 +190,9 @@ def test_after_demo_and_analyze_no_file_holds_the_sessions_words(
     assert main(["analyze", str(demo), "--client-label", "Again"]) == 0
     assert "kept encrypted" in capsys.readouterr().out
     store = SessionStore()
-    said = {u.text.strip() for s in store.list_sessions() for u in store.utterances(s.id)}
+    said = {
+        u.text.strip() for s in store.list_sessions() for u in store.transcript.utterances(s.id)
+    }
     store.close()
     said = {t for t in said if len(t) >= 20}
     assert len(said) >= 5

@@ -71,7 +71,7 @@ def test_killed_analysis_is_flagged_then_resumed_to_a_full_transcript(
     assert main(["resume", session_id]) == 0
     store = SessionStore()
     assert store.get(session_id).status == "complete"
-    utterances = store.utterances(session_id)
+    utterances = store.transcript.utterances(session_id)
     starts = [round(u.start, 1) for u in utterances]
     assert len(starts) == len(set(starts)), "an utterance was stored twice"
     heard = " ".join(u.text for u in utterances if u.role == "client")
@@ -123,4 +123,7 @@ def test_an_unexpected_error_leaves_the_session_incomplete_not_deleted(
         pipeline.analyze_file(path, options, store)
     (session,) = store.list_sessions()
     assert session.status == "incomplete"
-    assert [u.text for u in store.utterances(session.id)] == ["first words", "first words"]
+    assert [u.text for u in store.transcript.utterances(session.id)] == [
+        "first words",
+        "first words",
+    ]

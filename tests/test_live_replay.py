@@ -103,7 +103,7 @@ def test_replayed_session_is_transcribed_live_with_roles_and_stored(tmp_path: Pa
         LiveOptions(client_label="L-1"), SessionStore(), Settings.load(), sources=sources
     )
     events = run(live, sources, reference)
-    stored = SessionStore().utterances(live.session_id or "")
+    stored = SessionStore().transcript.utterances(live.session_id or "")
     assert len(stored) == sum(isinstance(e, UtteranceEvent) for _, e in events)  # as they happen
     assert live.reviser is not live.engine  # a final never waits behind a revision
     result = live.stop()
@@ -197,7 +197,7 @@ def test_the_second_pass_revises_finals_in_place_and_flags_what_it_finds(tmp_pat
     revisions = [e for _, e in events if isinstance(e, RevisionEvent)]
     assert reviser.calls >= 2  # both speakers, at the latest when the session stops
     assert revisions, "the second pass changed nothing"
-    stored = {u.seq: u for u in SessionStore().utterances(live.session_id or "")}
+    stored = {u.seq: u for u in SessionStore().transcript.utterances(live.session_id or "")}
     assert stored.keys() == firsts.keys()  # revised in place: no utterance added or lost
     for event in revisions:
         assert event.previous_text == firsts[event.utterance.seq].text
@@ -251,7 +251,9 @@ def test_loudspeaker_bleed_is_not_transcribed_as_the_therapist(
     live.stop()
     therapist = heard(events, "therapist").lower()
     revised = " ".join(  # as stored: the second pass read the microphone's audio again
-        u.text for u in SessionStore().utterances(live.session_id or "") if u.role == "therapist"
+        u.text
+        for u in SessionStore().transcript.utterances(live.session_id or "")
+        if u.role == "therapist"
     ).lower()
     for client_words in ("worry about my job", "letting everyone down", "walk in the morning"):
         assert client_words not in therapist
@@ -300,7 +302,9 @@ def test_a_vanished_device_leaves_the_other_source_running(tmp_path: Path) -> No
     said = " ".join(text for r, text, _s, _e in reference if r == "client")
     assert wer(said, heard(events, "client")) <= 0.25
     assert "How have you been sleeping" in heard(events, "therapist")  # kept from before
-    assert len(result.export.utterances) == len(SessionStore().utterances(live.session_id or ""))
+    assert len(result.export.utterances) == len(
+        SessionStore().transcript.utterances(live.session_id or "")
+    )
 
 
 def unsealed(sealed: Path, out: Path) -> Path:
@@ -333,9 +337,9 @@ def test_audio_kept_losslessly_is_the_audio_the_session_heard(tmp_path: Path) ->
     path, reference = write(tmp_path, SHORT[:2], "lossless")
     sources = replay(path)
     live = LiveSession(
+        LiveOptions(keep_audio=True, keep_audio_as="flac", partials=False),
         SessionStore(),
         Settings.load(),
-        LiveOptions(keep_audio=True, keep_audio_as="flac", partials=False),
         sources=sources,
     )
     run(live, sources, reference)

@@ -244,7 +244,7 @@ def test_spoken_practice_sessions_keep_their_audio_and_script(
     assert json.loads(done.stdout)["stored"] == list(PRACTICE)
 
     store = SessionStore()
-    utterances = store.utterances("practice-loss")
+    utterances = store.transcript.utterances("practice-loss")
     assert [u.text for u in utterances] == [text for _, text in PRACTICE["practice-loss"]]
     starts = [u.start for u in utterances]
     assert starts == sorted(starts) and all(u.end > u.start for u in utterances)

@@ -204,7 +204,7 @@ def test_load_context_reads_the_days_sessions(panic: SessionExport, grief: Sessi
     store_export(store, panic)
     store_export(store, grief)
     negated = grief_flag(grief).model_copy(update={"negated": True, "utterance_seq": 9})
-    store.save_analysis(grief.session.id, "risk_flags", Provenance(engine="test"),
+    store.analyses.save_analysis(grief.session.id, "risk_flags", Provenance(engine="test"),
                         [grief_flag(grief), negated])  # fmt: skip
     context = load_context(store, DAY.astimezone().date())
     store.close()
@@ -342,7 +342,7 @@ def test_stored_sessions_get_prompts_grounded_in_their_own_transcript(
     for export in (panic, grief):
         prompts, notice = prompts_for_session(store, export.session.id, Settings())
         assert notice is None and 3 <= len(prompts) <= 5
-        stored = {u.seq: u for u in store.utterances(export.session.id)}
+        stored = {u.seq: u for u in store.transcript.utterances(export.session.id)}
         for p in prompts:
             assert p.utterance_seq is not None and p.quote in stored[p.utterance_seq].text
             assert p.start == stored[p.utterance_seq].start

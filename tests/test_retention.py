@@ -28,9 +28,9 @@ def _session(store: SessionStore, sid: str, client: str, days_old: int, audio: P
     created = utcnow() - timedelta(days=days_old)
     store.create(Session(id=sid, client_label=client, created_at=created, status="complete"))
     words = [Utterance(seq=0, role="client", start=0.0, end=2.0, text=f"{SECRET} ({sid})")]
-    store.append(sid, words)
-    store.add_note(sid, Note(at=1.0, text="note"))
-    store.save_analysis(sid, "metrics", Provenance(engine="t"), compute(words, 2.0))
+    store.transcript.append(sid, words)
+    store.marks.add_note(sid, Note(at=1.0, text="note"))
+    store.analyses.save_analysis(sid, "metrics", Provenance(engine="t"), compute(words, 2.0))
     audio.write_bytes(SECRET.encode() * 10)
     store.update(sid, audio_path=str(audio))
     write_atomic(report_file(sid), f"<p>{SECRET}</p>")
@@ -69,7 +69,7 @@ def test_apply_removes_exactly_what_the_preview_listed(store: SessionStore) -> N
     assert retention.apply(store, due, "cli") == len(due)
     assert before - _inventory(store) == listed
     assert retention.plan(store, settings) == []  # nothing left due: the next run lists nothing
-    assert store.notes("s-old-a") == [] and store.notes("s-new-a") != []
+    assert store.marks.notes("s-old-a") == [] and store.marks.notes("s-new-a") != []
 
 
 def test_both_words_and_analyses_due_take_the_whole_session(store: SessionStore) -> None:

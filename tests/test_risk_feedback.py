@@ -24,7 +24,7 @@ NOTE = "a film plot she was retelling, zebra-41"
 
 
 def _flagged_seq(store: SessionStore, session_id: str) -> int:
-    return store.latest_list(session_id, "risk_flags", RiskFlag)[0].utterance_seq
+    return store.analyses.latest_list(session_id, "risk_flags", RiskFlag)[0].utterance_seq
 
 
 def test_from_the_previous_schema_old_flags_load_and_marks_can_be_kept(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_from_the_previous_schema_old_flags_load_and_marks_can_be_kept(tmp_path:
     raw.close()
     store = SessionStore(path=path)
     assert version(store.db) == len(MIGRATIONS)
-    (flag,) = store.latest_list("s1", "risk_flags", RiskFlag)
+    (flag,) = store.analyses.latest_list("s1", "risk_flags", RiskFlag)
     assert (flag.kind, flag.layer, flag.rule, flag.past) == (None, "rules", "imagery", False)
     marks = RiskFeedbackStore(store)
     marks.mark(make_mark(store, "s1", 0, "not_risk", note="song lyric"))

@@ -50,7 +50,7 @@ def test_migrations_from_every_earlier_schema_keep_data(tmp_path: Path, start: i
     store = SessionStore(path=tmp_path / "old.sqlite3")
     assert version(store.db) == len(MIGRATIONS)
     assert store.get("s1").client_label == "A."
-    assert [u.text for u in store.utterances("s1")] == ["kept through upgrades"]
+    assert [u.text for u in store.transcript.utterances("s1")] == ["kept through upgrades"]
 
 
 def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:
@@ -77,11 +77,13 @@ def test_session_round_trip_with_consent_and_utterances() -> None:
     store = SessionStore()
     consent = Consent(given_by="client", method="verbal", note="asked at start")
     store.create(Session(id="20260101-000000-abcd", client_label="R.", consent=consent))
-    store.append("20260101-000000-abcd", [_utt(0, "therapist", 0.0), _utt(1, "client", 2.0)], 4.0)
+    store.transcript.append(
+        "20260101-000000-abcd", [_utt(0, "therapist", 0.0), _utt(1, "client", 2.0)], 4.0
+    )
     got = store.get("20260101")  # an unambiguous prefix is enough
     assert got.consent is not None and got.consent.method == "verbal"
     assert store.progress(got.id) == 4.0
-    utts = store.utterances(got.id)
+    utts = store.transcript.utterances(got.id)
     assert [u.role for u in utts] == ["therapist", "client"]
     assert utts[0].words[0].probability == 0.9
 
@@ -102,9 +104,9 @@ def test_delete_removes_every_row_and_kept_audio(tmp_path: Path) -> None:
     audio = tmp_path / "kept.ogg"
     audio.write_bytes(b"x")
     store.create(Session(id="s-del", client_label="Z"))
-    store.append("s-del", [_utt(0, text="a very private sentence")])
-    store.add_note("s-del", Note(at=1.0, text="note"))
-    store.save_analysis("s-del", "metrics", Provenance(engine="t"), _metrics())
+    store.transcript.append("s-del", [_utt(0, text="a very private sentence")])
+    store.marks.add_note("s-del", Note(at=1.0, text="note"))
+    store.analyses.save_analysis("s-del", "metrics", Provenance(engine="t"), _metrics())
     store.update("s-del", audio_path=str(audio))
     store.delete("s-del")
     with pytest.raises(SessionNotFound):
@@ -120,20 +122,24 @@ def test_delete_removes_every_row_and_kept_audio(tmp_path: Path) -> None:
 def test_correction_keeps_the_original_and_swap_swaps() -> None:
     store = SessionStore()
     store.create(Session(id="s-edit", client_label="Q"))
-    store.append("s-edit", [_utt(0, "therapist", text="I here you"), _utt(1, "client", 2.0)])
-    store.correct_text("s-edit", 0, "I hear you")
-    store.correct_text("s-edit", 0, "I hear you.")
-    first = store.utterances("s-edit")[0]
+    store.transcript.append(
+        "s-edit", [_utt(0, "therapist", text="I here you"), _utt(1, "client", 2.0)]
+    )
+    store.transcript.correct_text("s-edit", 0, "I hear you")
+    store.transcript.correct_text("s-edit", 0, "I hear you.")
+    first = store.transcript.utterances("s-edit")[0]
     assert (first.text, first.original_text) == ("I hear you.", "I here you")
-    store.swap_roles("s-edit")
-    assert [u.role for u in store.utterances("s-edit")] == ["client", "therapist"]
+    store.transcript.swap_roles("s-edit")
+    assert [u.role for u in store.transcript.utterances("s-edit")] == ["client", "therapist"]
 
 
 def test_a_revision_replaces_recognised_words_but_never_a_correction() -> None:
     store = SessionStore()
     store.create(Session(id="s-rev", client_label="Q"))
-    store.append("s-rev", [_utt(0, "therapist", text="what helped do"), _utt(1, "client", 2.0)])
-    store.correct_text("s-rev", 1, "hello, there")
+    store.transcript.append(
+        "s-rev", [_utt(0, "therapist", text="what helped do"), _utt(1, "client", 2.0)]
+    )
+    store.transcript.correct_text("s-rev", 1, "hello, there")
     words = [Word(text="What", start=0.1, end=0.3, probability=0.8)]
     new = [
         _utt(0, "therapist").model_copy(
@@ -141,8 +147,8 @@ def test_a_revision_replaces_recognised_words_but_never_a_correction() -> None:
         ),
         _utt(1, "client", 2.0).model_copy(update={"text": "yellow there"}),
     ]
-    assert store.revise_utterances("s-rev", new) == 1
-    first, second = store.utterances("s-rev")
+    assert store.transcript.revise_utterances("s-rev", new) == 1
+    first, second = store.transcript.utterances("s-rev")
     assert (first.text, first.end, first.words, first.original_text) == (
         "What helped?",
         0.3,
@@ -156,7 +162,7 @@ def test_search_and_filter_sessions() -> None:
     store = SessionStore()
     store.create(Session(id="s-a", client_label="Alpha"))
     store.create(Session(id="s-b", client_label="Beta"))
-    store.append("s-b", [_utt(0, text="we talked about the garden")])
+    store.transcript.append("s-b", [_utt(0, text="we talked about the garden")])
     assert [s.id for s in store.list_sessions(client="Alpha")] == ["s-a"]
     assert [s.id for s in store.list_sessions(query="garden")] == ["s-b"]
 

@@ -34,7 +34,7 @@ def session_id(tmp_path: Path) -> str:
         ss.vtt_voice(tmp_path), ImportOptions(client_label="R.L."), store, Settings()
     ).export
     sid = export.session.id
-    store.add_note(sid, Note(at=20.0, text=NOTE))
+    store.marks.add_note(sid, Note(at=20.0, text=NOTE))
     journal = Journal()
     entry = JournalEntry(
         session_id=sid, prompt_id="p1", aspect="affective", question="How?", answer=JOURNAL_TEXT

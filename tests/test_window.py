@@ -222,15 +222,15 @@ def live_flow(tmp_path: Path) -> None:
     session = store.get(session_id)
     assert session.consent is not None and session.consent.method == "verbal"
     assert session.status == "complete"
-    assert seen["lines"] == len(store.utterances(session_id)) >= 4
+    assert seen["lines"] == len(store.transcript.utterances(session_id)) >= 4
     assert "sadness" in seen["state"]
     assert seen["timer"] != "0:00" and seen["arc_bars"] >= 2
     assert seen["hidden"] == [True, "hidden", True]
     assert seen["overflow"] <= 0, "the live view scrolls sideways at 380 px"
     assert "No summary yet" not in seen["summary"] and seen["summary"].strip()
     assert "Acknowledged" in seen["risk"]
-    assert store.acknowledgements(session_id), "the acknowledgement was not stored"
-    assert [n.text for n in store.notes(session_id)] == ["ask about the family"]
+    assert store.marks.acknowledgements(session_id), "the acknowledgement was not stored"
+    assert [n.text for n in store.marks.notes(session_id)] == ["ask about the family"]
 
 
 def review_flow(tmp_path: Path) -> None:
@@ -302,7 +302,7 @@ def practice_flow(tmp_path: Path) -> None:
     from copilot.storage.practice import PracticeStore
 
     session_id = stored_session()
-    end = max(u.end for u in SessionStore().utterances(session_id))
+    end = max(u.end for u in SessionStore().transcript.utterances(session_id))
     tone = (0.1 * np.sin(np.arange(int(SAMPLE_RATE * (end + 2))) * 0.05)).astype(np.float32)
     kept = encode(tmp_path / "kept.wav", np.stack([tone, tone], axis=1), SAMPLE_RATE)
     SessionStore().update(session_id, audio_path=str(kept))

@@ -115,8 +115,8 @@ def stored_session(
             u = _utterance(seq, role, text, t)
             utterances.append(u)
             t = u.end + 1.2
-        store.append(session_id, utterances)
-        store.add_note(session_id, Note(at=12.0, text="Check in about evenings next time"))
+        store.transcript.append(session_id, utterances)
+        store.marks.add_note(session_id, Note(at=12.0, text="Check in about evenings next time"))
         analyse_session(store, session_id, audio_path=None, settings=Settings.load())
     finally:
         store.close()

@@ -49,23 +49,25 @@ def analyse_session(
     """Analyse a stored transcript. Prosody comes from the recording, or from the live session
     that measured it as it went (`prosody_readings`)."""
     session = store.get(session_id)
-    utterances = store.utterances(session_id)
+    utterances = store.transcript.utterances(session_id)
     end = max((u.end for u in utterances), default=0.0)
     duration = max(session.duration_s or 0.0, end)
     found_metrics = metrics.compute(utterances, duration)
     found_metrics.unavailable = metrics.unavailable_for(session)
-    store.save_analysis(session_id, "metrics", Provenance(engine="local-metrics"), found_metrics)
+    store.analyses.save_analysis(
+        session_id, "metrics", Provenance(engine="local-metrics"), found_metrics
+    )
     flags = flag_utterances(utterances)
     risk_provenance = Provenance(engine=RISK_ENGINE, model=risk_model_id())
-    store.save_analysis(session_id, "risk_flags", risk_provenance, flags)
+    store.analyses.save_analysis(session_id, "risk_flags", risk_provenance, flags)
     emotion = registry().emotion(settings.emotion_engine)
     readings = emotion.read(utterances)
-    store.save_analysis(session_id, "emotions", emotion.provenance(), readings)
+    store.analyses.save_analysis(session_id, "emotions", emotion.provenance(), readings)
     behaviour_notice = code_behaviour(store, session_id, utterances)
     voice = prosody_readings or []
     if audio_path is not None and prosody_readings is None:
         voice = prosody.from_file(audio_path, utterances)
-    store.save_analysis(session_id, "prosody", Provenance(engine="local-prosody"), voice)
+    store.analyses.save_analysis(session_id, "prosody", Provenance(engine="local-prosody"), voice)
     store.finish(session_id, round(duration, 2))
     export = build_export(store, session_id)
     result = Analysed(export, [behaviour_notice] if behaviour_notice else [])
@@ -86,7 +88,7 @@ def code_behaviour(store: SessionStore, session_id: str, utterances: list[Uttera
         return f"therapist behaviour codes did not arrive: {exc}"
     codes = code_utterances(coder, utterances)
     provenance = Provenance(engine="local-behaviour", model=coder.model_id)
-    store.save_analysis(session_id, BEHAVIOUR_KIND, provenance, codes)
+    store.analyses.save_analysis(session_id, BEHAVIOUR_KIND, provenance, codes)
     return None
 
 
@@ -100,35 +102,35 @@ def summarise(
     except (AnalyserError, DependencyMissing) as exc:
         result.notices.append(f"{analyser} summary did not arrive: {exc}")
         return
-    store.save_analysis(result.export.session.id, "summary", summary.provenance, summary)
+    store.analyses.save_analysis(result.export.session.id, "summary", summary.provenance, summary)
     result.export = result.export.model_copy(update={"summary": summary})
 
 
 def _with_acknowledgements(store: SessionStore, session_id: str) -> list[RiskFlag]:
-    acks = store.acknowledgements(session_id)
+    acks = store.marks.acknowledgements(session_id)
     return [
         f.model_copy(update={"acknowledged_at": acks.get((f.utterance_seq, f.category))})
-        for f in store.latest_list(session_id, "risk_flags", RiskFlag)
+        for f in store.analyses.latest_list(session_id, "risk_flags", RiskFlag)
     ]
 
 
 def build_export(store: SessionStore, session_id: str) -> SessionExport:
     session = store.get(session_id)
-    found_metrics = store.latest_as(session.id, "metrics", SessionMetrics)
+    found_metrics = store.analyses.latest_as(session.id, "metrics", SessionMetrics)
     if found_metrics is None:
-        utterances = store.utterances(session.id)
+        utterances = store.transcript.utterances(session.id)
         found_metrics = metrics.compute(utterances, session.duration_s or 0.0)
         found_metrics.unavailable = metrics.unavailable_for(session)
-    codes = store.latest_list(session.id, BEHAVIOUR_KIND, BehaviourCode)
+    codes = store.analyses.latest_list(session.id, BEHAVIOUR_KIND, BehaviourCode)
     return SessionExport(
         session=session,
-        utterances=store.utterances(session.id),
+        utterances=store.transcript.utterances(session.id),
         metrics=found_metrics,
-        emotions=store.latest_list(session.id, "emotions", EmotionReading),
-        prosody=store.latest_list(session.id, "prosody", ProsodyReading),
+        emotions=store.analyses.latest_list(session.id, "emotions", EmotionReading),
+        prosody=store.analyses.latest_list(session.id, "prosody", ProsodyReading),
         risk_flags=_with_acknowledgements(store, session.id),
-        summary=store.latest_as(session.id, "summary", SessionSummary),
-        notes=store.notes(session.id),
+        summary=store.analyses.latest_as(session.id, "summary", SessionSummary),
+        notes=store.marks.notes(session.id),
         therapist_behaviour=codes,
         behaviour_figures=behaviour_figures(codes) if codes else None,
     )

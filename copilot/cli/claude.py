@@ -84,7 +84,7 @@ def _with_local_summary(
     from copilot.domain import SessionSummary
 
     export = build_export(store, session_id)
-    stored = store.latest_analysis(session_id, "summary", engine="local")
+    stored = store.analyses.latest_analysis(session_id, "summary", engine="local")
     result = Analysed(export.model_copy(update={"summary": None}))
     if stored is not None:
         local = SessionSummary.model_validate(stored)

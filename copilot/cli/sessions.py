@@ -61,7 +61,7 @@ def show(args: argparse.Namespace, ctx: Context) -> int:
     store = ctx.store
     session = store.get(args.session_id)
     access_log.record(store, "opened", session.id, "cli", "show")
-    for u in store.utterances(session.id):
+    for u in store.transcript.utterances(session.id):
         print(f"[{clock(u.start)}] {u.role}: {u.text}")
     return 0
 

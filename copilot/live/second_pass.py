@@ -71,7 +71,7 @@ class SecondPass:
         segments = channel_segments(self.reviser, pump.ring.read(lo, hi), lo, other)
         release_free_memory()  # the window's transient buffers, before the next one
         changed = self._transcript.revise(finals, assign(segments, finals))
-        self._out.store.revise_utterances(self._out.session_id, [u for _, u in changed])
+        self._out.store.transcript.revise_utterances(self._out.session_id, [u for _, u in changed])
         for previous, utterance in changed:
             self._out.bus.publish(RevisionEvent(utterance=utterance, previous_text=previous))
             if utterance.role == "client":

@@ -178,14 +178,14 @@ class LiveSession:
         if not self.session_id:
             raise CopilotError("notes belong to a session: start one first")
         note = Note(at=round(self.elapsed_s, 2), text=text.strip())
-        self.store.add_note(self.session_id, note)
+        self.store.marks.add_note(self.session_id, note)
         self.bus.publish(NoteEvent(note=note))
         return note
 
     def acknowledge_risk(self, utterance_seq: int, category: str) -> None:
         if not self.session_id:
             raise CopilotError("no session")
-        self.store.acknowledge_risk(self.session_id, utterance_seq, category)
+        self.store.marks.acknowledge_risk(self.session_id, utterance_seq, category)
 
     def stop(self) -> Analysed:
         parts = self._parts

@@ -90,7 +90,7 @@ class AsrWorker:
         if not words:
             return
         utterance, previous = self._transcript.append(job.role, words)
-        self._out.store.append(self._out.session_id, [utterance])
+        self._out.store.transcript.append(self._out.session_id, [utterance])
         self._out.bus.publish(
             UtteranceEvent(utterance=utterance, speech_end_s=round(job.speech_end, 3))
         )

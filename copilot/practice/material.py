@@ -131,7 +131,7 @@ def store_practice_session(
 
     session, utterances = practice_session(name, timings)
     store.create(session)
-    store.append(session.id, utterances)
+    store.transcript.append(session.id, utterances)
     if audio is not None:
         store.update(session.id, audio_path=str(audio))
     analyse_session(store, session.id, audio_path=audio, settings=settings)

@@ -76,12 +76,12 @@ def intensity(reading: EmotionReading) -> float:
 
 
 def session_load(store: SessionStore, session: Session) -> SessionLoad:
-    readings = store.latest_list(session.id, "emotions", EmotionReading)
+    readings = store.analyses.latest_list(session.id, "emotions", EmotionReading)
     values = [intensity(r) for r in readings]
     if not values:  # an analyser's summary without per-utterance readings
-        summary = store.latest_as(session.id, "summary", SessionSummary)
+        summary = store.analyses.latest_as(session.id, "summary", SessionSummary)
         values = [(abs(p.valence) + p.arousal) / 2 for p in (summary.arc if summary else [])]
-    flags = store.latest_list(session.id, "risk_flags", RiskFlag)
+    flags = store.analyses.latest_list(session.id, "risk_flags", RiskFlag)
     ended = session.ended_at
     if ended is None and session.duration_s:
         ended = session.created_at + timedelta(seconds=session.duration_s)

@@ -1,4 +1,8 @@
-"""The session repository: every read and write of clinical session data goes through here."""
+"""The session repository: the connection, its transactions, and the sessions themselves.
+
+Every read and write of clinical session data goes through a `SessionStore`: the sessions here,
+and, over the same connection, their utterances (`store.transcript`), analyses
+(`store.analyses`) and the therapist's notes and acknowledgements (`store.marks`)."""
 
 from __future__ import annotations
 
@@ -7,9 +11,8 @@ import os
 import socket
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,26 +20,20 @@ from pydantic import BaseModel
 
 from copilot.domain import (
     Consent,
-    Note,
-    Provenance,
     Session,
-    Utterance,
     utcnow,
 )
 from copilot.errors import SessionNotFound, StorageError
 from copilot.protection.erase import erase
+from copilot.storage.analyses import Analyses, Marks
 from copilot.storage.db import OperationalError, connect, scrub
 from copilot.storage.rows import (
-    INSERT_UTTERANCE,
     SESSION_COLUMNS,
-    dump,
     encode,
     session_row,
     ts,
-    utt_from_row,
-    utt_row,
-    words_json,
 )
+from copilot.storage.transcript import Transcript
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -48,6 +45,10 @@ class SessionStore:
     def __init__(self, db: sqlite3.Connection | None = None, path: Path | None = None):
         self.db = db or connect(path)
         self._lock = threading.RLock()
+        # The repositories over this connection, each with its own concern.
+        self.transcript = Transcript(self)
+        self.analyses = Analyses(self)
+        self.marks = Marks(self)
 
     def __enter__(self) -> SessionStore:
         return self
@@ -92,19 +93,12 @@ class SessionStore:
         with self.transaction() as db:
             db.execute(f"INSERT INTO sessions ({names}) VALUES ({marks})", list(row.values()))
             if session.consent:
-                self._write_consent(db, session.id, session.consent)
+                _write_consent(db, session.id, session.consent)
 
     def record_consent(self, session_id: str, consent: Consent) -> None:
         self.get(session_id)
         with self.transaction() as db:
-            self._write_consent(db, session_id, consent)
-
-    @staticmethod
-    def _write_consent(db: sqlite3.Connection, session_id: str, consent: Consent) -> None:
-        db.execute(
-            "INSERT OR REPLACE INTO consents VALUES (?, ?, ?, ?, ?)",
-            (session_id, consent.given_by, consent.method, ts(consent.recorded_at), consent.note),
-        )
+            _write_consent(db, session_id, consent)
 
     def update(self, session_id: str, **fields: Any) -> None:
         allowed = set(SESSION_COLUMNS) | {"progress_s", "owner_pid", "owner_host", "audio_path"}
@@ -131,7 +125,7 @@ class SessionStore:
         row = self.db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
         if row is None:
             row = self._by_prefix(session_id)
-        return self._session_from_row(row)
+        return _session_from_row(self.db, row)
 
     def _by_prefix(self, prefix: str) -> sqlite3.Row:
         rows = self.db.execute(
@@ -141,18 +135,6 @@ class SessionStore:
             raise SessionNotFound(f"no session {prefix!r} (see `session-copilot sessions`)")
         row: sqlite3.Row = rows[0]
         return row
-
-    def _session_from_row(self, row: sqlite3.Row) -> Session:
-        data = {k: row[k] for k in SESSION_COLUMNS}
-        if data["channel_roles"]:
-            data["channel_roles"] = json.loads(data["channel_roles"])
-        consent = self.db.execute(
-            "SELECT given_by, method, recorded_at, note FROM consents WHERE session_id = ?",
-            (row["id"],),
-        ).fetchone()
-        if consent is not None:
-            data["consent"] = Consent(**dict(consent))
-        return Session.model_validate(data)
 
     def list_sessions(
         self, client: str | None = None, query: str | None = None, status: str | None = None
@@ -170,7 +152,7 @@ class SessionStore:
             )
             args += [like, like, like]
         rows = self.db.execute(sql + " ORDER BY created_at DESC", args).fetchall()
-        return [self._session_from_row(r) for r in rows]
+        return [_session_from_row(self.db, r) for r in rows]
 
     def audio_path(self, session_id: str) -> str | None:
         """Where the session's kept audio is, if the therapist chose to keep it."""
@@ -217,144 +199,25 @@ class SessionStore:
             self.update(session_id, status="incomplete", owner_pid=None)
         return [self.get(s) for s in orphans]
 
-    # utterances -------------------------------------------------------------------------------
 
-    def next_seq(self, session_id: str) -> int:
-        row = self.db.execute(
-            "SELECT COALESCE(MAX(seq), -1) + 1 FROM utterances WHERE session_id = ?", (session_id,)
-        ).fetchone()
-        return int(row[0])
+def _write_consent(db: sqlite3.Connection, session_id: str, consent: Consent) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO consents VALUES (?, ?, ?, ?, ?)",
+        (session_id, consent.given_by, consent.method, ts(consent.recorded_at), consent.note),
+    )
 
-    def append(
-        self, session_id: str, utterances: Sequence[Utterance], progress_s: float | None = None
-    ) -> None:
-        """Commit utterances as they are produced; `progress_s` marks audio fully processed."""
-        with self.transaction() as db:
-            db.executemany(INSERT_UTTERANCE, [utt_row(session_id, u) for u in utterances])
-            if progress_s is not None:
-                db.execute(
-                    "UPDATE sessions SET progress_s = ? WHERE id = ?", (progress_s, session_id)
-                )
 
-    def replace_utterances(self, session_id: str, utterances: Sequence[Utterance]) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM utterances WHERE session_id = ?", (session_id,))
-            db.executemany(INSERT_UTTERANCE, [utt_row(session_id, u) for u in utterances])
-
-    def revise_utterances(self, session_id: str, utterances: Sequence[Utterance]) -> int:
-        """New recognised words for stored utterances (same seq); one the therapist has
-        corrected keeps their text. Returns how many changed."""
-        rows = [
-            (u.start, u.end, u.text, words_json(u), u.confidence, session_id, u.seq)
-            for u in utterances
-        ]
-        with self.transaction() as db:
-            cur = db.executemany(
-                'UPDATE utterances SET start = ?, "end" = ?, text = ?, words = ?, confidence = ? '
-                "WHERE session_id = ? AND seq = ? AND original_text IS NULL",
-                rows,
-            )
-            return cur.rowcount
-
-    def drop_utterances_after(self, session_id: str, time_s: float) -> int:
-        with self.transaction() as db:
-            cur = db.execute(
-                "DELETE FROM utterances WHERE session_id = ? AND start >= ?", (session_id, time_s)
-            )
-            return cur.rowcount
-
-    def utterances(self, session_id: str) -> list[Utterance]:
-        rows = self.db.execute(
-            "SELECT * FROM utterances WHERE session_id = ? ORDER BY start, seq", (session_id,)
-        ).fetchall()
-        return [utt_from_row(r) for r in rows]
-
-    def correct_text(self, session_id: str, seq: int, text: str) -> None:
-        """A correction keeps the recognised text as the original, once."""
-        with self.transaction() as db:
-            cur = db.execute(
-                "UPDATE utterances SET original_text = COALESCE(original_text, text), text = ? "
-                "WHERE session_id = ? AND seq = ?",
-                (text, session_id, seq),
-            )
-            if cur.rowcount == 0:
-                raise SessionNotFound(f"no utterance {seq} in session {session_id!r}")
-
-    def swap_roles(self, session_id: str) -> None:
-        with self.transaction() as db:
-            db.execute(
-                "UPDATE utterances SET role = CASE role WHEN 'therapist' THEN 'client' "
-                "WHEN 'client' THEN 'therapist' ELSE role END WHERE session_id = ?",
-                (session_id,),
-            )
-
-    def acknowledge_risk(self, session_id: str, utterance_seq: int, category: str) -> None:
-        with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO risk_acknowledgements VALUES (?, ?, ?, ?)",
-                (session_id, utterance_seq, category, ts(utcnow())),
-            )
-
-    def acknowledgements(self, session_id: str) -> dict[tuple[int, str], datetime]:
-        rows = self.db.execute(
-            "SELECT utterance_seq, category, acknowledged_at FROM risk_acknowledgements "
-            "WHERE session_id = ?",
-            (session_id,),
-        ).fetchall()
-        return {(r[0], r[1]): datetime.fromisoformat(r[2]) for r in rows}
-
-    # notes and analyses -----------------------------------------------------------------------
-
-    def add_note(self, session_id: str, note: Note) -> None:
-        with self.transaction() as db:
-            db.execute(
-                "INSERT INTO notes (session_id, at, text, created_at) VALUES (?, ?, ?, ?)",
-                (session_id, note.at, note.text, ts(note.created_at)),
-            )
-
-    def notes(self, session_id: str) -> list[Note]:
-        rows = self.db.execute(
-            "SELECT at, text, created_at FROM notes WHERE session_id = ? ORDER BY at",
-            (session_id,),
-        ).fetchall()
-        return [Note(**dict(r)) for r in rows]
-
-    def save_analysis(
-        self, session_id: str, kind: str, provenance: Provenance, payload: BaseModel | list[Any]
-    ) -> None:
-        """Store a result with what produced it: engine, model, prompt name and digest."""
-        body = dump(payload)
-        with self.transaction() as db:
-            db.execute(
-                "INSERT INTO analyses (session_id, kind, engine, model, prompt_name, "
-                "prompt_digest, created_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    session_id,
-                    kind,
-                    provenance.engine,
-                    provenance.model,
-                    provenance.prompt_name,
-                    provenance.prompt_digest,
-                    ts(provenance.created_at),
-                    body,
-                ),
-            )
-
-    def latest_analysis(self, session_id: str, kind: str, engine: str | None = None) -> Any:
-        sql = "SELECT payload FROM analyses WHERE session_id = ? AND kind = ?"
-        args: list[Any] = [session_id, kind]
-        if engine:
-            sql, args = sql + " AND engine = ?", [*args, engine]
-        row = self.db.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
-        return None if row is None else json.loads(row[0])
-
-    def latest_as(self, session_id: str, kind: str, model: type[T]) -> T | None:
-        data = self.latest_analysis(session_id, kind)
-        return None if data is None else model.model_validate(data)
-
-    def latest_list(self, session_id: str, kind: str, model: type[T]) -> list[T]:
-        data = self.latest_analysis(session_id, kind)
-        return [] if data is None else [model.model_validate(item) for item in data]
+def _session_from_row(db: sqlite3.Connection, row: sqlite3.Row) -> Session:
+    data = {k: row[k] for k in SESSION_COLUMNS}
+    if data["channel_roles"]:
+        data["channel_roles"] = json.loads(data["channel_roles"])
+    consent = db.execute(
+        "SELECT given_by, method, recorded_at, note FROM consents WHERE session_id = ?",
+        (row["id"],),
+    ).fetchone()
+    if consent is not None:
+        data["consent"] = Consent(**dict(consent))
+    return Session.model_validate(data)
 
 
 def _alive(pid: int | None) -> bool:

@@ -135,7 +135,7 @@ def import_file(
     )
     store.create(session)
     try:
-        store.append(session.id, utterances)
+        store.transcript.append(session.id, utterances)
         names = [*parsed.speakers(), *options.names]
         SupervisionStore(store).add_redaction_names(session.id, names)
         return analyse_session(store, session.id, None, options.analyser, names, settings=settings)

@@ -56,5 +56,5 @@ class LiveApi:
         else:
             with self._db as store:
                 store.get(session_id)
-                store.acknowledge_risk(session_id, int(utterance_seq), str(category))
+                store.marks.acknowledge_risk(session_id, int(utterance_seq), str(category))
         return {"acknowledged_at": datetime.now(UTC).isoformat()}

@@ -82,16 +82,16 @@ class ReviewApi:
         if not text:
             raise CopilotError("a correction cannot be empty; the original stays as it was")
         with self._db as store:
-            store.correct_text(session_id, int(seq), text)
-            utterance = _find(store.utterances(session_id), int(seq))
+            store.transcript.correct_text(session_id, int(seq), text)
+            utterance = _find(store.transcript.utterances(session_id), int(seq))
         return {"utterance": utterance.model_dump(mode="json")}
 
     @answers
     def swap_roles(self, session_id: str) -> Result:
         """Swap who said what; each name stays with its role."""
         with self._db as store:
-            names = _speaker_names(store.utterances(session_id))
-            store.swap_roles(session_id)
+            names = _speaker_names(store.transcript.utterances(session_id))
+            store.transcript.swap_roles(session_id)
             self._rename(store, session_id, names)
         return self._view(session_id)
 
@@ -107,12 +107,12 @@ class ReviewApi:
     def _rename(self, store: SessionStore, session_id: str, names: dict[str, str]) -> None:
         if not names:
             return
-        utterances = store.utterances(session_id)
+        utterances = store.transcript.utterances(session_id)
         renamed = [
             u.model_copy(update={"speaker": names.get(u.role) or None}) if u.role in names else u
             for u in utterances
         ]
-        store.replace_utterances(session_id, renamed)
+        store.transcript.replace_utterances(session_id, renamed)
 
     @answers
     def reanalyse(self, session_id: str) -> Result:
@@ -122,7 +122,7 @@ class ReviewApi:
         self._current.refuse_if_live(session_id, "re-analysing")
         with self._db as store:
             session = store.get(session_id)
-            voice = store.latest_list(session.id, "prosody", ProsodyReading)
+            voice = store.analyses.latest_list(session.id, "prosody", ProsodyReading)
             result = analyse_session(
                 store, session.id, audio_path=None, settings=self._settings,
                 prosody_readings=voice,

@@ -79,12 +79,14 @@ def make_mark(
 ) -> RiskFeedback:
     """A mark on a stored session: "not_risk" names one of the sentence's flags (by kind, or
     its only one); "missed" names a client sentence no flag covered (the kind is optional)."""
-    utterance = next((u for u in store.utterances(session_id) if u.seq == utterance_seq), None)
+    utterance = next(
+        (u for u in store.transcript.utterances(session_id) if u.seq == utterance_seq), None
+    )
     if utterance is None:
         raise SessionNotFound(f"no utterance {utterance_seq} in session {session_id!r}")
     flags = [
         f
-        for f in store.latest_list(session_id, "risk_flags", RiskFlag)
+        for f in store.analyses.latest_list(session_id, "risk_flags", RiskFlag)
         if f.utterance_seq == utterance_seq and (kind is None or f.kind == kind)
     ]
     if verdict == "missed":
