@@ -59,7 +59,7 @@ DECODE_OPTIONS: dict[str, Any] = {
 # A recording's speech windows are decoded in batches (faster-whisper's batched pipeline): one
 # beam-5 pass per window at temperature 0, no look-back and no fallbacks; what Whisper invents
 # without them is dropped afterwards (copilot.transcription.hallucinations).
-BATCH_SIZE = 4  # each window in a batch holds its beam's cross-attention: about 75 MB with tiny.en
+BATCH_SIZE = 2  # each window in a batch holds its beam's cross-attention: about 75 MB with tiny.en
 BATCHED_OPTIONS: dict[str, Any] = {
     "beam_size": 5,
     "language": "en",
