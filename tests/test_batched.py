@@ -90,3 +90,45 @@ def test_a_folder_with_a_corrupt_file_analyses_the_rest_and_exits_2_naming_it(
     ]
     assert all(s.status == "complete" for s in sessions)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["monday.json", "tuesday.json"]
+
+
+def test_the_kept_mono_recording_gives_back_any_span_across_chunks() -> None:
+    from copilot.audio.decoded import DecodedMono
+    from copilot.audio.files import Chunk
+
+    rng = np.random.default_rng(0)
+    audio = (rng.standard_normal(48_000) * 0.1).astype(np.float32)
+    kept = DecodedMono()
+    for lo in range(0, len(audio), 20_000):
+        kept.add(Chunk(lo / 16_000, audio[lo : lo + 20_000, None]))
+    got = kept.span(1.0, 2.5)  # crosses the first chunk's end
+    assert got.dtype == np.float32 and len(got) == 24_000
+    assert np.max(np.abs(got - audio[16_000:40_000])) < 1e-4
+
+
+def test_segments_become_one_utterance_timed_by_their_words() -> None:
+    from copilot.domain import Word
+    from copilot.transcription.utterances import to_utterance
+
+    words = [Word(text="Not", start=1.2, end=1.4, probability=0.9)]
+    words.append(Word(text="well.", start=1.5, end=1.9, probability=0.7))
+    seg = AsrSegment(
+        start=1.0,
+        end=2.0,
+        text="Not well.",
+        words=words,
+        avg_logprob=-0.2,
+        no_speech_prob=0.01,
+        compression_ratio=1.0,
+    )
+    utterance = to_utterance([seg], 4, "client", channel=1)
+    assert utterance is not None
+    assert (utterance.seq, utterance.start, utterance.end, utterance.text) == (
+        4,
+        1.2,
+        1.9,
+        "Not well.",
+    )
+    assert utterance.confidence == 0.8 and utterance.channel == 1
+    empty = seg.model_copy(update={"text": "", "words": []})
+    assert to_utterance([empty], 5, "client") is None
