@@ -66,10 +66,13 @@ def analyze(
     entry = ["-m", "copilot.cli"] if encrypted else [str(ROOT / "scripts" / "plaintext_child.py")]
     command = [sys.executable, *entry, "analyze", str(path), "--json", str(out)]
     began = time.perf_counter()
-    child = subprocess.Popen([*command, *(extra or [])], env=env, stdout=subprocess.DEVNULL)
-    _pid, status, usage = os.wait4(child.pid, 0)
+    peak = home.parent / f"peak-{home.name}.txt"  # beside the home, not in it
+    child = subprocess.Popen(
+        [*peak_of(peak), *command, *(extra or [])], env=env, stdout=subprocess.DEVNULL
+    )
+    status = child.wait()
     wall = time.perf_counter() - began
-    if os.waitstatus_to_exitcode(status) != 0:
+    if status != 0:
         raise SystemExit(f"analyze failed on {path}")
     export = json.loads(out.read_text())
     duration = probe(path).duration_s
@@ -77,9 +80,20 @@ def analyze(
         "wall_s": round(wall, 2),
         "audio_s": round(duration, 1),
         "rtf": round(wall / duration, 4),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "peak_rss_mb": peak_mb(peak),
         "export": export,
     }
+
+
+def peak_of(out: Path) -> list[str]:
+    """GNU time in front of a child: its own peak RSS, written to `out`. A child forked from
+    this process would report this process's RSS at the fork when that was higher (the kernel
+    keeps the high-water mark across exec), and this process holds long recordings."""
+    return ["/usr/bin/time", "-f", "%M", "-o", str(out)]
+
+
+def peak_mb(out: Path) -> float:
+    return round(int(out.read_text().split()[-1]) / 1024, 1)
 
 
 def scores(
@@ -150,20 +164,18 @@ def engine_alone(path: Path) -> dict[str, Any]:
     """faster-whisper's batched pipeline alone on the file mixed to mono: the same model,
     threads, beam and batch size as `analyze` decodes with, with word times, its own VAD, and
     nothing before or after it. In a child process: its wall time and peak RSS are its own."""
-    command = [sys.executable, __file__, "--engine-alone", str(path)]
+    peak = path.with_suffix(".engine-peak.txt")
+    command = [*peak_of(peak), sys.executable, __file__, "--engine-alone", str(path)]
     began = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     text, _ = child.communicate()
     wall = time.perf_counter() - began
     if child.returncode != 0:
         raise SystemExit(f"the engine alone failed on {path}")
-    found = json.loads(text)
-    return {"wall_s": round(wall, 2), "peak_rss_mb": found["peak_rss_mb"], "text": found["text"]}
+    return {"wall_s": round(wall, 2), "peak_rss_mb": peak_mb(peak), "text": json.loads(text)}
 
 
 def print_engine_alone(path: Path) -> None:
-    import resource
-
     from faster_whisper import BatchedInferencePipeline, WhisperModel
 
     from copilot.transcription.engine import BATCH_SIZE
@@ -176,9 +188,7 @@ def print_engine_alone(path: Path) -> None:
     segments, _info = BatchedInferencePipeline(model).transcribe(
         audio, language="en", beam_size=5, batch_size=BATCH_SIZE, word_timestamps=True
     )
-    text = " ".join(s.text.strip() for s in segments)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"text": text, "peak_rss_mb": round(peak, 1)}))
+    print(json.dumps(" ".join(s.text.strip() for s in segments)))
 
 
 def mono_copy(path: Path, folder: Path) -> Path:
