@@ -164,7 +164,7 @@ def engine_alone(path: Path) -> dict[str, Any]:
     """faster-whisper's batched pipeline alone on the file mixed to mono: the same model,
     threads, beam and batch size as `analyze` decodes with, with word times, its own VAD, and
     nothing before or after it. In a child process: its wall time and peak RSS are its own."""
-    peak = path.with_suffix(".engine-peak.txt")
+    peak = Path(tempfile.gettempdir()) / f"bench-file-engine-peak-{os.getpid()}.txt"
     command = [*peak_of(peak), sys.executable, __file__, "--engine-alone", str(path)]
     began = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
