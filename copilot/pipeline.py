@@ -14,17 +14,21 @@ from pathlib import Path
 
 import numpy as np
 
+from copilot.analysis import prosody
 from copilot.analysis.run import Analysed, analyse_session
-from copilot.audio.features import span
-from copilot.audio.files import SAMPLE_RATE, AudioInfo, iter_chunks, probe
+from copilot.audio.decoded import DecodedMono
+from copilot.audio.features import SpanAcoustics, measure, span
+from copilot.audio.files import SAMPLE_RATE, AudioInfo, Chunk, iter_chunks, probe
 from copilot.diarization import roles, speaker_embedding, voices
 from copilot.diarization.by_channel import channel_segments
-from copilot.domain import Role, Session, SessionSource, Utterance
+from copilot.domain import ProsodyReading, Role, Session, SessionSource, Utterance
 from copilot.errors import ChannelSpecError, CopilotError
 from copilot.plugins import registry
 from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
-from copilot.transcription.engine import AsrSegment, Transcriber
+from copilot.transcription.batched import WindowDecoder, recording_segments
+from copilot.transcription.engine import Transcriber
+from copilot.transcription.utterances import to_utterance
 
 Progress = Callable[[float], None]
 DEFAULT_STEREO: tuple[Role, Role] = ("therapist", "client")
@@ -126,14 +130,26 @@ def _run(
     progress: Progress | None,
 ) -> Analysed:
     roles = store.get(session_id).channel_roles
+    # A resumed run decodes only the rest of the file; what needs all of it reads it again.
+    heard = Heard(roles, whole=start_s == 0.0)
     try:
-        transcribe_into(store, session_id, path, engine, roles, start_s, options.chunk_s, progress)
+        transcribe_into(
+            store, session_id, path, engine, roles, start_s, options.chunk_s, progress, heard
+        )
         if roles is None:
-            diarize_stored(store, session_id, path, options.swap_roles)
+            diarize_stored(store, session_id, path, options.swap_roles, heard.mono)
         else:
             store.update(session_id, diarization=stereo_rule(roles))
+        voice = heard.prosody(store.transcript.utterances(session_id))
+        source = None if voice is not None else path
         return analyse_session(
-            store, session_id, path, options.analyser, options.names, settings=options.settings
+            store,
+            session_id,
+            source,
+            options.analyser,
+            options.names,
+            settings=options.settings,
+            prosody_readings=voice,
         )
     except CopilotError:
         # The recording is still there to analyse again: keep nothing half-written.
@@ -148,6 +164,38 @@ def stereo_rule(roles: Sequence[Role]) -> str:
     return f"stereo recording: left channel = {roles[0]}, right channel = {roles[1]}"
 
 
+class Heard:
+    """What later steps need of the decoded audio, taken chunk by chunk as it is transcribed:
+    the client's acoustics at once for stereo (its roles are known), the whole mono recording
+    (16-bit) for speaker windows and prosody once the speakers are found."""
+
+    def __init__(self, roles: Sequence[Role] | None, whole: bool):
+        self.roles, self.whole = roles, whole
+        self.mono = DecodedMono() if roles is None and whole else None
+        self._acoustics: dict[int, SpanAcoustics] = {}
+
+    def take(self, chunk: Chunk, utterances: Sequence[Utterance]) -> None:
+        if self.mono is not None:
+            self.mono.add(chunk)
+        elif self.roles is not None:
+            for u in utterances:
+                if u.role == "client" and u.channel is not None:
+                    audio = chunk.samples[:, u.channel]
+                    self._acoustics[u.seq] = measure(span(audio, u.start, u.end, chunk.start_s))
+
+    def prosody(self, utterances: list[Utterance]) -> list[ProsodyReading] | None:
+        """Prosody of the client's utterances; None when the audio was not all heard here."""
+        if not self.whole:
+            return None
+        if self.mono is not None:
+            mono = self.mono
+            self._acoustics = {
+                u.seq: measure(mono.span(u.start, u.end))
+                for u in prosody.client_utterances(utterances)
+            }
+        return prosody.readings(utterances, self._acoustics)
+
+
 def transcribe_into(
     store: SessionStore,
     session_id: str,
@@ -157,56 +205,79 @@ def transcribe_into(
     start_s: float,
     chunk_s: float,
     progress: Progress | None,
+    heard: Heard | None = None,
 ) -> None:
+    """Decode the file once, chunk by chunk: each chunk's utterances are stored as they are
+    found, and the chunk handed to `heard` for the steps after transcription."""
     seq = store.transcript.next_seq(session_id)
     for chunk in iter_chunks(path, chunk_s=chunk_s, start_s=start_s):
-        channels = range(chunk.samples.shape[1]) if roles else [0]
-        for ch in channels:
-            role: Role = roles[ch] if roles else "unknown"
-            for utt in _channel_utterances(engine, chunk.samples, ch, chunk.start_s, role, seq):
-                store.transcript.append(session_id, [utt])
-                seq += 1
+        found = chunk_utterances(engine, chunk, roles, seq)
+        if found:
+            store.transcript.append(session_id, found)
+        seq += len(found)
+        if heard is not None:
+            heard.take(chunk, found)
         store.update(session_id, progress_s=round(chunk.end_s, 3))
         if progress:
             progress(chunk.end_s)
 
 
-def _channel_utterances(
-    engine: Transcriber, samples: np.ndarray, ch: int, offset: float, role: Role, seq: int
+def chunk_utterances(
+    engine: Transcriber, chunk: Chunk, roles: Sequence[Role] | None, seq: int
 ) -> list[Utterance]:
-    audio = np.ascontiguousarray(samples[:, ch])
-    other = samples[:, 1 - ch] if samples.shape[1] == 2 else None
-    segments = channel_segments(engine, audio, offset, other)
-    return [
-        to_utterance(s, seq + i, role, ch if samples.shape[1] == 2 else None)
-        for i, s in enumerate(segments)
-    ]
+    """The chunk's utterances, channel by channel (a role each for stereo; the first channel,
+    speakers unknown, for mono); decoded in batches when the engine can."""
+    count = chunk.samples.shape[1] if roles else 1
+    channels = [np.ascontiguousarray(chunk.samples[:, ch]) for ch in range(count)]
+    if isinstance(engine, WindowDecoder):
+        found = recording_segments(engine, channels, chunk.start_s, bleed=count == 2)
+    else:
+        found = [
+            channel_segments(engine, audio, chunk.start_s, channels[1 - ch] if count == 2 else None)
+            for ch, audio in enumerate(channels)
+        ]
+    out: list[Utterance] = []
+    for ch, segments in enumerate(found):
+        role: Role = roles[ch] if roles else "unknown"
+        for seg in segments:
+            utterance = to_utterance([seg], seq + len(out), role, ch if count == 2 else None)
+            if utterance is not None:
+                out.append(utterance)
+    return out
 
 
-def to_utterance(seg: AsrSegment, seq: int, role: Role, channel: int | None) -> Utterance:
-    probs = [w.probability for w in seg.words]
-    return Utterance(
-        seq=seq,
-        role=role,
-        start=seg.words[0].start if seg.words else seg.start,
-        end=seg.words[-1].end if seg.words else seg.end,
-        text=seg.text,
-        words=seg.words,
-        confidence=round(float(np.mean(probs)), 4) if probs else None,
-        channel=channel,
-    )
-
-
-def diarize_stored(store: SessionStore, session_id: str, path: Path, swap: bool) -> None:
-    """Split the stored mono transcript into two voices, word by word, and give them roles."""
+def diarize_stored(
+    store: SessionStore, session_id: str, path: Path, swap: bool, mono: DecodedMono | None = None
+) -> None:
+    """Split the stored mono transcript into two voices, word by word, and give them roles.
+    The speaker windows are read from `mono` when the whole recording was kept there."""
     stored = store.transcript.utterances(session_id)
     encoder = speaker_embedding.bundled()
-    utterances, two_voices = voices.diarize(
-        stored, lambda spans: span_vectors(path, spans, encoder)
-    )
+
+    def vectors(spans: list[tuple[float, float]]) -> np.ndarray:
+        if mono is None:
+            return span_vectors(path, spans, encoder)
+        return kept_vectors(mono, spans, encoder)
+
+    utterances, two_voices = voices.diarize(stored, vectors)
     rule = roles.assign_roles(utterances, two_voices, swap)
     store.transcript.replace_utterances(session_id, utterances)
     store.update(session_id, diarization=rule)
+
+
+EMBED_BATCH = 256  # spans embedded at once: bounded working memory for any length
+
+
+def kept_vectors(
+    mono: DecodedMono,
+    spans: Sequence[tuple[float, float]],
+    encoder: speaker_embedding.SpeakerEncoder,
+) -> np.ndarray:
+    out = np.zeros((len(spans), encoder.dim), np.float32)
+    for i in range(0, len(spans), EMBED_BATCH):
+        batch = spans[i : i + EMBED_BATCH]
+        out[i : i + len(batch)] = encoder.embed([mono.span(lo, hi) for lo, hi in batch])
+    return out
 
 
 def span_vectors(
@@ -216,8 +287,9 @@ def span_vectors(
     chunk_s: float = CHUNK_S,
 ) -> np.ndarray:
     """The speaker encoder's vector for each (start, end) span of the first channel, decoding
-    the file once and keeping only the vectors: a span may cross a chunk boundary, so the end
-    of the previous chunk is kept (spans are a few seconds long)."""
+    the file again (a resumed run, which did not decode its opening) and keeping only the
+    vectors: a span may cross a chunk boundary, so the end of the previous chunk is kept
+    (spans are a few seconds long)."""
     out = np.zeros((len(spans), encoder.dim), np.float32)
     order = sorted(range(len(spans)), key=lambda i: spans[i][0])
     buffer, buffer_start, k = np.zeros(0, np.float32), 0.0, 0

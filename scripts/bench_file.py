@@ -66,10 +66,13 @@ def analyze(
     entry = ["-m", "copilot.cli"] if encrypted else [str(ROOT / "scripts" / "plaintext_child.py")]
     command = [sys.executable, *entry, "analyze", str(path), "--json", str(out)]
     began = time.perf_counter()
-    child = subprocess.Popen([*command, *(extra or [])], env=env, stdout=subprocess.DEVNULL)
-    _pid, status, usage = os.wait4(child.pid, 0)
+    peak = home.parent / f"peak-{home.name}.txt"  # beside the home, not in it
+    child = subprocess.Popen(
+        [*peak_of(peak), *command, *(extra or [])], env=env, stdout=subprocess.DEVNULL
+    )
+    status = child.wait()
     wall = time.perf_counter() - began
-    if os.waitstatus_to_exitcode(status) != 0:
+    if status != 0:
         raise SystemExit(f"analyze failed on {path}")
     export = json.loads(out.read_text())
     duration = probe(path).duration_s
@@ -77,13 +80,27 @@ def analyze(
         "wall_s": round(wall, 2),
         "audio_s": round(duration, 1),
         "rtf": round(wall / duration, 4),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "peak_rss_mb": peak_mb(peak),
         "export": export,
     }
 
 
+def peak_of(out: Path) -> list[str]:
+    """GNU time in front of a child: its own peak RSS, written to `out`. A child forked from
+    this process would report this process's RSS at the fork when that was higher (the kernel
+    keeps the high-water mark across exec), and this process holds long recordings."""
+    return ["/usr/bin/time", "-f", "%M", "-o", str(out)]
+
+
+def peak_mb(out: Path) -> float:
+    return round(int(out.read_text().split()[-1]) / 1024, 1)
+
+
 def scores(
-    run: dict[str, Any], reference: list[dict[str, Any]], overlaps: list[list[float]], audio: Path
+    run: dict[str, Any],
+    reference: list[dict[str, Any]],
+    overlaps: list[list[float]],
+    engine: dict[str, Any],
 ) -> dict[str, Any]:
     utterances = sorted(run.pop("export")["utterances"], key=lambda u: u["start"])
     said = " ".join(t["text"] for t in sorted(reference, key=lambda t: t["start"]))
@@ -101,8 +118,12 @@ def scores(
     mapped = [(mapping.get(label, label), t) for label, t in words]
     return {
         **run,
+        "engine_wall_s": engine["wall_s"],
+        "engine_rtf": round(engine["wall_s"] / run["audio_s"], 4),
+        "engine_peak_rss_mb": engine["peak_rss_mb"],
+        "pipeline_over_engine": round(run["wall_s"] / engine["wall_s"], 3),
         "wer": round(wer(said, heard), 4),
-        "whisper_alone_wer": round(wer(said, whisper_alone(audio)), 4),
+        "engine_wer": round(wer(said, engine["text"]), 4),
         "speaker_accuracy": round(speaker_accuracy(turns, mapped), 4),
         "role_accuracy": round(speaker_accuracy(by_role, roles), 4),
         "turns": len(reference),
@@ -139,24 +160,35 @@ def missed(reference: list[dict[str, Any]], words: list[tuple[str, float]]) -> i
     )
 
 
-_WHISPER: dict[Path, str] = {}
+def engine_alone(path: Path) -> dict[str, Any]:
+    """faster-whisper's batched pipeline alone on the file mixed to mono: the same model,
+    threads, beam and batch size as `analyze` decodes with, with word times, its own VAD, and
+    nothing before or after it. In a child process: its wall time and peak RSS are its own."""
+    peak = Path(tempfile.gettempdir()) / f"bench-file-engine-peak-{os.getpid()}.txt"
+    command = [*peak_of(peak), sys.executable, __file__, "--engine-alone", str(path)]
+    began = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    text, _ = child.communicate()
+    wall = time.perf_counter() - began
+    if child.returncode != 0:
+        raise SystemExit(f"the engine alone failed on {path}")
+    return {"wall_s": round(wall, 2), "peak_rss_mb": peak_mb(peak), "text": json.loads(text)}
 
 
-def whisper_alone(path: Path) -> str:
-    """faster-whisper's own text for the file mixed to mono: the project's engine settings, no
-    splitting, cleaning or speaker assignment after it. Run in a child process, so that this
-    process stays small and the peak RSS of the analysing children is theirs alone."""
-    if path not in _WHISPER:
-        command = [sys.executable, __file__, "--whisper-alone", str(path)]
-        _WHISPER[path] = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return _WHISPER[path]
+def print_engine_alone(path: Path) -> None:
+    from faster_whisper import BatchedInferencePipeline, WhisperModel
 
+    from copilot.transcription.engine import BATCH_SIZE
+    from copilot.transcription.models import resolve
 
-def print_whisper_alone(path: Path) -> None:
-    from copilot.pipeline import load_engine
-
+    model = WhisperModel(
+        str(resolve("tiny.en").path), device="cpu", compute_type="int8", cpu_threads=2
+    )
     audio = read_all(path).mean(axis=1).astype("float32")
-    print(" ".join(s.text for s in load_engine("tiny.en", 2).transcribe(audio)))
+    segments, _info = BatchedInferencePipeline(model).transcribe(
+        audio, language="en", beam_size=5, batch_size=BATCH_SIZE, word_timestamps=True
+    )
+    print(json.dumps(" ".join(s.text.strip() for s in segments)))
 
 
 def mono_copy(path: Path, folder: Path) -> Path:
@@ -171,6 +203,8 @@ def mono_copy(path: Path, folder: Path) -> Path:
 
 def session(minutes: float, folder: Path) -> tuple[Path, list[dict[str, Any]]]:
     target = folder / f"generated-{minutes:g}min"
+    if (target / "session.ogg").exists():  # made by an earlier run into the same --out
+        return target / "session.ogg", json.loads((target / "session.json").read_text())["turns"]
     script = ROOT / "scripts" / "make_session.py"
     subprocess.run(
         [
@@ -198,12 +232,15 @@ def bench_pair(
     mono: Path | None = None,
     overlaps: list[list[float]] | None = None,
 ) -> dict[str, Any]:
+    """Stereo and mono, each: the engine alone, then `analyze`, back to back on the same file."""
     mono = mono or mono_copy(path, folder)
     spans = overlaps or []
-    return {
-        "stereo": scores(analyze(path, folder), reference, spans, path),
-        "mono": scores(analyze(mono, folder), reference, spans, mono),
-    }
+    out: dict[str, Any] = {"load_before": os.getloadavg()[0]}
+    for kind, audio in (("stereo", path), ("mono", mono)):
+        engine = engine_alone(audio)
+        out[kind] = scores(analyze(audio, folder), reference, spans, engine)
+    out["load_after"] = os.getloadavg()[0]
+    return out
 
 
 CONDITIONS: dict[str, dict[str, Any]] = {
@@ -231,7 +268,14 @@ def real_sessions(minutes: float, folder: Path, condition: str) -> dict[str, Any
     out["median"] = {
         kind: {
             key: round(float(statistics.median(v[kind][key] for v in out.values())), 4)
-            for key in ("wer", "whisper_alone_wer", "speaker_accuracy", "turns_missed", "rtf")
+            for key in (
+                "wer",
+                "engine_wer",
+                "speaker_accuracy",
+                "turns_missed",
+                "rtf",
+                "pipeline_over_engine",
+            )
         }
         for kind in ("stereo", "mono")
     }
@@ -305,10 +349,16 @@ def main() -> None:
     parser.add_argument(
         "--import-vtt", action="store_true", help="only: import and analyse a VTT transcript"
     )
-    parser.add_argument("--whisper-alone", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--long-minutes", type=float, default=120.0, help="the long session (0: leave it out)"
+    )
+    parser.add_argument(
+        "--only", choices=["demo", "generated", "long", "real", "shared"], action="append"
+    )
+    parser.add_argument("--engine-alone", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.whisper_alone:
-        print_whisper_alone(args.whisper_alone)
+    if args.engine_alone:
+        print_engine_alone(args.engine_alone)
         return
     folder = args.out or Path(tempfile.mkdtemp(prefix="bench-file-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -334,18 +384,27 @@ def main() -> None:
         }
         print(json.dumps(comparison, indent=2))
         return
+    parts = set(args.only or ["demo", "generated", "long", "real", "shared"])
     result: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "model": "tiny.en (bundled), int8, 2 threads",
-        "note": "a shared 2-core machine (about six people at once), run under nice -n 10",
-        "demo": bench_pair(demo / "demo_session.ogg", demo_reference, folder),
-        f"generated_{args.minutes:g}min": bench_pair(path, reference, folder),
-        f"real_voices_{args.real_minutes:g}min": {
+        "model": "tiny.en (bundled), int8, 2 threads, beam 5",
+        "note": "a shared 2-core machine, run under nice -n 10; load_before/after per pair",
+    }
+    if "demo" in parts:
+        result["demo"] = bench_pair(demo / "demo_session.ogg", demo_reference, folder)
+    if "generated" in parts:
+        result[f"generated_{args.minutes:g}min"] = bench_pair(path, reference, folder)
+    if "long" in parts and args.long_minutes:
+        long_path, long_reference = session(args.long_minutes, folder)
+        result[f"generated_{args.long_minutes:g}min"] = bench_pair(
+            long_path, long_reference, folder
+        )
+    if "real" in parts:
+        result[f"real_voices_{args.real_minutes:g}min"] = {
             condition: real_sessions(args.real_minutes, folder, condition)
             for condition in CONDITIONS
-        },
-    }
-    if SHARED.is_dir():
+        }
+    if "shared" in parts and SHARED.is_dir():
         jfk = analyze(SHARED / "jfk.flac", folder)
         heard = " ".join(u["text"] for u in jfk.pop("export")["utterances"])
         result["jfk_wer"] = round(wer(JFK, heard), 4)

@@ -47,7 +47,7 @@ def _bad_model(tmp: Path) -> Path:
 
 CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("missing", lambda t: [str(t / "nope.wav")], "no such file"),
-    ("directory", lambda t: [str(t)], "is a directory"),
+    ("folder without recordings", lambda t: [str(t)], "no recordings found"),
     ("empty", lambda t: [str((t / "e.wav", (t / "e.wav").write_bytes(b""))[0])], "empty"),
     (
         "corrupt",

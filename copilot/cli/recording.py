@@ -15,11 +15,19 @@ if TYPE_CHECKING:
     from copilot.analysis.run import Analysed
     from copilot.domain import SessionExport
     from copilot.pipeline import AnalyzeOptions
+    from copilot.storage.repository import SessionStore
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     analyze = sub.add_parser("analyze", help="analyse a recorded session, offline")
-    analyze.add_argument("path", type=Path, help="wav, flac, mp3, m4a, ogg/opus, webm or mp4")
+    analyze.add_argument(
+        "paths",
+        type=Path,
+        nargs="+",
+        metavar="PATH",
+        help="recordings (wav, flac, mp3, m4a, ogg/opus, webm or mp4) or folders of them; with "
+        "more than one, --json and --report name folders",
+    )
     _analysis_options(analyze)
     analyze.add_argument(
         "--channels", help="stereo roles: therapist,client (default) or client,therapist"
@@ -66,22 +74,103 @@ def _options(args: argparse.Namespace, settings: Settings) -> AnalyzeOptions:
     )
 
 
+AUDIO_SUFFIXES = frozenset(
+    {".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus", ".webm", ".mp4", ".aac", ".wma"}
+)
+
+
+def recordings(paths: list[Path]) -> list[Path]:
+    """The files named, and the recordings inside each folder named (by their extension)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                f
+                for f in path.iterdir()
+                if f.is_file() and not f.name.startswith(".") and f.suffix.lower() in AUDIO_SUFFIXES
+            )
+        else:
+            found.append(path)
+    return found
+
+
 def analyze(args: argparse.Namespace, ctx: Context) -> int:
+    from copilot.errors import InputFileError
+
+    options = _options(args, ctx.settings)
+    paths = recordings(args.paths)
+    if not paths:
+        raise InputFileError(f"no recordings found in {', '.join(map(str, args.paths))}")
+    if len(paths) == 1 and not args.paths[0].is_dir():
+        return _analyze_one(paths[0], options, ctx.store, args.json, args.report)
+    return _analyze_many(paths, options, ctx.store, args.json, args.report)
+
+
+def _analyze_one(
+    path: Path,
+    options: AnalyzeOptions,
+    store: SessionStore,
+    json_path: Path | None,
+    report_path: Path | None,
+) -> int:
     from copilot.audio.files import probe
     from copilot.pipeline import analyze_file
 
-    options = _options(args, ctx.settings)
-    info = probe(args.path)  # a bad path fails before anything opens
+    info = probe(path)  # a bad path fails before anything opens
     with progress_bar(info.duration_s) as progress:
-        result = analyze_file(args.path, options, ctx.store, progress)
-    deliver(result, args.json, args.report)
+        result = analyze_file(path, options, store, progress)
+    deliver(result, json_path, report_path)
     return 0
+
+
+def _analyze_many(
+    paths: list[Path],
+    options: AnalyzeOptions,
+    store: SessionStore,
+    json_dir: Path | None,
+    report_dir: Path | None,
+) -> int:
+    """Each recording in turn, one store and one model for all; a file that fails is named in
+    one line and the others are still analysed. Exit code 2 when any failed."""
+    from copilot.audio.files import probe
+    from copilot.errors import CopilotError
+    from copilot.pipeline import analyze_file
+
+    for folder in (json_dir, report_dir):
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+    failed: list[Path] = []
+    with overall_bar(len(paths)) as overall:
+        for path in paths:
+            try:
+                info = probe(path)
+                with progress_bar(info.duration_s, desc=path.name, position=1) as progress:
+                    result = analyze_file(path, options, store, progress)
+                print(f"== {path}")
+                deliver(
+                    result, _inside(json_dir, path, ".json"), _inside(report_dir, path, ".html")
+                )
+            except CopilotError as exc:
+                failed.append(path)
+                text = str(exc) if str(path) in str(exc) else f"{path}: {exc}"
+                print(f"session-copilot: failed: {text}", file=sys.stderr)
+            overall()
+    done = len(paths) - len(failed)
+    print(
+        f"analysed {done} of {len(paths)} recordings"
+        + (f"; failed: {', '.join(map(str, failed))}" if failed else "")
+    )
+    return 2 if failed else 0
+
+
+def _inside(folder: Path | None, path: Path, suffix: str) -> Path | None:
+    return None if folder is None else folder / f"{path.stem}{suffix}"
 
 
 def demo(args: argparse.Namespace, ctx: Context) -> int:
     from importlib.resources import files
 
-    args.path = Path(str(files("copilot") / "demo" / "demo_session.ogg"))
+    args.paths = [Path(str(files("copilot") / "demo" / "demo_session.ogg"))]
     args.client_label = "Demo client"
     return analyze(args, ctx)
 
@@ -135,15 +224,21 @@ def summary_text(export: SessionExport) -> str:
 class progress_bar:
     """A progress bar on a terminal; nothing when stderr is not one."""
 
-    def __init__(self, total_s: float):
-        self.total = total_s
+    def __init__(self, total_s: float, desc: str = "transcribing", position: int = 0):
+        self.total, self.desc, self.position = total_s, desc, position
         self.bar: object = None
 
     def __enter__(self) -> Callable[[float], None]:
         if sys.stderr.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=round(self.total), unit="s", desc="transcribing", leave=False)
+            self.bar = tqdm(
+                total=round(self.total),
+                unit="s",
+                desc=self.desc,
+                leave=False,
+                position=self.position,
+            )
         return self.update
 
     def update(self, done_s: float) -> None:
@@ -157,6 +252,26 @@ class progress_bar:
 
         if isinstance(self.bar, tqdm):
             self.bar.close()
+
+
+class overall_bar:
+    """Recordings done out of all of them, above each recording's own bar (a terminal only)."""
+
+    def __init__(self, count: int):
+        self.inner = progress_bar(count, desc="recordings", position=0)
+        self.done = 0
+
+    def __enter__(self) -> Callable[[], None]:
+        update = self.inner.__enter__()
+
+        def one_more() -> None:
+            self.done += 1
+            update(self.done)
+
+        return one_more
+
+    def __exit__(self, *exc: object) -> None:
+        self.inner.__exit__(*exc)
 
 
 HANDLERS: dict[str, Handler] = {"analyze": analyze, "demo": demo}

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import threading
 
-import numpy as np
-
 from copilot.domain import Role, Utterance, Word
-from copilot.transcription.hallucinations import join_words
+from copilot.transcription.engine import AsrSegment
 from copilot.transcription.revision import Final, revised
+from copilot.transcription.utterances import to_utterance
 
 
 class Transcript:
@@ -16,18 +15,15 @@ class Transcript:
         self.utterances: list[Utterance] = []
         self.lock = threading.Lock()
 
-    def append(self, role: Role, words: list[Word]) -> tuple[Utterance, Utterance | None]:
-        """A new final from its words; returns it and the utterance before it."""
+    def append(
+        self, role: Role, segments: list[AsrSegment]
+    ) -> tuple[Utterance, Utterance | None] | None:
+        """A new final from its segments; returns it and the utterance before it (None when
+        the segments hold no words)."""
         with self.lock:
-            utterance = Utterance(
-                seq=len(self.utterances),
-                role=role,
-                start=words[0].start,
-                end=words[-1].end,
-                text=join_words(words),
-                words=words,
-                confidence=round(float(np.mean([w.probability for w in words])), 4),
-            )
+            utterance = to_utterance(segments, len(self.utterances), role)
+            if utterance is None or not utterance.words:
+                return None
             previous = self.utterances[-1] if self.utterances else None
             self.utterances.append(utterance)
         return utterance, previous

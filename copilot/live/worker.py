@@ -86,10 +86,10 @@ class AsrWorker:
         if other is not None:
             kept = [drop_bleed(s, job.audio, other, job.start) for s in segments]
             segments = [s for s in kept if s is not None]
-        words = [w for s in segments for w in s.words]
-        if not words:
+        appended = self._transcript.append(job.role, segments)
+        if appended is None:
             return
-        utterance, previous = self._transcript.append(job.role, words)
+        utterance, previous = appended
         self._out.store.transcript.append(self._out.session_id, [utterance])
         self._out.bus.publish(
             UtteranceEvent(utterance=utterance, speech_end_s=round(job.speech_end, 3))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -52,6 +53,19 @@ DECODE_OPTIONS: dict[str, Any] = {
     "no_speech_threshold": 0.6,
     "compression_ratio_threshold": 2.4,
     "temperature": [0.0, 0.2, 0.4],
+}
+
+
+# A recording's speech windows are decoded in batches (faster-whisper's batched pipeline): one
+# beam-5 pass per window at temperature 0, no look-back and no fallbacks; what Whisper invents
+# without them is dropped afterwards (copilot.transcription.hallucinations).
+BATCH_SIZE = 2  # each window in a batch holds its beam's cross-attention: about 75 MB with tiny.en
+BATCHED_OPTIONS: dict[str, Any] = {
+    "beam_size": 5,
+    "language": "en",
+    "word_timestamps": True,
+    "vad_filter": False,
+    "temperature": 0.0,
 }
 
 
@@ -147,6 +161,7 @@ class WhisperEngine:
         _install_short_context()
         # One CTranslate2 model serves one decode at a time; live sources share it.
         self._lock = threading.Lock()
+        self._batched: Any = None  # faster-whisper's batched pipeline, made on first use
 
     def transcribe(
         self, audio: np.ndarray, offset: float = 0.0, short_context: bool = False, **overrides: Any
@@ -171,6 +186,39 @@ class WhisperEngine:
             finally:
                 _local.frames_min = None
         yield from found
+
+    def decode_windows(
+        self, pieces: Sequence[np.ndarray], batch_size: int = BATCH_SIZE
+    ) -> list[list[AsrSegment]]:
+        """Segments of each piece of mono audio (each at most 30 s), times from the piece's
+        start, decoded `batch_size` windows at a time by faster-whisper's batched pipeline.
+
+        The pieces are laid end to end and handed over as clip timestamps, one window each: the
+        pipeline then batches them through the encoder and the beam search together."""
+        if not pieces:
+            return []
+        from faster_whisper import BatchedInferencePipeline
+
+        bounds = np.cumsum([0, *(len(p) for p in pieces)])
+        clips = [
+            {"start": lo / SAMPLE_RATE, "end": hi / SAMPLE_RATE}
+            for lo, hi in itertools.pairwise(bounds)
+        ]
+        joined = np.concatenate([p.astype(np.float32) for p in pieces])
+        out: list[list[AsrSegment]] = [[] for _ in pieces]
+        with self._lock:
+            if self._batched is None:
+                self._batched = BatchedInferencePipeline(self._whisper)
+            segments, _info = self._batched.transcribe(
+                joined, clip_timestamps=clips, batch_size=batch_size, **BATCHED_OPTIONS
+            )
+            for seg in segments:
+                # A segment lies within its window; its middle says which one.
+                middle = (seg.start + seg.end) / 2 * SAMPLE_RATE
+                index = int(np.searchsorted(bounds, middle, side="right")) - 1
+                piece = min(max(index, 0), len(pieces) - 1)
+                out[piece].append(_convert(seg, -bounds[piece] / SAMPLE_RATE))
+        return out
 
 
 def _convert(seg: Any, offset: float) -> AsrSegment:

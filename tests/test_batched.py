@@ -1,0 +1,135 @@
+"""Recordings decoded in batches read as the sequential decode does, and `analyze` takes many."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from dialogues import SHORT, render
+
+from copilot.audio.files import iter_chunks
+from copilot.cli import main
+from copilot.evaluation import wer
+from copilot.pipeline import chunk_utterances, load_engine
+from copilot.storage import SessionStore
+from copilot.transcription.batched import WindowDecoder, pack
+from copilot.transcription.engine import AsrSegment, Transcriber
+
+
+def test_regions_pack_into_whisper_windows_in_order() -> None:
+    second = 16_000
+    regions = [(0, 10 * second), (12 * second, 25 * second), (26 * second, 36 * second)]
+    windows = pack(regions, channel=1)
+    assert [w.regions for w in windows] == [regions[:2], regions[2:]]
+    assert all(w.channel == 1 for w in windows)
+    # a window's packed time goes back to the region it came from
+    assert windows[0].to_timeline(11.0, windows[0].region_at(11.0)) == pytest.approx(13.0)
+
+
+class Sequential:
+    """The engine seen without its batched decoding: the sequential path."""
+
+    def __init__(self, engine: Transcriber):
+        self.name, self._engine = engine.name, engine
+
+    def transcribe(
+        self, audio: np.ndarray, offset: float = 0.0, short_context: bool = False, **options: Any
+    ) -> Iterator[AsrSegment]:
+        return self._engine.transcribe(audio, offset, short_context, **options)
+
+
+@pytest.mark.model
+def test_batched_and_sequential_transcripts_agree_on_words_and_roles(
+    tmp_path: Path, espeak: str
+) -> None:
+    path, reference = render(tmp_path, SHORT, "agree")
+    engine = load_engine("tiny.en", 2)
+    assert isinstance(engine, WindowDecoder)
+    assert not isinstance(Sequential(engine), WindowDecoder)
+    (chunk,) = iter_chunks(path)
+    roles: list[Any] = ["therapist", "client"]
+    batched = chunk_utterances(engine, chunk, roles, 0)
+    sequential = chunk_utterances(Sequential(engine), chunk, roles, 0)
+    for role in ("therapist", "client"):
+        said = " ".join(str(t["text"]) for t in reference if t["role"] == role)
+        one = " ".join(u.text for u in batched if u.role == role)
+        other = " ".join(u.text for u in sequential if u.role == role)
+        assert wer(other, one) <= 0.1, (role, one, other)
+        assert wer(said, one) <= 0.15, (role, one)
+    # each reference turn is heard under its own role, in both transcripts
+    for found in (batched, sequential):
+        for turn in reference:
+            middle = (float(turn["start"]) + float(turn["end"])) / 2  # type: ignore[arg-type]
+            heard = {u.role for u in found if u.start - 0.3 <= middle <= u.end + 0.3}
+            assert heard == {turn["role"]}, (turn, heard)
+
+
+@pytest.mark.model
+def test_a_folder_with_a_corrupt_file_analyses_the_rest_and_exits_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], espeak: str
+) -> None:
+    folder = tmp_path / "week"
+    folder.mkdir()
+    render(folder, SHORT[:4], "monday")
+    render(folder, SHORT[4:], "tuesday", suffix=".wav")
+    (folder / "broken.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEfmt garbage" * 8)
+    (folder / "notes.txt").write_text("not a recording")
+    code = main(["analyze", str(folder), "--json", str(tmp_path / "out")])
+    out, err = capsys.readouterr()
+    assert code == 2
+    failures = [line for line in err.splitlines() if "failed" in line]
+    assert len(failures) == 1 and "broken.wav" in failures[0], err
+    assert "analysed 2 of 3 recordings" in out
+    with SessionStore() as store:
+        sessions = store.list_sessions()
+    assert sorted(Path(s.source_name or "").name for s in sessions) == [
+        "monday.flac",
+        "tuesday.wav",
+    ]
+    assert all(s.status == "complete" for s in sessions)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["monday.json", "tuesday.json"]
+
+
+def test_the_kept_mono_recording_gives_back_any_span_across_chunks() -> None:
+    from copilot.audio.decoded import DecodedMono
+    from copilot.audio.files import Chunk
+
+    rng = np.random.default_rng(0)
+    audio = (rng.standard_normal(48_000) * 0.1).astype(np.float32)
+    kept = DecodedMono()
+    for lo in range(0, len(audio), 20_000):
+        kept.add(Chunk(lo / 16_000, audio[lo : lo + 20_000, None]))
+    got = kept.span(1.0, 2.5)  # crosses the first chunk's end
+    assert got.dtype == np.float32 and len(got) == 24_000
+    assert np.max(np.abs(got - audio[16_000:40_000])) < 1e-4
+
+
+def test_segments_become_one_utterance_timed_by_their_words() -> None:
+    from copilot.domain import Word
+    from copilot.transcription.utterances import to_utterance
+
+    words = [Word(text="Not", start=1.2, end=1.4, probability=0.9)]
+    words.append(Word(text="well.", start=1.5, end=1.9, probability=0.7))
+    seg = AsrSegment(
+        start=1.0,
+        end=2.0,
+        text="Not well.",
+        words=words,
+        avg_logprob=-0.2,
+        no_speech_prob=0.01,
+        compression_ratio=1.0,
+    )
+    utterance = to_utterance([seg], 4, "client", channel=1)
+    assert utterance is not None
+    assert (utterance.seq, utterance.start, utterance.end, utterance.text) == (
+        4,
+        1.2,
+        1.9,
+        "Not well.",
+    )
+    assert utterance.confidence == 0.8 and utterance.channel == 1
+    empty = seg.model_copy(update={"text": "", "words": []})
+    assert to_utterance([empty], 5, "client") is None
