@@ -11,6 +11,7 @@ from copilot import __version__
 from copilot.cli import (
     claude,
     live,
+    lock,
     practice,
     protection,
     recording,
@@ -37,7 +38,7 @@ class CommandGroup(Protocol):
 # Every command group, in the order `--help` lists them. A new group: one module, one line.
 GROUPS: tuple[CommandGroup, ...] = (
     recording, live, sessions, reflection, practice, window, claude, supervision, risk,
-    protection,
+    protection, lock,
 )  # fmt: skip
 
 
@@ -67,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = args.command or "window"
     try:
         protection.at_start(name)
+        lock.refuse_when_locked(name)
         protection.enforce_retention(name)
         _warn_interrupted(name)
         return handlers()[name](args)
@@ -79,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _warn_interrupted(name: str) -> None:
-    if name in ("resume", "discard", "delete", "window", "delete-all", "protect"):
+    if name in ("resume", "discard", "delete", "window", "delete-all", "protect", "lock", "unlock"):
         return
     from copilot.storage import SessionStore
 
