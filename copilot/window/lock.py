@@ -70,7 +70,7 @@ class LockApi:
 
 
 class LockWatcher:
-    """Polls the lock file once a second and reports each change (a lock from the CLI)."""
+    """Looks at the lock file once a second and reports each change (a lock from the CLI)."""
 
     def __init__(self, folder: Path, changed: Callable[[bool], None]):
         self._folder = folder
@@ -87,9 +87,11 @@ class LockWatcher:
             self._thread.join(timeout=2)
 
     def _loop(self) -> None:
-        last = app_lock.is_locked(self._folder)
+        # The lock itself (its time), not only locked or not: an unlock and a new lock
+        # between two looks is still a change the page must follow.
+        last = app_lock.state(self._folder)
         while not self._stop.wait(WATCH_EVERY_S):
-            now = app_lock.is_locked(self._folder)
+            now = app_lock.state(self._folder)
             if now != last:
                 last = now
-                self._changed(now)
+                self._changed(now is not None)
