@@ -303,6 +303,8 @@ def test_kept_audio_is_one_stereo_file(tmp_path: Path) -> None:
     sources = replay(path)
     live = LiveSession(LiveOptions(keep_audio=True, partials=False), sources=sources)
     run(live, sources, reference)
+    growing = sorted((home() / "audio").glob("*.flac.sealing"))  # while it still records
+    assert len(growing) == 2 and not any(b"fLaC" in p.read_bytes() for p in growing)
     live.stop()
     from copilot.audio.files import probe
 
