@@ -155,7 +155,10 @@ def test_the_lock_empties_the_page_and_the_passphrase_brings_it_back(
 
 
 def live_flow(tmp_path: Path) -> None:
+    from copilot.storage.keys import set_passphrase
+
     use_scripted_emotion()
+    set_passphrase(home(), LOCK_PASSPHRASE)
     stereo, _placed = render_dialogue(LIVE_TURNS, seed=3)
     recording = encode(tmp_path / "session.wav", stereo, SAMPLE_RATE)
     bridge = Bridge()
@@ -210,6 +213,19 @@ def live_flow(tmp_path: Path) -> None:
         )
         page.key("F8")
         assert page.js("getComputedStyle(document.querySelector('main')).visibility") == "visible"
+        page.key("F9")  # the lock: the page empties itself, the session goes on recording
+        page.wait("document.body && document.body.classList.contains('locked')", 30, "the lock")
+        seen["locked_shows"] = page.js(
+            "document.querySelectorAll('#live-lines li').length"
+            " + document.body.innerText.indexOf('lonely') + 1"
+        )
+        page.js(f"document.querySelector('#unlock-pass').value = {json.dumps(LOCK_PASSPHRASE)}")
+        page.click("#btn-unlock")
+        page.wait("!document.body.classList.contains('locked') &&"
+                  " document.body.dataset.view === 'live'", 30, "the live view again")  # fmt: skip
+        assert page.js("document.querySelector('#rec').dataset.state") == "recording"
+        page.wait("SC.live.utterances.size >= 4", 30, "the lines stored while locked")
+        seen["after_unlock"] = page.js("document.querySelectorAll('#live-lines li').length")
         page.window.resize(380, 760)
         page.wait("window.innerWidth <= 400", 10, "the narrow window")
         seen["overflow"] = page.js("document.documentElement.scrollWidth - window.innerWidth")
@@ -232,6 +248,7 @@ def live_flow(tmp_path: Path) -> None:
     assert "sadness" in seen["state"]
     assert seen["timer"] != "0:00" and seen["arc_bars"] >= 2
     assert seen["hidden"] == [True, "hidden", True]
+    assert seen["locked_shows"] == 0 and seen["after_unlock"] >= 4
     assert seen["overflow"] <= 0, "the live view scrolls sideways at 380 px"
     assert "No summary yet" not in seen["summary"] and seen["summary"].strip()
     assert "Acknowledged" in seen["risk"]

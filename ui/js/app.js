@@ -126,6 +126,7 @@
     SC.practice.init();
     if (info.live) {
       SC.live.begin(info.live.session_id, null, info.live.elapsed_s);
+      await SC.live.catchUp();
     } else if (info.review_session_id) {
       try {
         await SC.review.open(info.review_session_id);
