@@ -81,6 +81,8 @@ class Settings(BaseModel):
     call_device: str | None = None
     channel_roles: tuple[str, str] = ("therapist", "client")
     reminders: bool = False
+    # The app lock after this many minutes without a key or mouse in the window (0: never).
+    lock_after_minutes: int = Field(default=0, ge=0, le=24 * 60)
     chunk_seconds: float = Field(default=300.0, ge=10.0)  # recordings are processed in chunks
     retention: Retention = Retention()
     retention_by_client: dict[str, Retention] = {}  # per client label, overriding `retention`

@@ -11,7 +11,8 @@ turns missed (reference turns none of whose time holds a word given their speake
 the shared jfk.flac and stereo_diarization.wav recordings.
 
     nice -n 10 .venv/bin/python scripts/bench_file.py [--minutes 20] [--real-minutes 2] [--out DIR]
-    .venv/bin/python scripts/bench_file.py --minutes 5 --encryption-rounds 3  # at rest on/off
+    nice -n 10 .venv/bin/python scripts/bench_file.py --minutes 5 --encryption-rounds 5
+        # only `analyze` with encryption at rest on and off, alternated: wall and CPU medians
 
 `--import-vtt` measures something else instead: `session-copilot import` of a one-hour WebVTT
 transcript (no audio), made by repeating the demo session's dialogue in Zoom's cue format
@@ -70,9 +71,9 @@ def analyze(
     child = subprocess.Popen(
         [*peak_of(peak), *command, *(extra or [])], env=env, stdout=subprocess.DEVNULL
     )
-    status = child.wait()
+    _pid, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - began
-    if status != 0:
+    if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"analyze failed on {path}")
     export = json.loads(out.read_text())
     duration = probe(path).duration_s
@@ -81,6 +82,8 @@ def analyze(
         "audio_s": round(duration, 1),
         "rtf": round(wall / duration, 4),
         "peak_rss_mb": peak_mb(peak),
+        # user + system time of the child and what it waited for (GNU time waits for the CLI)
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "export": export,
     }
 
@@ -283,20 +286,35 @@ def real_sessions(minutes: float, folder: Path, condition: str) -> dict[str, Any
 
 
 def bench_encryption(path: Path, folder: Path, rounds: int) -> dict[str, Any]:
-    """`analyze` wall time with encryption at rest and without, interleaved round by round so
-    the shared machine's noise falls on both; medians and their ratio."""
-    walls: dict[str, list[float]] = {"encrypted": [], "plaintext": []}
-    for _ in range(rounds):
-        for name in walls:
-            run = analyze(path, folder, encrypted=name == "encrypted")
-            walls[name].append(run["wall_s"])
-    medians = {name: statistics.median(values) for name, values in walls.items()}
-    return {
-        "rounds": rounds,
-        "wall_s": walls,
-        "median_wall_s": medians,
-        "encrypted_vs_plaintext": round(medians["encrypted"] / medians["plaintext"], 4),
+    """`analyze` with encryption at rest and without, alternated round by round (and which goes
+    first alternated too) so the shared machine's load falls on both alike. Wall time, and the
+    child's CPU time (user + system), which other people's load moves far less than the wall;
+    medians and their ratios side by side."""
+    runs: dict[str, dict[str, list[float]]] = {
+        name: {"wall_s": [], "cpu_s": []} for name in ("encrypted", "plaintext")
     }
+    for i in range(rounds):
+        order = ("encrypted", "plaintext") if i % 2 == 0 else ("plaintext", "encrypted")
+        for name in order:
+            run = analyze(path, folder, encrypted=name == "encrypted")
+            runs[name]["wall_s"].append(run["wall_s"])
+            runs[name]["cpu_s"].append(run["cpu_s"])
+    return {"rounds": rounds, "audio_s": round(probe(path).duration_s, 1), **side_by_side(runs)}
+
+
+def side_by_side(runs: dict[str, dict[str, list[float]]]) -> dict[str, Any]:
+    """Each figure's runs, median per mode, and encrypted over plaintext."""
+    out: dict[str, Any] = {}
+    for figure in runs["encrypted"]:
+        medians = {mode: round(statistics.median(runs[mode][figure]), 3) for mode in runs}
+        out[figure] = {
+            "runs": {mode: runs[mode][figure] for mode in runs},
+            "median": medians,
+            "encrypted_over_plaintext": round(medians["encrypted"] / medians["plaintext"], 4)
+            if medians["plaintext"]
+            else None,
+        }
+    return out
 
 
 def hour_of_vtt(folder: Path, minutes: float) -> tuple[Path, int]:
@@ -376,7 +394,12 @@ def main() -> None:
     path, reference = session(args.minutes, folder)
     if args.encryption_rounds:
         comparison = {
-            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+            "command": " ".join(["nice -n 10", ".venv/bin/python", *sys.argv]),
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": sys.version.split()[0],
+                "load_avg_at_start": os.getloadavg(),
+            },
             "demo": bench_encryption(demo / "demo_session.ogg", folder, args.encryption_rounds),
             f"generated_{args.minutes:g}min": bench_encryption(
                 path, folder, args.encryption_rounds

@@ -37,6 +37,12 @@ captured), so latencies are slightly overstated, never understated. Turns are ma
 session's finals on the timeline of that captured audio.
 
     .venv/bin/python scripts/bench_live.py [--minutes 10] [--out DIR] [--bleed-db DB]
+
+`--encryption-rounds N` measures only encryption at rest: the session N times with it and N
+times without (scripts/plaintext_child.py), alternated, and reports final latency, CPU time and
+peak RSS side by side (medians and encrypted over plaintext):
+
+    nice -n 10 .venv/bin/python scripts/bench_live.py --minutes 2 --encryption-rounds 4
 """
 
 from __future__ import annotations
@@ -65,8 +71,11 @@ KINDS = ("utterance", "revision")
 # the session process ---------------------------------------------------------------------------
 
 
-def child(events_path: Path) -> None:
-    """Run a live session on the rig's devices until stdin says stop; log events as JSON lines."""
+def child(events_path: Path, plaintext: bool = False) -> None:
+    """Run a live session on the rig's devices until stdin says stop; log events as JSON lines.
+    `plaintext`: with encryption at rest taken out (scripts/plaintext_child.py), to compare."""
+    if plaintext:
+        import plaintext_child  # noqa: F401  (its import swaps the stores for plain ones)
     from copilot.domain import Consent
     from copilot.events import LevelEvent, PartialEvent, RevisionEvent, RiskEvent, UtteranceEvent
     from copilot.live import LiveOptions, LiveSession
@@ -108,7 +117,8 @@ def child(events_path: Path) -> None:
     # The kept audio is sealed in the home; the bench compares a readable copy of it.
     sealed = home() / "audio" / f"{live.session_id}.flac.sealed"
     kept = str(events_path.parent / f"kept-{live.session_id}.flac")
-    Path(kept).write_bytes(read_sealed(sealed, home_key()))
+    data = sealed.read_bytes() if plaintext else read_sealed(sealed, home_key())
+    Path(kept).write_bytes(data)
     print(json.dumps({"cpu_s": cpu, "wall_s": wall, "peak_rss_mb": rss, "kept": kept}), flush=True)
 
 
@@ -193,35 +203,23 @@ def offline_wer(audio: Path, turns: list[dict[str, Any]]) -> float:
     return role_wer(turns, [(u.role, u.start, u.text) for u in result.export.utterances])
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+def run(
+    args: argparse.Namespace, folder: Path, mode: str = "encrypted", n: int = 0
+) -> dict[str, Any]:
     import speech
     from audio_rig import AudioRig
 
-    folder = args.out or Path(tempfile.mkdtemp(prefix="bench-live-"))
-    os.environ["COPILOT_HOME"] = str(folder / "home")
-    subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "make_session.py"),
-            "--minutes",
-            str(args.minutes),
-            "--out",
-            str(folder),
-            "--seed",
-            str(args.seed),
-            "--format",
-            "flac",
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    os.environ["COPILOT_HOME"] = str(folder / ("home" if mode == "encrypted" else "home-plain"))
+    if not (folder / "session.flac").exists():
+        make_session(args, folder)
     audio = folder / "session.flac"
     turns = json.loads((folder / "session.json").read_text())["turns"]
     stereo, _rate = speech.read_audio(audio)
-    events_path = folder / "events.jsonl"
+    events_path = folder / f"events-{mode}-{n}.jsonl"
+    flags = ["--plaintext"] if mode == "plaintext" else []
     with AudioRig() as rig:
         proc = subprocess.Popen(
-            [sys.executable, __file__, "--child", str(events_path)],
+            [sys.executable, __file__, "--child", str(events_path), *flags],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -258,7 +256,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )
     first_wer = role_wer(turns, [(u["role"], u["start"], u["text"]) for u in first_pass])
     live_wer = role_wer(turns, [(u["role"], u["start"], u["text"]) for u in stored.values()])
-    kept_wer, file_wer = offline_wer(kept, turns), offline_wer(audio, turns)
+    # Comparing encryption on and off needs the latencies and CPU alone.
+    skip = bool(args.encryption_rounds)
+    kept_wer, file_wer = (
+        (1.0, 1.0) if skip else (offline_wer(kept, turns), offline_wer(audio, turns))
+    )
     return {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "model": "tiny.en (bundled), int8, one thread for the finals and one for the second pass",
@@ -274,6 +276,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ),
         "turns_with_partials": len(partial_lat),
         "cpu_pct_of_one_core": round(100 * usage["cpu_s"] / usage["wall_s"], 1),
+        "cpu_s": round(usage["cpu_s"], 2),
         "peak_rss_mb": round(usage["peak_rss_mb"], 1),
         "lag_ratio_min10_vs_min1": _round(
             statistics.mean(last) / statistics.mean(first) if first and last else None
@@ -296,6 +299,63 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+FIGURES = (
+    "final_latency_p50_s",
+    "session_final_latency_p50_s",
+    "cpu_s",
+    "cpu_pct_of_one_core",
+    "peak_rss_mb",
+)
+
+
+def compare_encryption(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    """The same live session with encryption at rest and without, alternated round by round
+    (which goes first alternated too), so the shared machine's load falls on both alike; per
+    figure its runs, the medians and encrypted over plaintext. The session process's CPU time
+    (user + system while recording) moves far less with other people's load than latency."""
+    from bench_file import side_by_side
+
+    runs: dict[str, dict[str, list[float]]] = {
+        mode: {figure: [] for figure in FIGURES} for mode in ("encrypted", "plaintext")
+    }
+    for i in range(args.encryption_rounds):
+        order = ("encrypted", "plaintext") if i % 2 == 0 else ("plaintext", "encrypted")
+        for mode in order:
+            found = run(args, folder, mode, i)
+            for figure in FIGURES:
+                runs[mode][figure].append(found[figure])
+    return {
+        "command": " ".join([".venv/bin/python", *sys.argv]),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "load_avg_at_start": os.getloadavg(),
+        },
+        "minutes": args.minutes,
+        "rounds": args.encryption_rounds,
+        **side_by_side(runs),
+    }
+
+
+def make_session(args: argparse.Namespace, folder: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "make_session.py"),
+            "--minutes",
+            str(args.minutes),
+            "--out",
+            str(folder),
+            "--seed",
+            str(args.seed),
+            "--format",
+            "flac",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
@@ -306,12 +366,23 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--bleed-db", type=float, default=None, help="loudspeaker bleed, dB")
     parser.add_argument("--out", type=Path, help="keep the audio, events and store here")
+    parser.add_argument(
+        "--encryption-rounds",
+        type=int,
+        default=0,
+        help="only: the session N times with encryption at rest and N times without, alternated",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--plaintext", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        child(args.child)
+        child(args.child, args.plaintext)
         return
-    print(json.dumps(run(args), indent=2))
+    folder = args.out or Path(tempfile.mkdtemp(prefix="bench-live-"))
+    if args.encryption_rounds:
+        print(json.dumps(compare_encryption(args, folder), indent=2))
+        return
+    print(json.dumps(run(args, folder), indent=2))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """`session-copilot` with encryption at rest taken out, for benchmarks only: the same command
-line, with the stores opened by the standard library's sqlite3 and sealed files written as
-they are. `bench_file.py --encryption both` runs each analysis with and without it."""
+line, with the stores opened by the standard library's sqlite3 and sealed files (kept audio
+too) written as they are. `bench_file.py --encryption-rounds` and `bench_live.py
+--encryption-rounds` run each with and without it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from copilot.audio import recorder
 from copilot.storage import db, sealed
 
 
@@ -23,9 +25,29 @@ def _as_is(key: bytes, data: bytes, name: str) -> bytes:
     return data
 
 
+class _PlainAppender:
+    """Kept audio appended as it is, where SealedAppender seals it chunk by chunk."""
+
+    def __init__(self, path: Path, key: bytes):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("wb")
+
+    def write(self, data: bytes) -> int:
+        return self._file.write(data)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _read_plain(path: Path, key: bytes) -> tuple[bytes, bool]:
+    return path.read_bytes(), True
+
+
 db.open_encrypted = _open_plain
 db.is_plaintext = lambda path: False
 sealed.seal = _as_is
+recorder.SealedAppender = _PlainAppender  # type: ignore[misc,assignment]
+recorder.read_appended = _read_plain
 
 if __name__ == "__main__":
     from copilot.cli import main

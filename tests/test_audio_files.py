@@ -103,20 +103,55 @@ def test_quiet_cut_finds_the_silence() -> None:
 @pytest.mark.parametrize("suffix", [".flac", ".ogg"])
 def test_the_two_kept_sources_join_as_one_stereo_file(tmp_path: Path, suffix: str) -> None:
     from copilot.audio.recorder import RoleRecorder, join_stereo
+    from copilot.storage.sealed import read_appended
 
+    key = bytes(range(32))
     rng = np.random.default_rng(3)
     said = {role: rng.uniform(-0.9, 0.9, SAMPLE_RATE * 2).astype(np.float32) for role in "ab"}
     for role, audio in said.items():
-        recorder = RoleRecorder(tmp_path / f"{role}.flac")
+        recorder = RoleRecorder(tmp_path / f"{role}.sealing", key)
         recorder.write(audio[:SAMPLE_RATE], 0.5 if role == "b" else 0.0)  # b starts later
         recorder.write(audio[SAMPLE_RATE:], 1.5 if role == "b" else 1.0)
         recorder.close()
+        assert b"fLaC" not in (tmp_path / f"{role}.sealing").read_bytes()  # sealed as written
+        data, closed = read_appended(tmp_path / f"{role}.sealing", key)
+        assert closed and data.startswith(b"fLaC")
+        (tmp_path / f"{role}.flac").write_bytes(data)
     sources = [read_all(tmp_path / f"{role}.flac")[:, 0] for role in "ab"]
-    kept = read_all(join_stereo(tmp_path / "a.flac", tmp_path / "b.flac", tmp_path / f"k{suffix}"))
+    joined = join_stereo(tmp_path / "a.sealing", tmp_path / "b.sealing", suffix, key)
+    kept = read_all(encode_bytes(tmp_path / f"k{suffix}", joined))
     assert kept.shape[1] == 2 and abs(len(kept) - 2.5 * SAMPLE_RATE) < SAMPLE_RATE // 10
     if suffix == ".flac":  # the very samples
         assert np.array_equal(kept[: len(sources[0]), 0], sources[0])
         assert np.array_equal(kept[: len(sources[1]), 1], sources[1])
         assert not kept[: SAMPLE_RATE // 2, 1].any()  # silence before b began
     with pytest.raises(ValueError, match="kept audio is"):
-        join_stereo(tmp_path / "a.flac", None, tmp_path / "k.wav")
+        join_stereo(tmp_path / "a.sealing", None, ".wav", key)
+
+
+def encode_bytes(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_a_stream_sealed_as_written_keeps_its_sealed_chunks_after_a_crash(tmp_path: Path) -> None:
+    from copilot.errors import StorageError
+    from copilot.storage.sealed import CHUNK, SealedAppender, read_appended
+
+    key, path = bytes(range(32)), tmp_path / "s-client.flac.sealing"
+    data = np.random.default_rng(5).bytes(CHUNK * 3 + 100)
+    stream = SealedAppender(path, key)
+    stream.write(data)  # three chunks sealed, 100 bytes waiting: the process dies here
+    assert read_appended(path, key) == (data[: CHUNK * 3], False)
+    cut = tmp_path / "cut" / path.name  # the crash came while the third chunk was written
+    cut.parent.mkdir()
+    cut.write_bytes(path.read_bytes()[:-10])
+    assert read_appended(cut, key) == (data[: CHUNK * 2], False)
+    stream.close()  # a stream closed normally says so
+    assert read_appended(path, key) == (data, True)
+    with pytest.raises(StorageError, match="does not open"):
+        read_appended(path, bytes(32))
+    moved = tmp_path / "s-therapist.flac.sealing"  # the name is bound in
+    moved.write_bytes(path.read_bytes())
+    with pytest.raises(StorageError, match="does not open"):
+        read_appended(moved, key)

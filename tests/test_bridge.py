@@ -196,7 +196,7 @@ def test_the_page_sees_each_views_calls_and_nothing_of_the_python_side() -> None
     assert {"practice.plan", "practice.answer", "practice.progress"} <= exposed
     assert {name.split(".")[0] for name in exposed} == {
         "app_info", "page_ready", "start", "live", "review", "reflection", "preferences",
-        "practice", "supervision", "risk_feedback",
+        "practice", "supervision", "risk_feedback", "applock",
     }  # fmt: skip
     bridge.shutdown()
 

@@ -324,6 +324,8 @@ def test_kept_audio_is_one_stereo_file(tmp_path: Path) -> None:
         sources=sources,
     )
     run(live, sources, reference)
+    growing = sorted((home() / "audio").glob("*.flac.sealing"))  # while it still records
+    assert len(growing) == 2 and not any(b"fLaC" in p.read_bytes() for p in growing)
     live.stop()
     from copilot.audio.files import probe
 
@@ -372,3 +374,35 @@ def test_the_cli_prints_finals_and_keeps_the_audio_it_was_asked_to(
     assert SessionStore().audio_path(session.id) == str(kept)
     assert main(["export", session.id, "--audio", str(tmp_path / "readable.flac")]) == 0
     assert read_all(tmp_path / "readable.flac").shape[1] == 2
+
+
+def test_a_locked_app_keeps_recording_and_storing_and_shows_none_of_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from test_bridge import RecordingHost
+
+    from copilot.cli import main
+    from copilot.protection import lock as app_lock
+    from copilot.storage.keys import set_passphrase
+    from copilot.window.bridge import Bridge
+
+    set_passphrase(home(), "a long enough passphrase")
+    path, reference = write(tmp_path, SHORT, "locked")
+    sources = replay(path)
+    live = LiveSession(LiveOptions(client_label="L-3"), sources=sources)
+    bridge, host = Bridge(), RecordingHost()
+    bridge.attach(host)
+    live.subscribe(bridge.publish)  # the window, as it is subscribed to a live session
+    app_lock.lock(home(), "window")
+    events = run(live, sources, reference)
+    said = [e.utterance.text for _, e in events if isinstance(e, UtteranceEvent)]
+    session_id = live.session_id or ""
+    assert said and [u.text for u in SessionStore().utterances(session_id)] == said
+    assert main(["show", session_id]) == 2
+    assert "locked" in capsys.readouterr().err
+    live.stop()
+    bridge.shutdown()
+    assert not any("utterance" in script or said[0] in script for script in host.scripts)
+    app_lock.unlock(home(), "a long enough passphrase")
+    assert main(["show", session_id]) == 0
+    assert said[-1] in capsys.readouterr().out

@@ -56,11 +56,11 @@ def test_files_written_by_the_program_are_0600_whatever_the_umask(
     Settings().save()
     backlog = Backlog(copilot_home / "tmp", "s", bytes(32))
     backlog.defer(Job("client", 0, 0.0, np.zeros(1600, np.float32), True, 0.1), None)
-    recorder = RoleRecorder(copilot_home / "audio" / "s-client.flac")
+    recorder = RoleRecorder(copilot_home / "audio" / "s-client.flac.sealing", bytes(32))
     recorder.write(np.zeros(1600, np.float32), 0.0)
     recorder.close()
-    kept = join_stereo(None, recorder.path, copilot_home / "audio" / "s.ogg")
-    written = [report, copilot_home / "settings.json", kept, recorder.path]
+    assert join_stereo(None, recorder.path, ".ogg", bytes(32))  # joined in memory, no file
+    written = [report, copilot_home / "settings.json", recorder.path]
     written += list((copilot_home / "tmp").iterdir())
     assert [mode(p) for p in written] == [0o600] * len(written)
     assert mode(copilot_home / "reports") == 0o700

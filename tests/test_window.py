@@ -148,8 +148,17 @@ def test_practice_on_a_stored_session(display: str, tmp_path: Path) -> None:
     in_child("practice_flow", tmp_path)
 
 
+def test_the_lock_empties_the_page_and_the_passphrase_brings_it_back(
+    display: str, tmp_path: Path
+) -> None:
+    in_child("lock_flow", tmp_path)
+
+
 def live_flow(tmp_path: Path) -> None:
+    from copilot.storage.keys import set_passphrase
+
     use_scripted_emotion()
+    set_passphrase(home(), LOCK_PASSPHRASE)
     stereo, _placed = render_dialogue(LIVE_TURNS, seed=3)
     recording = encode(tmp_path / "session.wav", stereo, SAMPLE_RATE)
     bridge = Bridge(SessionStore(), Settings.load())
@@ -204,6 +213,19 @@ def live_flow(tmp_path: Path) -> None:
         )
         page.key("F8")
         assert page.js("getComputedStyle(document.querySelector('main')).visibility") == "visible"
+        page.key("F9")  # the lock: the page empties itself, the session goes on recording
+        page.wait("document.body && document.body.classList.contains('locked')", 30, "the lock")
+        seen["locked_shows"] = page.js(
+            "document.querySelectorAll('#live-lines li').length"
+            " + document.body.innerText.indexOf('lonely') + 1"
+        )
+        page.js(f"document.querySelector('#unlock-pass').value = {json.dumps(LOCK_PASSPHRASE)}")
+        page.click("#btn-unlock")
+        page.wait("!document.body.classList.contains('locked') &&"
+                  " document.body.dataset.view === 'live'", 30, "the live view again")  # fmt: skip
+        assert page.js("document.querySelector('#rec').dataset.state") == "recording"
+        page.wait("SC.live.utterances.size >= 4", 30, "the lines stored while locked")
+        seen["after_unlock"] = page.js("document.querySelectorAll('#live-lines li').length")
         page.window.resize(380, 760)
         page.wait("window.innerWidth <= 400", 10, "the narrow window")
         seen["overflow"] = page.js("document.documentElement.scrollWidth - window.innerWidth")
@@ -226,6 +248,7 @@ def live_flow(tmp_path: Path) -> None:
     assert "sadness" in seen["state"]
     assert seen["timer"] != "0:00" and seen["arc_bars"] >= 2
     assert seen["hidden"] == [True, "hidden", True]
+    assert seen["locked_shows"] == 0 and seen["after_unlock"] >= 4
     assert seen["overflow"] <= 0, "the live view scrolls sideways at 380 px"
     assert "No summary yet" not in seen["summary"] and seen["summary"].strip()
     assert "Acknowledged" in seen["risk"]
@@ -369,6 +392,78 @@ def practice_flow(tmp_path: Path) -> None:
     assert runs[0].answers[0].reply == PRACTICE_REPLY and runs[0].answers[0].confidence == 0.8
     exported = Bridge(SessionStore(), Settings.load()).review.session(session_id)["export"]
     assert PRACTICE_REPLY not in json.dumps(exported)
+
+
+LOCK_PASSPHRASE = "a long enough passphrase"
+SHOWN_WORDS = "lonely in the evenings"  # a client's words from window_support.TURNS
+
+
+def lock_flow(tmp_path: Path) -> None:
+    from copilot.storage.keys import set_passphrase
+
+    session_id = stored_session()
+    set_passphrase(home(), LOCK_PASSPHRASE)
+    bridge = Bridge(review_session_id=session_id)
+    env = {**os.environ, "COPILOT_PASSPHRASE": LOCK_PASSPHRASE}
+    seen: dict[str, Any] = {}
+
+    def cli(*argv: str) -> int:
+        return subprocess.run([sys.executable, "-m", "copilot.cli", *argv], env=env,
+                              capture_output=True, timeout=120).returncode  # fmt: skip
+
+    def shown(page: Page) -> None:
+        page.wait("!document.body.classList.contains('locked') &&"
+                  " document.querySelectorAll('#rv-lines li[data-seq]').length > 0", 30,
+                  "the review back")  # fmt: skip
+        assert SHOWN_WORDS in page.js("document.body.innerText")
+
+    def locked(page: Page, what: str) -> list[Any]:
+        page.wait("document.body && document.body.classList.contains('locked')", 30, what)
+        return [  # what a person at the desk could see, or the page still holds
+            SHOWN_WORDS in page.js("document.body.innerText"),
+            SHOWN_WORDS in page.js("document.documentElement.outerHTML"),
+            page.js("document.querySelectorAll('#rv-lines li, #s-list li').length"),
+            page.js("getComputedStyle(document.querySelector('#lock-screen')).display"),
+            page.js("(SC.review && SC.review.id) || null"),
+            "error" in bridge.review.session(session_id),
+        ]
+
+    def drive(page: Page) -> None:
+        shown(page)
+        page.click("#btn-lock")
+        seen["button"] = locked(page, "the lock from the button")
+        page.js("document.querySelector('#unlock-pass').value = 'not the passphrase'")
+        page.click("#btn-unlock")
+        page.wait("document.querySelector('#unlock-error').textContent", 30, "the refusal")
+        seen["wrong"] = [
+            page.text("#unlock-error"),
+            page.js("document.body.classList.contains('locked')"),
+        ]
+        page.js(f"document.querySelector('#unlock-pass').value = {json.dumps(LOCK_PASSPHRASE)}")
+        page.click("#btn-unlock")
+        shown(page)
+        assert cli("lock") == 0  # another process: the window follows within a second
+        seen["cli"] = locked(page, "the lock from the command line")
+        assert cli("unlock") == 0
+        shown(page)
+        page.js("(s => { s.value = '5'; s.dispatchEvent(new Event('change')); })"
+                "(document.querySelector('#lock-after'))")  # fmt: skip
+        page.wait("SC.lock.idleMinutes === 5", 10, "the idle minutes kept")
+        assert page.js("SC.lock.check(Date.now() + 4 * 60000)") is False
+        assert page.js("SC.lock.check(Date.now() + 6 * 60000)") is True
+        seen["idle"] = locked(page, "the idle lock")
+        page.key("F8")  # no key shows anything while locked
+        page.js(f"document.querySelector('#unlock-pass').value = {json.dumps(LOCK_PASSPHRASE)}")
+        page.click("#btn-unlock")
+        shown(page)
+
+    in_window(bridge, drive)
+    hidden = [False, False, 0, "flex", None, True]
+    assert seen["button"] == hidden, seen["button"]
+    assert seen["cli"] == hidden, seen["cli"]
+    assert seen["idle"] == hidden, seen["idle"]
+    assert "wrong passphrase" in seen["wrong"][0] and seen["wrong"][1] is True
+    assert Settings.load().lock_after_minutes == 5
 
 
 if __name__ == "__main__":  # one scenario, in this process alone

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -150,14 +151,15 @@ def read_all(path: Path) -> np.ndarray:
     return np.concatenate(blocks)
 
 
-def _decode_blocks(path: Path, channels: int, start_s: float) -> Iterator[np.ndarray]:
+def _decode_blocks(path: Path | BinaryIO, channels: int, start_s: float) -> Iterator[np.ndarray]:
+    """Blocks of a file, or of a recording held in memory (kept audio, unsealed)."""
     import av
 
     layout = "mono" if channels == 1 else "stereo"
     resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
     skip = round(start_s * SAMPLE_RATE)
     try:
-        with av.open(str(path)) as container:
+        with av.open(str(path) if isinstance(path, Path) else path, mode="r") as container:
             stream = container.streams.audio[0]
             if start_s > 1.0 and stream.time_base is not None:
                 # Seek near the start; skipping the rest sample by sample keeps times exact.

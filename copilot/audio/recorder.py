@@ -1,26 +1,30 @@
-"""Keeping audio on purpose: each live source appended to a FLAC file as it arrives, and the two
-joined into one stereo file (therapist left, client right) when the session ends."""
+"""Keeping audio on purpose: each live source appended to a FLAC stream as it arrives, sealed
+chunk by chunk under the data key as it is written (no readable audio reaches the disk, and a
+crash keeps what was sealed), and the two joined into one stereo recording (therapist left,
+client right) when the session ends."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from copilot.audio.files import SAMPLE_RATE, _decode_blocks
-from copilot.protection.permissions import create_private
+from copilot.storage.sealed import SealedAppender, read_appended
 
 BLOCK = 4096
 KEPT_CODECS = {".ogg": "libopus", ".flac": "flac"}
 
 
 class RoleRecorder:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, key: bytes):
         import av
 
-        self.path = create_private(path)  # 0600 before libav writes a sample
-        self._container: Any = av.open(str(path), "w")
+        self.path = path
+        self._sink = SealedAppender(path, key)  # 0600, sealed before a byte is written
+        self._container: Any = av.open(self._sink, "w", format="flac")
         self._stream: Any = self._container.add_stream("flac", rate=SAMPLE_RATE)
         self._stream.layout = "mono"
         self._written = 0
@@ -47,22 +51,23 @@ class RoleRecorder:
         for packet in self._stream.encode(None):
             self._container.mux(packet)
         self._container.close()
+        self._sink.close()
 
 
-def join_stereo(left: Path | None, right: Path | None, out: Path) -> Path:
-    """Two mono recordings (either may be missing) as one stereo file: Ogg/Opus at 48 kbit/s
-    (about 21 MB an hour) for `.ogg`, or lossless FLAC (the very samples the session
-    transcribed, for analysing them again) for `.flac`."""
+def join_stereo(left: Path | None, right: Path | None, suffix: str, key: bytes) -> bytes:
+    """Two sealed mono recordings (either may be missing) as one stereo recording, in memory:
+    Ogg/Opus at 48 kbit/s (about 21 MB an hour) for `.ogg`, or lossless FLAC (the very samples
+    the session transcribed, for analysing them again) for `.flac`."""
     import av
 
-    if out.suffix not in KEPT_CODECS:
-        raise ValueError(f"{out.name}: kept audio is .ogg or .flac")
-    streams = [_blocks(left), _blocks(right)]
-    create_private(out)
-    with av.open(str(out), "w") as container:
-        stream: Any = container.add_stream(KEPT_CODECS[out.suffix], rate=SAMPLE_RATE)
+    if suffix not in KEPT_CODECS:
+        raise ValueError(f"kept audio is .ogg or .flac, not {suffix}")
+    streams = [_blocks(left, key), _blocks(right, key)]
+    out = io.BytesIO()
+    with av.open(out, "w", format=suffix[1:]) as container:
+        stream: Any = container.add_stream(KEPT_CODECS[suffix], rate=SAMPLE_RATE)
         stream.layout = "stereo"
-        if out.suffix == ".ogg":
+        if suffix == ".ogg":
             stream.bit_rate = 48_000
         pts = 0
         pending = [np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32)]
@@ -83,7 +88,7 @@ def join_stereo(left: Path | None, right: Path | None, out: Path) -> Path:
                 take = pending[i][:n]
                 pair[i, : len(take)] = take
                 pending[i] = pending[i][n:]
-            frame = _frame(pair, lossless=out.suffix == ".flac")
+            frame = _frame(pair, lossless=suffix == ".flac")
             frame.sample_rate = SAMPLE_RATE
             frame.pts = pts
             pts += n
@@ -91,7 +96,7 @@ def join_stereo(left: Path | None, right: Path | None, out: Path) -> Path:
                 container.mux(packet)
         for packet in stream.encode(None):
             container.mux(packet)
-    return out
+    return out.getvalue()
 
 
 def _frame(pair: np.ndarray, lossless: bool) -> Any:
@@ -103,7 +108,8 @@ def _frame(pair: np.ndarray, lossless: bool) -> Any:
     return av.AudioFrame.from_ndarray(pair, format="fltp", layout="stereo")
 
 
-def _blocks(path: Path | None) -> Any:
+def _blocks(path: Path | None, key: bytes) -> Any:
     if path is None or not path.exists():
         return iter(())
-    return (block[:, 0] for block in _decode_blocks(path, 1, 0.0))
+    data, _closed = read_appended(path, key)  # a stream cut short by a crash: what it holds
+    return (block[:, 0] for block in _decode_blocks(io.BytesIO(data), 1, 0.0))

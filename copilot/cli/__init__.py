@@ -11,6 +11,7 @@ from copilot import __version__
 from copilot.cli import (
     claude,
     live,
+    lock,
     practice,
     protection,
     recording,
@@ -36,7 +37,7 @@ class CommandGroup(Protocol):
 # Every command group, in the order `--help` lists them. A new group: one module, one line.
 GROUPS: tuple[CommandGroup, ...] = (
     recording, live, sessions, reflection, practice, window, claude, supervision, risk,
-    protection,
+    protection, lock,
 )  # fmt: skip
 
 
@@ -66,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = args.command or "window"
     try:
         protection.at_start(name)
+        lock.refuse_when_locked(name)
         with Context() as ctx:  # the command's one settings and store
             protection.enforce_retention(name, ctx)
             _warn_interrupted(name, ctx)
@@ -79,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _warn_interrupted(name: str, ctx: Context) -> None:
-    if name in ("resume", "discard", "delete", "window", "delete-all", "protect"):
+    if name in ("resume", "discard", "delete", "window", "delete-all", "protect", "lock", "unlock"):
         return
     store = ctx.store
     left = store.mark_orphans_incomplete() + store.list_sessions(status="incomplete")

@@ -17,12 +17,17 @@ from copilot.domain import Consent
 from copilot.errors import DeviceError
 from copilot.events import RevisionEvent, RiskEvent, StatusEvent, UtteranceEvent
 from copilot.live import LiveOptions, LiveSession
-from copilot.settings import Settings
+from copilot.protection import lock as app_lock
+from copilot.settings import Settings, home
 from copilot.storage import SessionStore
 from copilot.timefmt import clock
 
+_CONTENT = (UtteranceEvent, RevisionEvent, RiskEvent)
+
 
 def printer(event: BaseModel) -> None:
+    if isinstance(event, _CONTENT) and app_lock.is_locked(home()):
+        return  # the app is locked: the session goes on recording, the terminal shows nothing
     if isinstance(event, UtteranceEvent):
         u = event.utterance
         print(f"[{clock(u.start, pad=True)}] {u.role}: {u.text}", flush=True)

@@ -12,7 +12,7 @@ from copilot.storage.sealed import write_sealed
 
 
 def recorder_path(audio_dir: Path, session_id: str, role: Role) -> Path:
-    return audio_dir / f"{session_id}-{role}.flac"
+    return audio_dir / f"{session_id}-{role}.flac.sealing"
 
 
 def keep_audio(
@@ -22,18 +22,18 @@ def keep_audio(
     session_id: str,
     key: bytes,
 ) -> None:
-    """Join the sources into `out` (therapist left, client right), seal it under the data key
-    as `out.sealed`, and store where it is. While the session records, the per-source files
-    are plain FLAC (0600): libav appends to them as the audio arrives."""
+    """Join the sources (therapist left, client right) in memory, seal the recording under the
+    data key as `out.sealed`, and store where it is. While the session records, the per-source
+    streams are sealed chunk by chunk as they are written (RoleRecorder)."""
     if not recorders:
         return
     for recorder in recorders.values():
         recorder.close()
     left, right = recorders.get("therapist"), recorders.get("client")
-    join_stereo(left.path if left else None, right.path if right else None, out)
-    for recorder in recorders.values():
-        erase(recorder.path)  # the per-source files held the same voices
+    joined = join_stereo(left.path if left else None, right.path if right else None,
+                         out.suffix, key)  # fmt: skip
     sealed = out.with_name(out.name + ".sealed")
-    write_sealed(sealed, key, out.read_bytes())
-    erase(out)
+    write_sealed(sealed, key, joined)
+    for recorder in recorders.values():
+        erase(recorder.path)  # the per-source streams held the same voices
     store.update(session_id, audio_path=str(sealed))

@@ -147,7 +147,8 @@ class LiveSession:
         for source in sources:
             recorder = None
             if self.options.keep_audio:
-                recorder = RoleRecorder(recorder_path(audio_dir(), self.session_id, source.role))
+                path = recorder_path(audio_dir(), self.session_id, source.role)
+                recorder = RoleRecorder(path, home_key())
             parts.pumps.add(source, self.options.partials, recorder)
         # Opened back to back, after every pump is ready: each source's clock starts when it
         # opens, and a skew between them beyond the bleed check's 200 ms lag window would hide

@@ -185,6 +185,23 @@ def unprotected(folder: Path) -> bool:
     )
 
 
+def has_passphrase(folder: Path) -> bool:
+    path = folder / KEY_FILE
+    return (
+        path.exists()
+        and KeyFile.model_validate_json(path.read_text("utf-8")).passphrase is not None
+    )
+
+
+def check_passphrase(folder: Path, passphrase: str) -> None:
+    """Raise WrongPassphrase unless `passphrase` unwraps the data key (the app lock's test)."""
+    folder = folder.resolve()
+    record = KeyFile.model_validate_json((folder / KEY_FILE).read_text("utf-8"))
+    if record.passphrase is None:
+        raise Locked(f"no passphrase protects {folder}: run `session-copilot passphrase`")
+    unwrap(record.passphrase, passphrase, folder)
+
+
 def set_passphrase(folder: Path, passphrase: str) -> None:
     """Wrap the (unlocked) data key with a new passphrase; an unprotected copy goes."""
     folder = folder.resolve()

@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from copilot import __version__
-from copilot.settings import Settings
+from copilot.protection import lock as app_lock
+from copilot.settings import Settings, home
 from copilot.storage.repository import SessionStore
 from copilot.window.current import CurrentSession, LockedStore
 from copilot.window.live import LiveApi
+from copilot.window.lock import LockApi, LockEvent, LockWatcher
 from copilot.window.practice import PracticeApi
 from copilot.window.preferences import PreferencesApi, WindowPrefs, load_prefs
 from copilot.window.reflection import ReflectionApi
@@ -31,7 +33,15 @@ from copilot.window.review import ReviewApi
 from copilot.window.risk_feedback import RiskFeedbackApi
 from copilot.window.start import SessionFactory, StartApi, installed_models
 from copilot.window.supervision import SupervisionApi
-from copilot.window.support import Host, Meters, Pusher, Result, answers, python_side
+from copilot.window.support import (
+    Host,
+    Meters,
+    Pusher,
+    Result,
+    answers,
+    python_side,
+    while_locked,
+)
 
 if TYPE_CHECKING:
     from copilot.audio.sources import AudioSource
@@ -58,6 +68,8 @@ class Bridge:
         self._meters = Meters(self._send)
         self._current = CurrentSession()
         self._ready = threading.Event()
+        self._folder = home()
+        self._watcher = LockWatcher(self._folder, lambda now: self._send(LockEvent(locked=now)))
         db = LockedStore(self._store)
         factory = session_factory or self._new_live_session
         # The views: one line each.
@@ -71,17 +83,22 @@ class Bridge:
         self.practice = PracticeApi(db, self._settings)
         self.preferences = PreferencesApi(self._settings, self._get_host)
         self.supervision = SupervisionApi(db, self._settings)
+        self.applock = LockApi(self._folder, self._settings, self._send)
 
     # called by the page ------------------------------------------------------------------------
 
     @answers
+    @while_locked
     def app_info(self) -> Result:
+        """What the page boots with; while locked, nothing that names a session."""
         from copilot.report import FALLBACK_COLOURS, STATE_COLOURS
 
         settings = self._settings
+        locked = app_lock.is_locked(self._folder)
         return {
             "version": __version__,
-            "review_session_id": self._review_id,
+            "lock": self.applock.state(),
+            "review_session_id": None if locked else self._review_id,
             "prefs": load_prefs().model_dump(),
             "colours": STATE_COLOURS,
             "fallback_colours": list(FALLBACK_COLOURS),
@@ -92,10 +109,11 @@ class Bridge:
                 "model": settings.asr_model,
                 "keep_audio": settings.keep_audio,
             },
-            "live": self._current.snapshot(),
+            "live": None if locked else self._current.snapshot(),
         }
 
     @answers
+    @while_locked
     def page_ready(self) -> Result:
         self._ready.set()
         return {"ok": True}
@@ -106,6 +124,7 @@ class Bridge:
     def attach(self, host: Host) -> None:
         self._host = host
         self._pusher = Pusher(host.run_js)
+        self._watcher.start()
 
     @python_side
     def publish(self, event: BaseModel) -> None:
@@ -116,6 +135,7 @@ class Bridge:
     def shutdown(self) -> None:
         """The window closed: a recording still running is stopped and analysed, not lost."""
         self._meters.stop()
+        self._watcher.stop()
         with self._current.lock:
             live = self._current.live
             if live is not None and live.state in ("recording", "paused"):
@@ -138,7 +158,11 @@ class Bridge:
         return load_prefs()
 
     def _send(self, event: BaseModel) -> None:
-        if self._pusher is not None:
+        """To the page; while locked, only the lock's own events (a live session goes on
+        recording and storing, the page is shown none of it)."""
+        if self._pusher is None:
+            return
+        if isinstance(event, LockEvent) or not app_lock.is_locked(self._folder):
             self._pusher.send(event)
 
     def _get_host(self) -> Host | None:

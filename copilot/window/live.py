@@ -39,6 +39,18 @@ class LiveApi:
         }
 
     @answers
+    def transcript(self) -> Result:
+        """The recording session's lines stored so far: for a page that was reloaded while
+        it recorded (after the app lock, say), to show them again."""
+        live = self._current.require()
+        with self._db as store:
+            said = store.transcript.utterances(live.session_id or "")
+        return {
+            "session_id": live.session_id,
+            "utterances": [u.model_dump(mode="json") for u in said],
+        }
+
+    @answers
     def add_note(self, text: str) -> Result:
         if not str(text or "").strip():
             raise CopilotError("the note is empty")

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ValidationError
 from copilot.audio.levels import dbfs, peak_dbfs
 from copilot.errors import CopilotError
 from copilot.events import LevelEvent
+from copilot.protection import lock as app_lock
+from copilot.settings import home
 
 log = logging.getLogger("copilot.window")
 P = ParamSpec("P")
@@ -41,12 +43,24 @@ def python_side(function: Callable[P, Any]) -> Callable[P, Any]:
     return function
 
 
+def while_locked(function: Callable[P, Result]) -> Callable[P, Result]:
+    """Let a page call through while the app is locked (it shows no session: the lock itself,
+    the page's start-up, the text size). Goes below `@answers`."""
+    function._while_locked = True  # type: ignore[attr-defined]
+    return function
+
+
 def answers(function: Callable[P, Result]) -> Callable[P, Result]:
-    """A page call never raises: a user error, or any other failure, becomes one line."""
+    """A page call never raises: a user error, or any other failure, becomes one line. While
+    the app is locked every call but those marked `while_locked` is refused, so no view can
+    hand session data to the page, whatever the page asks."""
+    open_while_locked = getattr(function, "_while_locked", False)
 
     @functools.wraps(function)
     def call(*args: P.args, **kwargs: P.kwargs) -> Result:
         try:
+            if not open_while_locked:
+                app_lock.refuse_if_locked(home())
             return function(*args, **kwargs)
         except CopilotError as exc:
             return {"error": str(exc)}

@@ -1,4 +1,5 @@
-/* Boot, navigation, text size, and the one key that hides everything (for screen sharing). */
+/* Boot, navigation, text size, the one key that hides everything (for screen sharing) and the
+   one that locks (see lock.js). */
 (function () {
   'use strict';
   const SC = (window.SC = window.SC || {});
@@ -63,6 +64,12 @@
   };
 
   function keys(event) {
+    if (SC.lock.locked) return;
+    if (event.key === 'F9') {
+      event.preventDefault();
+      SC.lock.now('window');
+      return;
+    }
     if (event.key === 'F8') {
       event.preventDefault();
       app.hide();
@@ -103,6 +110,11 @@
     applyScale(info.prefs.font_scale);
     app.prefs.on_top = info.prefs.on_top;
     $('#btn-pin').setAttribute('aria-pressed', String(info.prefs.on_top));
+    if (SC.lock.init(info.lock)) {
+      app.ready = true;
+      await SC.api('page_ready');
+      return; // locked: the lock screen, and nothing of any session asked for
+    }
     SC.start.init(info);
     SC.live.init();
     SC.review.init();
@@ -114,6 +126,7 @@
     SC.practice.init();
     if (info.live) {
       SC.live.begin(info.live.session_id, null, info.live.elapsed_s);
+      await SC.live.catchUp();
     } else if (info.review_session_id) {
       try {
         await SC.review.open(info.review_session_id);

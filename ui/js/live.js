@@ -59,6 +59,21 @@
     SC.app.show('live');
   };
 
+  /* A page reloaded while the session records (the app lock, say): its lines stored so far. */
+  live.catchUp = async function () {
+    let r;
+    try {
+      r = await SC.api('live.transcript');
+    } catch (err) {
+      SC.notify(err.message, 'error');
+      return;
+    }
+    if (r.session_id !== live.sessionId) return;
+    for (const u of r.utterances) if (!live.utterances.has(u.seq)) addLine(u);
+    const lines = $('#live-lines');
+    lines.append(...SC.$$('li', lines).sort((a, b) => Number(a.dataset.seq) - Number(b.dataset.seq)));
+  };
+
   live.enter = function () {
     $('#btn-stop').focus();
   };
