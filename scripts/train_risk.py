@@ -6,14 +6,15 @@ Material (see docs/risk_language.md): the vignettes written per kind in `scripts
 the first three blind splits once each had been scored (`blind_v1.tsv` to `blind_v3.tsv`),
 GoEmotions comments found by keyword search and labelled by hand (`goemotions_labels.tsv`), and
 a seeded random sample of GoEmotions comments that carry no risk keyword, taken as everyday
-negatives, and everyday talk written by theme (`everyday_v1.tsv`). Every text is read by the
+negatives, everyday talk written by theme (`everyday_v1.tsv`, `everyday_v2.tsv`) and short
+utterances (`short_v1.tsv`). Every text is read by the
 bundled sentence encoder (int8), so the bank and the head are fitted on exactly the vectors the
 runtime sees.
 
 The layer fires on the bank: the mean similarity of a sentence's 3 nearest risk exemplars minus
 that of its 3 nearest everyday ones, against a margin chosen on the project's older test sets
 (never trained on) as the highest at which the layer alone keeps recall >= 0.95 there, on the
-sentences long enough for it to read (5 words or more; the rules read the rest). The head
+units long enough for it to read (5 words or more; shorter ones need the short floor). The head
 (softmax over none + each kind) names the kind. A floor on the nearest risk exemplar's
 similarity, and the "close" similarity below which a learned-only flag steps its severity down,
 are chosen leave-one-split-out: each written split and each everyday theme scored by a bank
