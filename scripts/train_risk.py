@@ -3,17 +3,18 @@
     .venv/bin/python scripts/train_risk.py [--out copilot/analysis/risk_model] [--negatives 2000]
 
 Material (see docs/risk_language.md): the vignettes written per kind in `scripts/risk_data/`,
-the first two blind splits once each had been scored (`blind_v1.tsv`, `blind_v2.tsv`),
+the first three blind splits once each had been scored (`blind_v1.tsv` to `blind_v3.tsv`),
 GoEmotions comments found by keyword search and labelled by hand (`goemotions_labels.tsv`), and
 a seeded random sample of GoEmotions comments that carry no risk keyword, taken as everyday
-negatives, and everyday talk written by theme (`everyday_v1.tsv`). Every text is read by the
+negatives, everyday talk written by theme (`everyday_v1.tsv`, `everyday_v2.tsv`) and short
+utterances (`short_v1.tsv`). Every text is read by the
 bundled sentence encoder (int8), so the bank and the head are fitted on exactly the vectors the
 runtime sees.
 
 The layer fires on the bank: the mean similarity of a sentence's 3 nearest risk exemplars minus
 that of its 3 nearest everyday ones, against a margin chosen on the project's older test sets
 (never trained on) as the highest at which the layer alone keeps recall >= 0.95 there, on the
-sentences long enough for it to read (5 words or more; the rules read the rest). The head
+units long enough for it to read (5 words or more; shorter ones need the short floor). The head
 (softmax over none + each kind) names the kind. A floor on the nearest risk exemplar's
 similarity, and the "close" similarity below which a learned-only flag steps its severity down,
 are chosen leave-one-split-out: each written split and each everyday theme scored by a bank
@@ -41,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from copilot.analysis.encoder import load_encoder  # noqa: E402
 from copilot.analysis.risk.kinds import KINDS  # noqa: E402
-from copilot.analysis.risk.learned import MIN_WORDS  # noqa: E402
+from copilot.analysis.risk.learned import MIN_WORDS, SHORT_WORDS  # noqa: E402
 
 DATA = ROOT / "scripts" / "risk_data"
 GOEMOTIONS = ROOT.parent / "shared" / "data" / "goemotions"
@@ -53,8 +54,10 @@ WRITTEN = (  # written sentences: their texts ship as exemplars
     ("vignettes.tsv", "vignette"),
     ("blind_v1.tsv", "blind_v1"),
     ("blind_v2.tsv", "blind_v2"),
+    ("blind_v3.tsv", "blind_v3"),
+    ("short_v1.tsv", "short_v1"),
 )
-EVERYDAY = "everyday_v1.tsv"  # written everyday talk, by theme (source "everyday:<theme>")
+EVERYDAY = ("everyday_v1.tsv", "everyday_v2.tsv")  # written by theme ("everyday:<theme>")
 NEIGHBOURS = 3
 FLOOR_RECALL_LOSS = 0.01  # the most held-out recall (both layers) the floor may cost
 CLOSE_PRECISION = 0.90  # a learned-only flag this precise on held-out material keeps its severity
@@ -103,7 +106,7 @@ def material(negatives: int) -> tuple[list[str], list[str], list[str]]:
         texts.append(comments[cid])
         kinds.append("none")
         sources.append("goemotions_random")
-    for row in read_tsv(DATA / EVERYDAY):
+    for row in (row for name in EVERYDAY for row in read_tsv(DATA / name)):
         texts.append(row["text"])
         kinds.append("none")
         sources.append(f"everyday:{row['theme']}")
@@ -173,21 +176,25 @@ def held_out(
     src = np.array([s.split(":")[0] if s.startswith("everyday") else s for s in sources])
     groups = [src == s for _, s in WRITTEN]
     groups += [np.array(sources) == s for s in sorted({s for s in sources if ":" in s})]
-    out: dict[str, list[np.ndarray]] = {k: [] for k in ("margin", "top1", "positive", "rules")}
+    keys = ("margin", "top1", "positive", "rules", "short", "split")
+    out: dict[str, list[np.ndarray]] = {k: [] for k in keys}
+    words = np.array([len(t.split()) for t in texts])
     for held in groups:
-        held &= np.array([len(t.split()) >= MIN_WORDS for t in texts])
+        held &= words >= SHORT_WORDS
         bank, risky = x[in_bank & ~held], y[in_bank & ~held] > 0
         out["margin"].append(margins(x[held], bank, risky, NEIGHBOURS))
         out["top1"].append(nearest(x[held], bank, risky))
         out["positive"].append(y[held] > 0)
         out["rules"].append(np.array([bool(rules.scan(texts[i])) for i in np.flatnonzero(held)]))
+        out["short"].append(words[held] < MIN_WORDS)
+        out["split"].append(src[held])
     return {k: np.concatenate(v) for k, v in out.items()}
 
 
 def choose_floor(h: dict[str, np.ndarray], margin: float) -> float:
     """The highest floor on the nearest risk exemplar's similarity that costs both layers at
     most FLOOR_RECALL_LOSS of their held-out recall."""
-    pos = h["positive"]
+    pos = h["positive"] & ~h["short"]
     base = ((h["margin"] >= margin) | h["rules"])[pos].mean()
     best = 0.0
     for t in np.round(np.arange(0.30, 0.70, 0.01), 2):
@@ -200,12 +207,32 @@ def choose_floor(h: dict[str, np.ndarray], margin: float) -> float:
 def choose_close(h: dict[str, np.ndarray], margin: float, floor: float) -> float:
     """The lowest similarity from which the learned layer's own flags (no rule) reach
     CLOSE_PRECISION on held-out material: below it a flag's severity steps down."""
-    alone = (h["margin"] >= margin) & (h["top1"] >= floor) & ~h["rules"]
+    alone = (h["margin"] >= margin) & (h["top1"] >= floor) & ~h["rules"] & ~h["short"]
     for t in np.round(np.arange(floor, 0.90, 0.005), 3):
         sel = alone & (h["top1"] >= t)
         if sel.sum() and h["positive"][sel].mean() >= CLOSE_PRECISION:
             return float(t)
     return 1.0
+
+
+def choose_short_floor(h: dict[str, np.ndarray], margin: float, floor: float) -> float:
+    """The lowest similarity from which the learned layer's flags on units under MIN_WORDS words
+    (no rule) reach CLOSE_PRECISION held out: a short unit fires only from there."""
+    alone = (h["margin"] >= margin) & ~h["rules"] & h["short"]
+    for t in np.round(np.arange(floor, 0.90, 0.005), 3):
+        sel = alone & (h["top1"] >= t)
+        if sel.sum() and h["positive"][sel].mean() >= CLOSE_PRECISION:
+            return float(t)
+    return 1.0
+
+
+def held_out_fired(
+    h: dict[str, np.ndarray], margin: float, floor: float, short: float
+) -> np.ndarray:
+    """Both layers on the held-out material, each unit with its own floor."""
+    return ((h["margin"] >= margin) & (h["top1"] >= np.where(h["short"], short, floor))) | h[
+        "rules"
+    ]
 
 
 def choose_margin(score: np.ndarray, positive: np.ndarray, target: float) -> float:
@@ -221,6 +248,8 @@ def report(fired: np.ndarray, positive: np.ndarray) -> dict[str, float]:
     return {
         "recall": round(tp / max(1, int(positive.sum())), 4),
         "precision": round(tp / max(1, int(fired.sum())), 4),
+        "false_alarms": int((fired & ~positive).sum()),
+        "negatives": int((~positive).sum()),
     }
 
 
@@ -253,9 +282,18 @@ def main(argv: list[str] | None = None) -> int:
     margin = choose_margin(val_margins, val_positive & readable, VALIDATION_RECALL)
     floor = choose_floor(h := held_out(x, y, sources, texts, in_bank), margin)
     close = choose_close(h, margin, floor)
+    short_floor = choose_short_floor(h, margin, floor)
     val_top1 = nearest(xv, x[in_bank], risky)
     fired = (val_margins >= margin) & (val_top1 >= floor)
-    h_fired = ((h["margin"] >= margin) & (h["top1"] >= floor)) | h["rules"]
+    h_fired = held_out_fired(h, margin, floor, short_floor)
+    by_split = {
+        name: report(h_fired[h["split"] == name], h["positive"][h["split"] == name])
+        for name in sorted(set(h["split"].tolist()))
+    }
+    by_length = {
+        name: report(h_fired[sel], h["positive"][sel])
+        for name, sel in (("long", ~h["short"]), ("short", h["short"]))
+    }
 
     args.out.mkdir(parents=True, exist_ok=True)
     w = fit_head(x, y)
@@ -280,10 +318,13 @@ def main(argv: list[str] | None = None) -> int:
         "margin": margin,
         "floor_top1": floor,
         "close_top1": close,
+        "short_floor_top1": short_floor,
         "material": dict(sorted(Counter(s.split(":")[0] for s in sources).items())),
         "bank": {"risk": int(risky.sum()), "everyday": int((~risky).sum())},
         "validation_older_sets_learned_alone": report(fired, val_positive),
         "held_out_both_layers": report(h_fired, h["positive"]),
+        "held_out_both_layers_by_length": by_length,
+        "held_out_both_layers_by_split": by_split,
     }
     (args.out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(meta, indent=2))

@@ -22,7 +22,7 @@ FUNCTION_TEXT = (
     "did dont would could should will wont can cant may might must have has had he she they them "
     "his her their him we us our you your who which what when where whenever why how if then than "
     "there here up down out over under again once ever even never very really only also still "
-    "keep got know next time night fine ago whole after before"
+    "keep got know next time night fine ago whole after before into"
 )
 FUNCTION_WORDS = set(FUNCTION_TEXT.split())
 RULE_WORDS = {
@@ -80,8 +80,12 @@ def test_blind_split_covers_every_situation_and_is_not_training_material() -> No
             situations[r.situation] = situations.get(r.situation, 0) + 1
     assert len(situations) >= 13 and min(situations.values()) >= 15
     assert sum(r.category == "none" for r in rows) >= 150
-    training = (Path(__file__).parents[1] / "scripts" / "risk_data" / "vignettes.tsv").read_text()
-    assert not {r.text for r in rows} & set(training.splitlines())
+    training = {
+        line.rsplit("\t", 1)[-1]
+        for path in (Path(__file__).parents[1] / "scripts" / "risk_data").glob("*.tsv")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
+    assert not {r.text for r in rows} & training
 
 
 def test_a_rule_flag_names_its_rule_and_both_layers_agree_on_plain_words() -> None:
@@ -267,3 +271,29 @@ def test_missing_or_mismatched_model_files_are_one_clear_error(tmp_path: Path) -
     (tmp_path / "exemplars.tsv").write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
     with pytest.raises(ModelError, match="exemplars and vectors disagree"):
         LearnedLayer(NoEncoder(), tmp_path)  # type: ignore[arg-type]
+
+
+def test_a_halting_speakers_fragments_are_read_together() -> None:
+    text = "the pills. they're counted. they're ready."
+    assert rules_only().scan(text) == []
+    (match,) = scan_text(text)
+    assert match.layer == "learned" and match.category == "immediate_danger"
+    assert match.quote == text  # the fragments read together, quoted verbatim
+
+
+def test_a_short_utterance_is_read_but_needs_a_close_exemplar() -> None:
+    from copilot.analysis.risk.learned import load_learned_layer
+
+    (match,) = scan_text("Got the pills ready.")
+    assert match.layer == "learned" and match.kind == "means_access"
+    assert match.exemplars[0].similarity >= load_learned_layer().short_floor
+    assert scan_text("Picked up the dry cleaning.") == []
+    assert scan_text("Maybe some practical steps.") == []
+
+
+def test_guilt_towards_a_partner_is_not_abuse() -> None:
+    text = (
+        "At home too. My wife keeps asking what is wrong, and I never know what to say. "
+        "I feel so guilty that she has to deal with me."
+    )
+    assert scan_text(text) == []

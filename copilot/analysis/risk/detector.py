@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from copilot.analysis.risk.kinds import category_of, downgrade, rank, severity_of
-from copilot.analysis.risk.learned import Judgement, LearnedLayer, load_learned_layer
+from copilot.analysis.risk.learned import MIN_WORDS, Judgement, LearnedLayer, load_learned_layer
 from copilot.analysis.risk.markers import (
     Markers,
     child_involved,
@@ -102,6 +102,26 @@ def _from_rule(quote: str, sentence: str, hit: RuleHit) -> RiskMatch:
     return replace(_match(quote, kind, hit.rule.severity, marks), rule=hit.rule.name)
 
 
+def reading_units(text: str, spans: list[tuple[int, int]]) -> list[list[int]]:
+    """Sentences grouped for the learned layer: a fragment shorter than MIN_WORDS ("the pills.
+    they're counted. they're ready.") is read with the fragments after it (or, at the end, with
+    the unit before it), as a halting speaker's pieces carry their meaning together."""
+    units: list[list[int]] = []
+    current: list[int] = []
+    words = [len(text[start:end].split()) for start, end in spans]
+    for i in range(len(spans)):
+        current.append(i)
+        if sum(words[j] for j in current) >= MIN_WORDS:
+            units.append(current)
+            current = []
+    if current:
+        if units and len(current) < len(spans):
+            units[-1].extend(current)
+        else:
+            units.append(current)
+    return units
+
+
 def _key(m: RiskMatch) -> tuple[bool, int, int, int]:
     """The plainest, most severe reading first; rules before the learned layer on a tie."""
     plain = not m.negated and not m.reported_speech
@@ -124,19 +144,26 @@ class RiskDetector:
         self.learned = learned
 
     def scan(self, text: str) -> list[RiskMatch]:
-        """Every category of risk language in `text`, one match per category per sentence."""
-        pieces = [p.strip() for p in SENTENCE.findall(text) if p.strip()]
-        judged = self.learned.judge(pieces) if self.learned is not None else [None] * len(pieces)
+        """Every category of risk language in `text`, one match per category per reading unit
+        (a sentence, or short fragments read together)."""
+        spans = [m.span() for m in SENTENCE.finditer(text) if m.group().strip()]
+        units = [text[spans[g[0]][0] : spans[g[-1]][1]].strip() for g in reading_units(text, spans)]
+        judged = self.learned.judge(units) if self.learned is not None else [None] * len(units)
         matches: list[RiskMatch] = []
-        for piece, judgement in zip(pieces, judged, strict=True):
-            matches.extend(self._sentence(piece, judgement))
+        for unit, judgement in zip(units, judged, strict=True):
+            matches.extend(self._unit(unit, judgement))
         return matches
 
-    def _sentence(self, quote: str, judgement: Judgement | None) -> list[RiskMatch]:
-        sentence = normalise(quote)
-        by_rules = _best_per_category(_from_rule(quote, sentence, h) for h in rule_hits(sentence))
+    def _unit(self, quote: str, judgement: Judgement | None) -> list[RiskMatch]:
+        by_rules: list[RiskMatch] = []
+        for piece in (p.strip() for p in SENTENCE.findall(quote) if p.strip()):
+            sentence = normalise(piece)
+            hits = (_from_rule(piece, sentence, h) for h in rule_hits(sentence))
+            by_rules.extend(_best_per_category(hits))
+        by_rules = _best_per_category(by_rules)
         if judgement is None or not judgement.fired:
             return by_rules
+        sentence = normalise(quote)
         learned = replace(
             _match(quote, judgement.kind, None, sentence_markers(sentence, judgement.kind)),
             layer="learned",

@@ -60,8 +60,14 @@ RULES: tuple[Rule, ...] = (
           r"(?:(?:have|got|saved|saved up|bought|stockpil\w*|hoard\w*|collect\w*)\b.{0,25}\b"
           r"(?:pills|tablets|rope|gun|blade|razor)s?\b.{0,40}\b(?:do it|take them|tonight|use)|"
           r"(?:have|got) the (?:pills|tablets|rope|gun) (?:here|with me|in my)|"
-          r"bought a rope|stockpil\w+ (?:his |her |my )?(?:pills|tablets|meds)|"
-          r"(?:gun|pills|tablets|rope) in the house and i keep looking)"),
+          r"bought a rope(?! swing| ladder)|stockpil\w+ (?:his |her |my )?(?:pills|tablets|meds)|"
+          r"(?:gun|pills|tablets|rope) in the house and i keep looking)|\bligatures?\b|"
+          r"\bcharcoal\b.{0,30}\b(?:tape|boot|car|room)\b|"
+          r"\b(?:which|what) (?:one|ones|of them|\w+) would (?:finish|kill) me\b|"
+          r"\benough (?:\w+ ){0,3}to (?:finish|kill) me\b"),
+    _rule("afraid_of_self", "imminence", None,
+          rf"\b(?:scared|afraid|frightened|terrified) (?:of )?what (?:ill|i will|i might|i could|"
+          rf"id) do\b.{{0,40}}(?:\b{SOON}|when i get home|the (?:minute|moment|second))"),
     _rule("method_chosen", "plan", None,
           r"(?:know exactly how (?:i|id) (?:would )?do it|worked out which (?:bridge|building)|"
           r"(?:wrote|written|writing) (?:my|a) (?:suicide )?note|set a date to (?:kill|end)|"
@@ -97,7 +103,9 @@ RULES: tuple[Rule, ...] = (
           r"things|belongings|possessions)\b|\b(?:for|to) whoever finds me\b|"
           r"\bput(?:ting)? my affairs in order\b|\bsay(?:ing)? (?:my )?(?:last )?goodbyes? to "
           r"(?:everyone|everybody|people)\b|\bfor (?:when|after) im gone\b|\bwont need (?:it|them)"
-          r" (?:where im going|anymore)\b"),
+          r" (?:where im going|anymore)\b|\b(?:written|wrote|writing|planned|planning|chose|"
+          r"picked) (?:my own|the) (?:eulogy|funeral)\b|\bmy own (?:eulogy|funeral)\b|"
+          r"\bbecause i wont (?:be (?:able to look after|around|here)|need)\b"),
     _rule("intent_stated", "intent", None,
           rf"\b(?:im going to|im gonna|i will|ill|ive decided to|i intend to|i mean to)\s+"
           rf"(?:\w+ )?(?:kill {SELF}|end (?:it|my life|things)|take my (?:own )?life|do it)\b",
@@ -123,12 +131,15 @@ RULES: tuple[Rule, ...] = (
     # --- suicidal ideation: wishes, passive ideation, burden, hopelessness about living
     _rule("kill_self", "active_ideation", None,
           rf"\b{KILL} (?:{SELF}|my own life|my life|her life|his life|their life|it all)\b|"
-          rf"\bsuicid\w*|\bend(?:ing)? (?:it|everything)\b(?! with)"),
+          rf"\bsuicid\w*\b(?! (?:prevention|awareness|helpline|hotline))|"
+          rf"\bend(?:ing)? (?:it|everything)\b(?! with)"),
     _rule("want_to_die", "passive_wish", None,
           r"\b(?:wants?|wanted|wanting|wish(?:es)?|wished|"
           r"rather|hope) (?:to |i (?:was|were) |i could |"
           r"i would |id |be )?(?:die|dead|be dead|not be alive|not exist)\b|\bbetter off dead\b|"
-          r"\bwish i (?:was|were) dead\b|\bwish (?:id|i had) never been born\b",
+          r"\bwish i (?:was|were) dead\b|"
+          r"\bwish (?:it|this|today) (?:was|were|would be) my last\b|"
+          r"\bwish (?:id|i had) never been born\b",
           exclude=r"rather die than (?!live|go on|carry on|be here)"),
     _rule("not_be_here", "passive_wish", None,
           r"\b(?:dont|do not|didnt) want to (?:be here|be alive|exist|live|wake up|go on|keep "
@@ -146,7 +157,9 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:better off|be fine|be happier|be better) (?:without me|if i (?:was|were|wasnt|"
           r"am) (?:gone|dead|not here|around)|if i was gone)\b|\bburden (?:to|on) "
           r"(?:everyone|everybody|them|my)|\bim (?:just )?a burden\b|\bworry about me much longer"
-          r"\b|\bnotice if i (?:disappeared|was gone|died)\b|\bdisappear forever\b"),
+          r"\b|\bnotice if i (?:disappeared|was gone|died)\b|\bdisappear forever\b|"
+          r"\brelieved if i (?:went|was gone|were gone|died|wasnt here|disappeared)\b|"
+          r"\bim (?:just )?dead weight\b"),
     _rule("death_wish", "passive_wish", None,
           r"\b(?:wants?|wanted|wish(?:es)?|wished|rather|relief|"
           r"easier|better|hope|hoping|pray|praying|"
@@ -173,12 +186,17 @@ RULES: tuple[Rule, ...] = (
           r"\bon purpose\b|until (?:it|they|my \w+) (?:bleeds?|bled|hurts)\b|"
           r"\bbang(?:ing)? my head (?:on|against) the wall until\b",
           exclude=rf"cut {SELF} (?:shaving|cooking|chopping|by accident|accidentally)|"
+          r"\bcutting (?:back|down|out|my (?:hours|losses|costs|hair|nails|spending))\b|"
           r"brick wall(?! until)"),
     _rule("injuring_body", "self_harm", None,
           r"\b(?:cut|cutting|burn|burning|burnt|burned|scratch|scratched|scratching|hit|hitting|"
           r"bang|banging|punch|punching|scald\w*|bruis\w*) my (?:own )?(?:wrists?|arms?|legs?|"
           r"thighs?|skin|head|stomach|body|face)\b|\bto feel something\b|"
-          r"\b(?:cutting|burning|hurting) (?:his|her|their) (?:wrists?|arms?|legs?|skin)\b",
+          r"\b(?:cutting|burning|hurting) (?:his|her|their) (?:wrists?|arms?|legs?|skin)\b|"
+          r"\b(?:carve|carving|carved|slam|slamming|slammed|dig|digging|stab|stabbing) (?:\w+ )?"
+          r"(?:into |against )?my (?:own )?(?:wrists?|arms?|legs?|thighs?|skin|head|stomach|hips?)"
+          r"\b|\b(?:ice|lighter|safety pin|pin|needle|compass|lit cigarette)s?\b.{0,30}"
+          r"\b(?:on|into) my (?:skin|arms?|legs?|thighs?|wrists?|hands?)\b|\buntil i see stars\b",
           exclude=r"\b(?:by accident|accidentally|on the (?:oven|stove|iron|pan)|shaving|fell|"
           r"running|playing|brick wall)\b"),
     _rule("starving", "self_harm", None,
