@@ -201,6 +201,7 @@ def meld_dialogues(model: rt.EmotionModel, rows: list[dict[str, str]]) -> dict[s
         "dialogue_accuracy_former_vote": round(hits["vote"] / n, 4),
         "dialogue_accuracy_top_evidence": round(hits["top"] / n, 4),
         "dialogue_unclear_share": round(unclear / n, 4),
+        "dialogue_nothing_named_share": round((n - named - unclear) / n, 4),
         "dialogue_accuracy_when_named": round(named_hits / max(1, named), 4),
         "dialogue_accuracy_emotional_gold": round(emotional_hits / max(1, emotional), 4),
     }
@@ -286,6 +287,10 @@ def _rows(models: dict[str, Any]) -> list[tuple[str, list[Any]]]:
             (f"MELD {split} dialogues: most evidence, never unclear", each(
                 key, "dialogue_accuracy_top_evidence")),
             (f"MELD {split} dialogues read mixed / unclear", each(key, "dialogue_unclear_share")),
+            (f"MELD {split} dialogues naming no state (thin evidence)", each(
+                key, "dialogue_nothing_named_share")),
+            (f"MELD {split} dialogues where a state is named: it matches", each(
+                key, "dialogue_accuracy_when_named")),
         ]  # fmt: skip
     rows += [
         ("EmoBank test valence r", each("emobank_valence_r")),

@@ -71,7 +71,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--bench", type=int, default=0, help="time this many steps and stop")
     p.add_argument("--max-steps", type=int, default=0, help="train this many steps, not epochs")
-    p.add_argument("--skip-train", action="store_true", help="export WORK/best.pt as it is")
+    p.add_argument("--skip-train", action="store_true", help="export a checkpoint as it is")
+    p.add_argument("--checkpoint", default="best.pt", help="with --skip-train: file in WORK")
+    p.add_argument("--save-every", type=int, default=300, help="steps between WORK/last.pt")
     p.add_argument("--calibrate-only", action="store_true", help="re-tune OUT as exported")
     p.add_argument("--offset-only", action="store_true", help="only choose OUT's neutral offset")
     p.add_argument("--no-names", action="store_true", help="keep [NAME] placeholders as they are")
@@ -314,6 +316,8 @@ def train(args: argparse.Namespace, model_dir: Path, tok: Tokenizer) -> Classifi
                 print(f"stopping at epoch {epoch} step {b} (step {step} of {total})", flush=True)
                 out_of_time = True
                 break
+            if args.save_every and step % args.save_every == 0:  # usable if stopped early
+                torch.save(model.state_dict(), args.work / "last.pt")
             if b % 200 == 0:
                 el = time.perf_counter() - t0
                 print(f"epoch {epoch} step {b}/{steps_per_epoch} loss {running / (b + 1):.4f} "
@@ -431,6 +435,9 @@ def offset_only(out: Path) -> None:
     (out / "labels.json").write_text(json.dumps(meta, indent=1))
 
 
+_NOT_RECORDED = ("bench", "work", "out", "skip_train", "calibrate_only", "minutes", "checkpoint")
+
+
 def base_meta(args: argparse.Namespace) -> dict[str, Any]:
     n = len(rt.GOEMOTIONS_LABELS)
     return {
@@ -446,7 +453,7 @@ def base_meta(args: argparse.Namespace) -> dict[str, Any]:
         "training": {
             k: str(v) if isinstance(v, Path) else v
             for k, v in vars(args).items()
-            if k not in ("bench", "work", "out", "skip_train", "calibrate_only", "minutes")
+            if k not in _NOT_RECORDED
         },
     }
 
@@ -471,7 +478,7 @@ def main() -> None:
     if not args.calibrate_only:
         if args.skip_train:
             model = Classifier(model_dir, len(rt.GOEMOTIONS_LABELS))
-            model.load_state_dict(torch.load(args.work / "best.pt"))
+            model.load_state_dict(torch.load(args.work / args.checkpoint))
         else:
             model = train(args, model_dir, tok)
         if args.out.exists():

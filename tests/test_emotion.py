@@ -77,6 +77,14 @@ def test_denied_or_reported_wishes_are_not_the_clients_hopelessness(
     assert scores["hopelessness"] == 0.0
 
 
+def test_a_negation_reaches_only_its_own_clause(model: EmotionModel) -> None:
+    """ "Not great. I feel flat" says flat; "I don't feel empty" does not."""
+    probs = model.probabilities(["x"])[0]
+    said = "Honestly, not great. I feel flat most of the time."
+    assert therapist_states(probs, text=said)["emptiness/numbness"] >= 0.5
+    assert therapist_states(probs, text="I don't feel empty at all.")["emptiness/numbness"] == 0
+
+
 def test_valence_follows_the_words(model: EmotionModel) -> None:
     happy, sad = model.probabilities(["This is wonderful, I'm so glad.", "I feel awful and sad."])
     assert valence_arousal(happy, thresholds=model.thresholds)[0] > 0.2
@@ -118,6 +126,7 @@ def test_missing_model_is_a_clear_error(tmp_path: object) -> None:
             "Thank you so much, that means a lot to me.",
             "Thank you so much, that means a lot to me.",
         ),
+        ("I can do that. Thank you for listening.", "I can do that."),
         ("Thanks.", "Thanks."),
     ],
 )

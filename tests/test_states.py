@@ -96,3 +96,27 @@ def test_weak_scores_never_name_a_state() -> None:
     readings = [reading(u, sadness=0.48, neutral=0.5) for u in talk]
     found = read_states(readings, talk)
     assert found.leading == [] and found.unclear
+
+
+def test_one_state_clearly_ahead_of_several_small_ones_leads() -> None:
+    """Sadness holds under a quarter of the evidence but twice any other state's: it leads."""
+    talk = [
+        utt(i, f"Turn {i} is about the week at work, the family and the house.") for i in range(8)
+    ]
+    small = ["anger_irritation", "joy_relief", "anxiety_fear", "confusion", "shame_guilt",
+             "gratitude_warmth"]  # fmt: skip
+    readings = [reading(talk[0], sadness=0.8)]
+    readings += [reading(u, **{lab: 0.6}) for u, lab in zip(talk[1:], small, strict=False)]
+    found = read_states(readings, talk)
+    assert found.leading[0].label == "sadness" and found.leading[0].share < 0.25
+    assert not found.unclear
+
+
+def test_short_clear_turns_add_up_to_a_state() -> None:
+    """Two short plain statements of anger are evidence enough; "yeah"s read in context are not."""
+    talk = [utt(0, "I'm so angry today."), utt(1, "He lied to me.")]
+    found = read_states([reading(u, anger_irritation=0.7) for u in talk], talk)
+    assert [s.label for s in found.leading] == ["anger/irritation"]
+    yeah = [utt(i, "Yeah.") for i in range(3)]
+    found = read_states([reading(u, in_context=True, anger_irritation=0.8) for u in yeah], yeah)
+    assert found.leading == []

@@ -63,11 +63,12 @@ _EMPTY = re.compile(
 )
 _NO_ANSWER = re.compile(r"^\W*(no+|nope|nah|not really|not at all|i don'?t think so)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_CLAUSE = re.compile(r"[.!?;:,]")
 _FORMULA = re.compile(
     r"\W*(?:(?:ok(?:ay)?|oh|well|yes|yeah|no|right),? )?"
     r"(?:thanks?(?: you)?(?: very much| so much)?|cheers|hi|hello|hey|"
     r"good (?:morning|afternoon|evening)|bye|goodbye|see you|sorry|please|"
-    r"excuse me)(?: for (?:having|seeing) me)?\W*",
+    r"excuse me)(?: for (?:having|seeing) me| for (?:listening|your time|today|coming))?\W*",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
@@ -76,7 +77,9 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 def _cue(pattern: re.Pattern[str], text: str) -> bool:
     """A cue phrase that is not negated by the few words just before it."""
     for m in pattern.finditer(text):
-        before = " ".join(text[: m.start()].split()[-3:])
+        # Only the same clause can negate: "Not great. I feel flat" is not "not ... flat".
+        clause = _CLAUSE.split(text[: m.start()])[-1]
+        before = " ".join(clause.split()[-3:])
         if not _NEGATION.search(before):
             return True
     return False

@@ -7,19 +7,22 @@ Why scores and not a vote of each turn's top label: a turn that reads 0.55 sadne
 is evidence for both, and a vote throws the second away; and neutral small talk ("yeah, the
 traffic was fine") outvotes everything in a vote while saying nothing about the client's state.
 Here each turn adds, for every non-neutral state, how far its score rises above FLOOR, weighted by
-how much the turn says (its words, capped). Neutral adds nothing, so small talk cannot swamp a
-state; it simply adds no evidence.
+how much the turn says: the square root of its words against a full sentence, capped ("I'm so
+angry with him" says its feeling as plainly as a sentence twice as long). Neutral adds nothing,
+so small talk cannot swamp a state; it simply adds no evidence.
 
 A state leads when it has gathered enough evidence (MIN_EVIDENCE, about one clear full sentence),
-was clearly expressed at least once (a turn scoring >= PRESENT) and holds a fair share of all the
-emotional evidence. When there is emotional evidence but no state holds a clear share, or the
-evidence is thin, the reading is "mixed / unclear" and names no state. The constants were set by
-reasoning about the score scale (0.5 = where the model calls a label present) and checked on
-conversations written for the tests, never on the evaluation data.
+was clearly expressed at least once (a turn scoring >= PRESENT) and either holds a fair share of
+all the emotional evidence or has LEAD_MARGIN times the evidence of the next state (one state
+clearly ahead of several small ones still leads). When there is emotional evidence but no state
+holds a clear share or lead, or the evidence is thin, the reading is "mixed / unclear" and names
+no state. The constants were set by reasoning about the score scale (0.5 = where the model calls
+a label present) and checked on conversations written for the tests, never on the evaluation data.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from copilot.analysis.emotion import word_count
@@ -31,6 +34,7 @@ FLOOR = 0.35  # below this a state's score is no evidence (0.5 = the model calls
 PRESENT = 0.5
 MIN_EVIDENCE = 0.45  # evidence units for a state to lead: one full sentence scoring ~0.65
 LEAD_SHARE = 0.25  # the first state's share of all emotional evidence: below it, spread thin
+LEAD_MARGIN = 1.5  # ... unless it has this many times the evidence of the state after it
 ALSO_SHARE = 0.15  # a further leading state's share
 MAX_LEADING = 3
 QUOTES = 2
@@ -41,7 +45,7 @@ IN_CONTEXT = 0.5  # a short turn read with its neighbours borrows their evidence
 
 def weight(reading: EmotionReading, utterance: Utterance | None) -> float:
     words = word_count(utterance.text) if utterance else WORDS_FULL
-    w = min(MAX_WEIGHT, max(words, 1) / WORDS_FULL)
+    w = min(MAX_WEIGHT, math.sqrt(max(words, 1) / WORDS_FULL))
     return w * (IN_CONTEXT if reading.in_context else 1.0)
 
 
@@ -72,7 +76,7 @@ def read_states(
     for rank, label in enumerate(ranked[:MAX_LEADING]):
         share = evidence[label] / total
         enough = evidence[label] >= MIN_EVIDENCE and label in present
-        if not enough or share < (LEAD_SHARE if rank == 0 else ALSO_SHARE):
+        if not enough or not _clear(rank, share, evidence[label], evidence, ranked):
             break
         reading.leading.append(
             StateShare(
@@ -86,6 +90,15 @@ def read_states(
     reading.unclear = not reading.leading
     reading.headline = UNCLEAR if reading.unclear else " · ".join(s.label for s in reading.leading)
     return reading
+
+
+def _clear(
+    rank: int, share: float, amount: float, evidence: dict[str, float], ranked: list[str]
+) -> bool:
+    if rank > 0:
+        return share >= ALSO_SHARE
+    runner_up = evidence[ranked[1]] if len(ranked) > 1 else 0.0
+    return share >= LEAD_SHARE or amount >= LEAD_MARGIN * runner_up
 
 
 def _quotes(
