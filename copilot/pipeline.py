@@ -37,6 +37,7 @@ class AnalyzeOptions:
     model: str = "tiny.en"
     client_label: str = "Client"
     swap_roles: bool = False
+    speakers: voices.Speakers = None  # mono: 2 when two people are known to speak
     threads: int = 2
     chunk_s: float = CHUNK_S
     analyser: str = "local"
@@ -127,7 +128,7 @@ def _run(
     try:
         transcribe_into(store, session_id, path, engine, roles, start_s, options.chunk_s, progress)
         if roles is None:
-            diarize_stored(store, session_id, path, options.swap_roles)
+            diarize_stored(store, session_id, path, options.swap_roles, options.speakers)
         else:
             store.update(session_id, diarization=stereo_rule(roles))
         return analyse_session(store, session_id, path, options.analyser, options.names)
@@ -193,12 +194,18 @@ def to_utterance(seg: AsrSegment, seq: int, role: Role, channel: int | None) -> 
     )
 
 
-def diarize_stored(store: SessionStore, session_id: str, path: Path, swap: bool) -> None:
+def diarize_stored(
+    store: SessionStore,
+    session_id: str,
+    path: Path,
+    swap: bool,
+    speakers: voices.Speakers = None,
+) -> None:
     """Split the stored mono transcript into two voices, word by word, and give them roles."""
     stored = store.utterances(session_id)
     encoder = speaker_embedding.bundled()
     utterances, two_voices = voices.diarize(
-        stored, lambda spans: span_vectors(path, spans, encoder)
+        stored, lambda spans: span_vectors(path, spans, encoder), speakers
     )
     rule = roles.assign_roles(utterances, two_voices, swap)
     store.replace_utterances(session_id, utterances)
