@@ -32,7 +32,7 @@ TWO_VOICE_MAX_COSINE = 0.86
 # chance would have them (Cohen's kappa of their labels at least TURN_KAPPA). Turns last
 # seconds; a split of one voice flips from window to window with what is being said.
 NOISY_MAX_COSINE = 0.95
-TURN_KAPPA = 0.4
+TURN_KAPPA = 0.25
 VOICE_MIN_TALK_S = 3.0
 SWITCH_COST = 1.5  # in units of the per-word score; paid in full for a change with no pause
 FREE_SWITCH_GAP_S = 0.8  # a change of speaker after a pause this long costs nothing
