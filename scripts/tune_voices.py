@@ -3,12 +3,13 @@
     nice -n 10 .venv/bin/python scripts/tune_voices.py --out /tmp/tune-voices
 
 Builds 2-minute sessions of the tuning readers (real_voices: never the evaluation readers):
-every pair of two readers of the tuning set through a telephone line, a room and noise (15 dB,
-"phone"; 10 dB, "harsh"), the six TUNE_PAIRS clean, and each reader alone (one voice; clean,
-phone, harsh). Each mono mix is transcribed once with tiny.en (cached in --out); each window's
-voice vector is cached too. For every session it prints the two-cluster split's centre cosine,
-the turn kappa, whether two voices are heard, and the share of words given the right speaker
-with the voices left to decide and with two speakers known.
+the six TUNE_PAIRS clean and through a telephone line, a room and noise 15 dB down ("phone");
+nine pairs (every same-sex pair and three mixed ones) with noise 10 dB down ("harsh"), the ones
+not among TUNE_PAIRS also "phone"; and each reader alone (one voice; clean, phone, harsh). Each
+mono mix is transcribed once with tiny.en and each window's voice vector computed once (both
+cached in --out). For every session it prints the two-cluster split's centre cosine, the turn
+kappa, whether two voices are heard, and the share of words given the right speaker with the
+voices left to decide and with two speakers known.
 """
 
 from __future__ import annotations
