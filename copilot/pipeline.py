@@ -42,6 +42,7 @@ class AnalyzeOptions:
     model: str = "tiny.en"
     client_label: str = "Client"
     swap_roles: bool = False
+    speakers: voices.Speakers = None  # mono: 2 when two people are known to speak
     threads: int = 2
     chunk_s: float = CHUNK_S
     analyser: str = "local"
@@ -137,7 +138,9 @@ def _run(
             store, session_id, path, engine, roles, start_s, options.chunk_s, progress, heard
         )
         if roles is None:
-            diarize_stored(store, session_id, path, options.swap_roles, heard.mono)
+            diarize_stored(
+                store, session_id, path, options.swap_roles, heard.mono, options.speakers
+            )
         else:
             store.update(session_id, diarization=stereo_rule(roles))
         voice = heard.prosody(store.transcript.utterances(session_id))
@@ -247,7 +250,12 @@ def chunk_utterances(
 
 
 def diarize_stored(
-    store: SessionStore, session_id: str, path: Path, swap: bool, mono: DecodedMono | None = None
+    store: SessionStore,
+    session_id: str,
+    path: Path,
+    swap: bool,
+    mono: DecodedMono | None = None,
+    speakers: voices.Speakers = None,
 ) -> None:
     """Split the stored mono transcript into two voices, word by word, and give them roles.
     The speaker windows are read from `mono` when the whole recording was kept there."""
@@ -259,7 +267,7 @@ def diarize_stored(
             return span_vectors(path, spans, encoder)
         return kept_vectors(mono, spans, encoder)
 
-    utterances, two_voices = voices.diarize(stored, vectors)
+    utterances, two_voices = voices.diarize(stored, vectors, speakers)
     rule = roles.assign_roles(utterances, two_voices, swap)
     store.transcript.replace_utterances(session_id, utterances)
     store.update(session_id, diarization=rule)

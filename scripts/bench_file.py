@@ -6,7 +6,8 @@ make_real_session.py from ../shared/data/real_speech), each as stereo and as mon
 time, real-time factor, peak RSS of the analysing process, WER against the reference text,
 faster-whisper alone's WER on the same audio (the engine on the whole file, nothing after it),
 speaker accuracy (share of recognised words given the right speaker: by role for stereo, under
-the better matching of the two found voices to the two speakers for mono), role accuracy, and
+the better matching of the two found voices to the two speakers for mono; real-voice mono also
+with `--two-speakers`), role accuracy, and
 turns missed (reference turns none of whose time holds a word given their speaker). Also WER on
 the shared jfk.flac and stereo_diarization.wav recordings.
 
@@ -234,14 +235,19 @@ def bench_pair(
     folder: Path,
     mono: Path | None = None,
     overlaps: list[list[float]] | None = None,
+    two_known: bool = False,
 ) -> dict[str, Any]:
-    """Stereo and mono, each: the engine alone, then `analyze`, back to back on the same file."""
+    """Stereo and mono, each: the engine alone, then `analyze`, back to back on the same file;
+    for real voices also mono with `--two-speakers` (against the same engine run)."""
     mono = mono or mono_copy(path, folder)
     spans = overlaps or []
     out: dict[str, Any] = {"load_before": os.getloadavg()[0]}
     for kind, audio in (("stereo", path), ("mono", mono)):
         engine = engine_alone(audio)
         out[kind] = scores(analyze(audio, folder), reference, spans, engine)
+    if two_known:
+        run = analyze(mono, folder, ["--two-speakers"])
+        out["mono_two_speakers"] = scores(run, reference, spans, engine)
     out["load_after"] = os.getloadavg()[0]
     return out
 
@@ -266,7 +272,7 @@ def real_sessions(minutes: float, folder: Path, condition: str) -> dict[str, Any
         doc = json.loads(ref_path.read_text())
         sexes = "".join(real_voices.clips()[r][0].sex for r in pair)
         out[f"{pair[0]}-{pair[1]} ({sexes})"] = bench_pair(
-            stereo, doc["turns"], folder, mono, doc["overlaps"]
+            stereo, doc["turns"], folder, mono, doc["overlaps"], two_known=True
         )
     out["median"] = {
         kind: {
@@ -280,7 +286,7 @@ def real_sessions(minutes: float, folder: Path, condition: str) -> dict[str, Any
                 "pipeline_over_engine",
             )
         }
-        for kind in ("stereo", "mono")
+        for kind in ("stereo", "mono", "mono_two_speakers")
     }
     return out
 

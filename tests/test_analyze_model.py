@@ -118,3 +118,19 @@ def test_jfk_is_transcribed_word_for_word(
     )
     assert wer(reference, " ".join(u.text for u in export.utterances)) == 0.0
     assert {u.role for u in export.utterances} == {"unknown"}  # one voice: no role is guessed
+
+
+def test_two_speakers_known_skips_the_one_voice_verdict(
+    capsys: pytest.CaptureFixture[str], shared_audio: Path, tmp_path: Path
+) -> None:
+    """jfk.flac is one voice: judged so unasked; told two people speak, the rule says so."""
+    verdicts = []
+    for extra in ([], ["--two-speakers"]):
+        out_json = tmp_path / f"jfk{len(extra)}.json"
+        code, _out, err = analyze(
+            capsys, str(shared_audio / "jfk.flac"), *extra, "--json", str(out_json)
+        )
+        assert code == 0, err
+        verdicts.append(SessionExport.model_validate_json(out_json.read_text()).session.diarization)
+    assert verdicts[0] and "one voice" in verdicts[0]
+    assert verdicts[1] and "questions" in verdicts[1]

@@ -144,6 +144,52 @@ def test_one_voice_is_not_split() -> None:
     assert not attribution.two_voices and set(attribution.speakers) == {0}
 
 
+def close_voices(seed: int = 3) -> tuple[list[Word], list[voices.Span], np.ndarray, np.ndarray]:
+    """80 s of talk in 8 s turns by two voices drawn close together, as a telephone line, a room
+    and noise draw them (centres nearer than TWO_VOICE_MAX_COSINE), and one voice alone."""
+    rng = np.random.default_rng(seed)
+    words = words_over(0.0, 80.0)
+    spans = voices.windows(words)
+    a = rng.standard_normal(32)
+    b = a + 0.5 * rng.standard_normal(32)
+    who = np.array([int((s + e) / 2 // 8) % 2 for s, e in spans])
+    two = np.where(who[:, None] == 0, a, b) + 0.6 * rng.standard_normal((len(spans), 32))
+    one = a + 0.9 * rng.standard_normal((len(spans), 32))
+    unit = [v / np.linalg.norm(v, axis=1, keepdims=True) for v in (two, one)]
+    return words, spans, unit[0], unit[1]
+
+
+def test_close_voices_whose_split_follows_the_turns_are_two() -> None:
+    words, spans, two, _ = close_voices()
+    _labels, centres = voices.two_means(two)
+    assert float(centres[0] @ centres[1]) > voices.TWO_VOICE_MAX_COSINE  # the cosine alone: one
+    attribution = voices.attribute(words, spans, two)
+    assert attribution.two_voices
+    truth = [int((w.start + w.end) / 2 // 8) % 2 for w in words]
+    assert np.mean(np.array(attribution.speakers) == np.array(truth)) >= 0.95
+
+
+def test_one_voice_halved_flips_with_the_words_and_stays_one() -> None:
+    words, spans, _, one = close_voices()
+    labels, centres = voices.two_means(one)
+    assert float(centres[0] @ centres[1]) < voices.NOISY_MAX_COSINE  # apart by the cosine
+    assert voices.turn_kappa(spans, labels) < voices.TURN_KAPPA
+    assert not voices.attribute(words, spans, one).two_voices
+
+
+def test_two_known_speakers_keep_a_short_reply_that_one_voice_would_swallow() -> None:
+    """40 s of one voice and a reply of under a second by another: too little talk to call two
+    voices unasked, kept apart when two people are known to speak."""
+    words = [*words_over(0.0, 20.0), *words_over(21.0, 21.9), *words_over(23.0, 43.0)]
+    spans = voices.windows(words)
+    a, b = np.eye(8)[0], np.eye(8)[1]
+    vectors = np.array([b if s > 20.5 and e < 22.5 else a for s, e in spans])
+    assert not voices.attribute(words, spans, vectors).two_voices
+    known = voices.attribute(words, spans, vectors, speakers=2)
+    reply = [p for w, p in zip(words, known.speakers, strict=True) if 21.0 <= w.start < 22.0]
+    assert known.two_voices and set(reply) == {1} and known.speakers.count(1) == len(reply)
+
+
 def test_windows_never_span_a_long_pause() -> None:
     words = [*words_over(0.0, 2.0), *words_over(4.0, 4.6)]
     spans = voices.windows(words)

@@ -36,6 +36,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--swap-roles", action="store_true", help="mono: swap the roles diarization assigned"
     )
     analyze.add_argument(
+        "--two-speakers",
+        action="store_true",
+        help="mono: two people are known to speak, so never judge the recording one voice",
+    )
+    analyze.add_argument(
         "--client-label", default="Client", metavar="ALIAS", help="the client's pseudonym"
     )
 
@@ -66,6 +71,7 @@ def _options(args: argparse.Namespace, settings: Settings) -> AnalyzeOptions:
         model=args.model or settings.asr_model,
         client_label=getattr(args, "client_label", "Client"),
         swap_roles=getattr(args, "swap_roles", False),
+        speakers=2 if getattr(args, "two_speakers", False) else None,
         threads=args.threads or settings.asr_threads,
         analyser=args.analyser or settings.session_analyser,
         names=[n.strip() for n in args.names.split(",") if n.strip()],

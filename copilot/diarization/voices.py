@@ -24,8 +24,15 @@ WINDOW_S = 1.5
 HOP_S = 0.5
 RUN_GAP_S = 1.0  # a window never spans a pause this long
 MIN_WINDOW_S = 0.3
-# Two clusters are two voices only when their centres' cosine is below this.
+# Two clusters are two voices when their centres' cosine is below this...
 TWO_VOICE_MAX_COSINE = 0.86
+# ...or, where a telephone line, a room and noise draw every voice's vectors together, when the
+# centres are still apart (below NOISY_MAX_COSINE) and the split follows the talk in time:
+# a window and the next one sharing no audio with it fall in one cluster far more often than
+# chance would have them (Cohen's kappa of their labels at least TURN_KAPPA). Turns last
+# seconds; a split of one voice flips from window to window with what is being said.
+NOISY_MAX_COSINE = 0.95
+TURN_KAPPA = 0.25
 VOICE_MIN_TALK_S = 3.0
 SWITCH_COST = 1.5  # in units of the per-word score; paid in full for a change with no pause
 FREE_SWITCH_GAP_S = 0.8  # a change of speaker after a pause this long costs nothing
@@ -37,6 +44,9 @@ OVERLAP_NEAR_S = 1.0
 MERGE_GAP_S = 1.5
 
 Span = tuple[float, float]
+
+
+Speakers = int | None  # 2: two people known to be there; None: decide from the voices
 
 
 @dataclass
@@ -126,15 +136,48 @@ def viterbi(words: Sequence[Word], scores: np.ndarray) -> list[int]:
     return path[::-1]
 
 
-def attribute(words: Sequence[Word], spans: Sequence[Span], vectors: np.ndarray) -> Attribution:
-    """Speakers for `words` (sorted by time) from the windows' voice vectors."""
-    if len(vectors) < 2:
-        return Attribution([0] * len(words), [False] * len(words), False)
-    labels, centres = two_means(vectors)
+def turn_kappa(spans: Sequence[Span], labels: np.ndarray) -> float:
+    """How far the clusters follow the talk in time: Cohen's kappa between the labels of each
+    window and the next one that shares no audio with it in the same stretch of talk, against
+    the agreement chance would give."""
+    pairs = []
+    for i, (_, end) in enumerate(spans):
+        j = next((j for j in range(i + 1, len(spans)) if spans[j][0] >= end - 1e-6), None)
+        if j is not None and spans[j][0] - end < HOP_S:
+            pairs.append((labels[i], labels[j]))
+    if not pairs:
+        return 0.0
+    first = np.array([a for a, _ in pairs])
+    second = np.array([b for _, b in pairs])
+    agree = float(np.mean(first == second))
+    p, q = float(np.mean(first)), float(np.mean(second))
+    chance = p * q + (1 - p) * (1 - q)
+    return (agree - chance) / (1 - chance) if chance < 1 else 0.0
+
+
+def heard_two(spans: Sequence[Span], labels: np.ndarray, centres: np.ndarray) -> bool:
+    """Whether a two-cluster split of the windows is two voices rather than one voice halved."""
     talk = [
         sum(e - s for (s, e), lab in zip(spans, labels, strict=True) if lab == k) for k in (0, 1)
     ]
-    if float(centres[0] @ centres[1]) >= TWO_VOICE_MAX_COSINE or min(talk) < VOICE_MIN_TALK_S:
+    if min(talk) < VOICE_MIN_TALK_S:
+        return False
+    cosine = float(centres[0] @ centres[1])
+    if cosine < TWO_VOICE_MAX_COSINE:
+        return True
+    return cosine < NOISY_MAX_COSINE and turn_kappa(spans, labels) >= TURN_KAPPA
+
+
+def attribute(
+    words: Sequence[Word], spans: Sequence[Span], vectors: np.ndarray, speakers: Speakers = None
+) -> Attribution:
+    """Speakers for `words` (sorted by time) from the windows' voice vectors; with `speakers=2`
+    the recording is taken to hold two people and split whenever both clusters hold windows."""
+    if len(vectors) < 2:
+        return Attribution([0] * len(words), [False] * len(words), False)
+    labels, centres = two_means(vectors)
+    known = speakers == 2 and len(set(labels.tolist())) == 2
+    if not known and not heard_two(spans, labels, centres):
         return Attribution([0] * len(words), [False] * len(words), False)
     margin = vectors @ centres[1] - vectors @ centres[0]
     scores = word_scores(words, spans, margin)
@@ -187,12 +230,15 @@ def to_utterances(
 
 
 def diarize(
-    utterances: Sequence[Utterance], voice_vectors: Callable[[list[Span]], np.ndarray]
+    utterances: Sequence[Utterance],
+    voice_vectors: Callable[[list[Span]], np.ndarray],
+    speakers: Speakers = None,
 ) -> tuple[list[Utterance], bool]:
     """Stored mono utterances (with words) -> utterances of one speaker each, and whether two
-    voices were heard. `voice_vectors` gives the speaker encoder's vector for each span."""
+    voices were heard. `voice_vectors` gives the speaker encoder's vector for each span;
+    `speakers=2` says two people are known to speak (else one or two is decided here)."""
     words = sorted((w for u in utterances for w in u.words), key=lambda w: w.start)
     spans = windows(words)
     vectors = voice_vectors(spans) if spans else np.zeros((0, 1), np.float32)
-    attribution = attribute(words, spans, vectors)
+    attribution = attribute(words, spans, vectors, speakers)
     return to_utterances(words, attribution), attribution.two_voices
