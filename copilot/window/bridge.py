@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from copilot import __version__
-from copilot.settings import Settings
+from copilot.settings import Settings, home
 from copilot.storage.repository import SessionStore
+from copilot.transcription.speed import table_path
 from copilot.window.current import CurrentSession, LockedStore
 from copilot.window.live import LiveApi
+from copilot.window.models import ModelsApi
 from copilot.window.practice import PracticeApi
 from copilot.window.preferences import PreferencesApi, WindowPrefs, load_prefs
 from copilot.window.reflection import ReflectionApi
@@ -70,6 +72,13 @@ class Bridge:
         self.practice = PracticeApi(db)
         self.preferences = PreferencesApi(self._settings, self._get_host)
         self.supervision = SupervisionApi(db, self._settings)
+        self.models = ModelsApi(
+            self._settings,
+            self._current,
+            self._send,
+            table_path(home()),
+            lambda: installed_models(self._settings.asr_model),
+        )
 
     # called by the page ------------------------------------------------------------------------
 
