@@ -91,12 +91,8 @@ def live_speaker_accuracy(
 
     reference = [(t["role"], t["start"] + offset, t["end"] + offset) for t in turns]
     spans = [(lo + offset, hi + offset) for lo, hi in overlaps]
-    words = [
-        (u["role"], mid)
-        for u in utterances
-        for w in u["words"]
-        if not any(lo <= (mid := (w["start"] + w["end"]) / 2) <= hi for lo, hi in spans)
-    ]
+    middles = [(u["role"], (w["start"] + w["end"]) / 2) for u in utterances for w in u["words"]]
+    words = [(role, t) for role, t in middles if not any(lo <= t <= hi for lo, hi in spans)]
     return speaker_accuracy(reference, words)
 
 

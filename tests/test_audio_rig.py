@@ -7,10 +7,12 @@ output on a therapist's laptop. Real tiny.en, real threads, real storage.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -42,6 +44,7 @@ TURNS = [
 ]
 CLIENT_PHRASES = ("worry about my job", "letting everyone down", "walk in the morning")
 SESSION_THREADS = ("pump-", "asr-worker", "monitor", "watch-")
+ROLES = ("therapist", "client")
 
 Reference = list[tuple[str, str, float, float]]
 
@@ -185,3 +188,38 @@ def test_a_device_that_vanishes_leaves_the_other_running(rig: AudioRig) -> None:
     for phrase in ("letting everyone down", "better off without me"):
         assert phrase not in therapist  # the moved stream never recorded the call
     assert len(result.export.utterances) == len(SessionStore().utterances(live.session_id or ""))
+
+
+def test_a_real_voice_session_loses_no_turn_and_gives_each_its_speaker(
+    rig: AudioRig, tmp_path: Path
+) -> None:
+    """Two real readers (../shared/data/real_speech, a tuning pair), with gaps, overlaps and
+    backchannels (a few words of the listener between two turns of the reader): every turn,
+    the backchannels included, reaches a final under its speaker's role."""
+    import make_real_session as mrs
+    import real_voices
+    import speech
+    from live_measures import covering, live_speaker_accuracy
+
+    require(real_voices.REAL_SPEECH.is_dir(), "../shared/data/real_speech is not here")
+    options = mrs.Options(minutes=1.0, backchannel_p=0.6)
+    stereo_path, _mono, reference = mrs.build(("367", "1998"), tmp_path, 5, options)
+    doc = json.loads(reference.read_text())
+    turns = doc["turns"]
+    assert any(t["kind"] == "backchannel" for t in turns)  # the session holds one to keep
+    stereo, _rate = speech.read_audio(stereo_path)
+    live, log = start_live(rig, partials=False)
+    playback = rig.play(stereo)
+    assert playback.wait(timeout=180)
+    offset = playback.started - live.started_at
+    ends = {r: offset + max(t["end"] for t in turns if t["role"] == r) for r in ROLES}
+    log.wait_for_turns(ends)
+    live.stop()
+
+    heard = [e.utterance.model_dump(mode="json") for _, e in log.finals()]
+    for turn in turns:
+        assert covering(turn, heard, offset), f"missed: {turn['role']} {turn['text']!r}"
+    for role in ROLES:
+        said = " ".join(t["text"] for t in turns if t["role"] == role)
+        assert wer(said, log.text(role)) <= 0.3, log.text(role)
+    assert live_speaker_accuracy(turns, heard, offset, doc["overlaps"]) >= 0.98
