@@ -1,8 +1,17 @@
 """Benchmark a live session on the PulseAudio rig; prints one JSON object.
 
-A generated two-speaker session (scripts/make_session.py) is played in real time through the rig
-(scripts/audio_rig.py) while a separate process runs a live session on the rig's `mic` and `call`
-devices, as `session-copilot live` would. Measured:
+Two sessions, one after the other in the same run: a generated one of two espeak-ng voices
+(scripts/make_session.py, `--minutes`) and one of two real readers (scripts/make_real_session.py,
+`--real-pair`, `--real-minutes`; by default an evaluation pair, never used in tuning). Each is
+played in real time through the rig (scripts/audio_rig.py), therapist on the `mic` device and
+client on the `call` device, while a separate process runs a live session on them, as
+`session-copilot live` would. The load average before and after each sits beside its figures.
+Measured (per session):
+
+- turns_missed: reference turns no final of their role covers (its middle within the turn, 0.5 s
+  slack); backchannels (a few words between two turns of the other side) count as turns, and are
+  also counted apart; `missed` lists them
+- speaker_accuracy: share of the stored words given the role of the turn they fall in
 
 - final_latency_p50_s / _p95_s: from the end of a spoken turn to the final text covering it
 - first_partial_latency_p50_s: from the start of a turn to its first partial text (turns that
@@ -36,10 +45,11 @@ tens of ms later (rig_delay_s, found by where the played file lies in the audio 
 captured), so latencies are slightly overstated, never understated. Turns are matched to the
 session's finals on the timeline of that captured audio.
 
-    .venv/bin/python scripts/bench_live.py [--minutes 10] [--out DIR] [--bleed-db DB]
+    nice -n 10 .venv/bin/python scripts/bench_live.py [--minutes 10] [--real-minutes 5]
+        [--real-pair 2414,533] [--kinds espeak,real_voices] [--out DIR] [--bleed-db DB]
 
-`--encryption-rounds N` measures only encryption at rest: the session N times with it and N
-times without (scripts/plaintext_child.py), alternated, and reports final latency, CPU time and
+`--encryption-rounds N` measures only encryption at rest: the espeak session N times with it and
+N times without (scripts/plaintext_child.py), alternated, and reports final latency, CPU time and
 peak RSS side by side (medians and encrypted over plaintext):
 
     nice -n 10 .venv/bin/python scripts/bench_live.py --minutes 2 --encryption-rounds 4
@@ -63,6 +73,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+
+from live_measures import (  # noqa: E402
+    latencies,
+    live_speaker_accuracy,
+    load_average,
+    missed_summary,
+    percentile,
+    role_wer,
+)
 
 TAIL_S = 3.0  # after the last sound: the last utterance ends and is transcribed
 KINDS = ("utterance", "revision")
@@ -125,47 +144,6 @@ def child(events_path: Path, plaintext: bool = False) -> None:
 # measuring -------------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def latencies(
-    turns: list[dict[str, Any]],
-    events: list[dict[str, Any]],
-    play0: float,
-    offset: float,
-    kinds: tuple[str, ...] = ("utterance",),
-) -> tuple[list[tuple[float, float]], list[float], int]:
-    """(turn end, latency of the text of `kinds` covering it) per turn heard, first-partial
-    latencies, turns missed.
-
-    `offset` is the session time of the playback's first sample; `play0` its monotonic time.
-    """
-    finals = [e for e in events if e["type"] in kinds]
-    partials = [e for e in events if e["type"] == "partial" and (e["stable"] or e["unstable"])]
-    final_lat, partial_lat, missed = [], [], 0
-    for turn in turns:
-        lo, hi = turn["start"] + offset - 0.5, turn["end"] + offset + 0.5
-        covering = [
-            e
-            for e in finals
-            if e["utterance"]["role"] == turn["role"]
-            and lo <= (e["utterance"]["start"] + e["utterance"]["end"]) / 2 <= hi
-        ]
-        if not covering:
-            missed += 1
-            continue
-        arrived = max(e["t"] for e in covering)
-        final_lat.append((turn["end"], arrived - (play0 + turn["end"])))
-        first = [e["t"] for e in partials if e["role"] == turn["role"] and lo <= e["start"] <= hi]
-        if first and min(first) < arrived:
-            partial_lat.append(min(first) - (play0 + turn["start"]))
-    return final_lat, partial_lat, missed
-
-
 def heard_from(kept: Path, stereo: Any, search_s: float = 60.0) -> float | None:
     """The session time at which the played audio's first sample was captured: where the first
     minute of the file best matches the audio the session kept (both 16 kHz, channels summed).
@@ -178,23 +156,6 @@ def heard_from(kept: Path, stereo: Any, search_s: float = 60.0) -> float | None:
     return lag / speech.SAMPLE_RATE if fit > 0.5 else None
 
 
-def role_wer(turns: list[dict[str, Any]], heard: list[tuple[str, float, str]]) -> float:
-    """Word errors per role, pooled: interleaving both sides by start time would count a long
-    utterance that spans the other side's turns as errors of order, not of recognition."""
-    from copilot.evaluation import wer
-
-    errors = words = 0.0
-    for role in ("therapist", "client"):
-        said = " ".join(
-            t["text"] for t in sorted(turns, key=lambda t: t["start"]) if t["role"] == role
-        )
-        text = " ".join(h for r, _s, h in sorted(heard, key=lambda x: x[1]) if r == role)
-        n = len(said.split())
-        errors += wer(said, text) * n
-        words += n
-    return errors / words if words else 0.0
-
-
 def offline_wer(audio: Path, turns: list[dict[str, Any]]) -> float:
     from copilot.pipeline import AnalyzeOptions, analyze_file
     from copilot.storage import SessionStore
@@ -203,30 +164,54 @@ def offline_wer(audio: Path, turns: list[dict[str, Any]]) -> float:
     return role_wer(turns, [(u.role, u.start, u.text) for u in result.export.utterances])
 
 
-def run(
-    args: argparse.Namespace, folder: Path, mode: str = "encrypted", n: int = 0
+def espeak_session(folder: Path, args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
+    """A generated session of two espeak-ng voices (scripts/make_session.py)."""
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "make_session.py"),
+            *("--minutes", str(args.minutes), "--out", str(folder)),
+            *("--seed", str(args.seed), "--format", "flac"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return folder / "session.flac", json.loads((folder / "session.json").read_text())
+
+
+def real_session(folder: Path, args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
+    """Two real readers (scripts/make_real_session.py), stereo: a reader per channel."""
+    import make_real_session as mrs
+
+    pair = tuple(args.real_pair.split(","))
+    options = mrs.Options(args.real_minutes)
+    stereo, _mono, reference = mrs.build((pair[0], pair[1]), folder, args.seed, options)
+    return stereo, json.loads(reference.read_text())
+
+
+def play_live(
+    audio: Path, folder: Path, bleed_db: float | None, mode: str = "encrypted", n: int = 0
 ) -> dict[str, Any]:
+    """Play the stereo file through the rig to a live session in a child process; `mode`
+    "plaintext" runs it with encryption at rest taken out, in a home of its own."""
     import speech
     from audio_rig import AudioRig
 
-    os.environ["COPILOT_HOME"] = str(folder / ("home" if mode == "encrypted" else "home-plain"))
-    if not (folder / "session.flac").exists():
-        make_session(args, folder)
-    audio = folder / "session.flac"
-    turns = json.loads((folder / "session.json").read_text())["turns"]
     stereo, _rate = speech.read_audio(audio)
     events_path = folder / f"events-{mode}-{n}.jsonl"
     flags = ["--plaintext"] if mode == "plaintext" else []
+    home = folder / ("home" if mode == "encrypted" else "home-plain")
     with AudioRig() as rig:
         proc = subprocess.Popen(
             [sys.executable, __file__, "--child", str(events_path), *flags],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            env={**os.environ, "COPILOT_HOME": str(home)},
         )
         assert proc.stdin is not None and proc.stdout is not None
         ready = json.loads(proc.stdout.readline())
-        playback = rig.play(stereo, bleed_db=args.bleed_db)
+        playback = rig.play(stereo, bleed_db=bleed_db)
         playback.wait()
         time.sleep(TAIL_S)
         proc.stdin.write("stop\n")
@@ -234,20 +219,40 @@ def run(
         usage = json.loads(proc.stdout.readline())
         proc.wait()
     events = [json.loads(line) for line in events_path.read_text().splitlines()]
-    kept = Path(usage["kept"])
     clock_offset = playback.started - ready["started"]
-    found = heard_from(kept, stereo)
-    offset = clock_offset if found is None else found
-    final_lat, partial_lat, missed = latencies(turns, events, playback.started, offset)
+    found = heard_from(Path(usage["kept"]), stereo)
+    return {
+        "events": events,
+        "usage": usage,
+        "started": ready["started"],
+        "play0": playback.started,
+        "clock_offset": clock_offset,
+        "offset": clock_offset if found is None else found,
+        "duration_s": len(stereo) / speech.SAMPLE_RATE,
+    }
+
+
+def measure(
+    audio: Path,
+    doc: dict[str, Any],
+    folder: Path,
+    bleed_db: float | None,
+    mode: str = "encrypted",
+    n: int = 0,
+) -> dict[str, Any]:
+    """One session played live and measured; the load average before and after beside it.
+    Comparing encryption on and off (`mode`, round `n`) needs the latencies and CPU alone: the
+    offline word error rates are then left out."""
+    turns, load_before = doc["turns"], load_average()
+    live = play_live(audio, folder, bleed_db, mode, n)
+    events, usage, offset, play0 = live["events"], live["usage"], live["offset"], live["play0"]
+    final_lat, partial_lat, missed = latencies(turns, events, play0, offset)
     lags = [lat for _end, lat in final_lat]
-    duration = len(stereo) / speech.SAMPLE_RATE
     first = [lat for end, lat in final_lat if end < 60]
-    last = [lat for end, lat in final_lat if end >= max(60.0, duration - 60)]
-    revised_lat = [
-        lat for _end, lat in latencies(turns, events, playback.started, offset, KINDS)[0]
-    ]
+    last = [lat for end, lat in final_lat if end >= max(60.0, live["duration_s"] - 60)]
+    revised_lat = [lat for _end, lat in latencies(turns, events, play0, offset, KINDS)[0]]
     in_session = [  # arrival less the session's own end of speech
-        e["t"] - ready["started"] - e["speech_end_s"] for e in events if e["type"] == "utterance"
+        e["t"] - live["started"] - e["speech_end_s"] for e in events if e["type"] == "utterance"
     ]
     first_pass = [e["utterance"] for e in events if e["type"] == "utterance"]
     stored = {u["seq"]: u for u in first_pass}
@@ -256,27 +261,36 @@ def run(
     )
     first_wer = role_wer(turns, [(u["role"], u["start"], u["text"]) for u in first_pass])
     live_wer = role_wer(turns, [(u["role"], u["start"], u["text"]) for u in stored.values()])
-    # Comparing encryption on and off needs the latencies and CPU alone.
-    skip = bool(args.encryption_rounds)
+    compare = n > 0 or mode != "encrypted"
     kept_wer, file_wer = (
-        (1.0, 1.0) if skip else (offline_wer(kept, turns), offline_wer(audio, turns))
+        (1.0, 1.0)
+        if compare
+        else (offline_wer(Path(usage["kept"]), turns), offline_wer(audio, turns))
     )
+    backchannels = [t for t in turns if t.get("kind") == "backchannel"]
     return {
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "model": "tiny.en (bundled), int8, one thread for the finals and one for the second pass",
-        "minutes": round(duration / 60, 2),
+        "load_average_before_after": [load_before, load_average()],
+        "minutes": round(live["duration_s"] / 60, 2),
         "turns": len(turns),
-        "turns_missed": missed,
-        "rig_delay_s": _round(offset - clock_offset),
-        "bleed_db": args.bleed_db,
+        "turns_missed": len(missed),
+        "turns_missed_pct": round(100 * len(missed) / len(turns), 2),
+        "backchannels": len(backchannels),
+        "backchannels_missed": sum(t.get("kind") == "backchannel" for t in missed),
+        "missed": missed_summary(missed),
+        "speaker_accuracy": round(
+            live_speaker_accuracy(turns, list(stored.values()), offset, doc.get("overlaps", [])),
+            4,
+        ),
+        "rig_delay_s": _round(offset - live["clock_offset"]),
+        "bleed_db": bleed_db,
         "final_latency_p50_s": _round(statistics.median(lags) if lags else None),
         "final_latency_p95_s": _round(percentile(lags, 0.95)),
         "first_partial_latency_p50_s": _round(
             statistics.median(partial_lat) if partial_lat else None
         ),
         "turns_with_partials": len(partial_lat),
-        "cpu_pct_of_one_core": round(100 * usage["cpu_s"] / usage["wall_s"], 1),
         "cpu_s": round(usage["cpu_s"], 2),
+        "cpu_pct_of_one_core": round(100 * usage["cpu_s"] / usage["wall_s"], 1),
         "peak_rss_mb": round(usage["peak_rss_mb"], 1),
         "lag_ratio_min10_vs_min1": _round(
             statistics.mean(last) / statistics.mean(first) if first and last else None
@@ -299,6 +313,7 @@ def run(
     }
 
 
+SESSIONS = {"espeak": espeak_session, "real_voices": real_session}
 FIGURES = (
     "final_latency_p50_s",
     "session_final_latency_p50_s",
@@ -309,19 +324,21 @@ FIGURES = (
 
 
 def compare_encryption(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
-    """The same live session with encryption at rest and without, alternated round by round
+    """The espeak session live with encryption at rest and without, alternated round by round
     (which goes first alternated too), so the shared machine's load falls on both alike; per
     figure its runs, the medians and encrypted over plaintext. The session process's CPU time
     (user + system while recording) moves far less with other people's load than latency."""
     from bench_file import side_by_side
 
+    folder.mkdir(parents=True, exist_ok=True)
+    audio, doc = espeak_session(folder, args)
     runs: dict[str, dict[str, list[float]]] = {
         mode: {figure: [] for figure in FIGURES} for mode in ("encrypted", "plaintext")
     }
     for i in range(args.encryption_rounds):
         order = ("encrypted", "plaintext") if i % 2 == 0 else ("plaintext", "encrypted")
         for mode in order:
-            found = run(args, folder, mode, i)
+            found = measure(audio, doc, folder, args.bleed_db, mode, i + 1)
             for figure in FIGURES:
                 runs[mode][figure].append(found[figure])
     return {
@@ -337,23 +354,20 @@ def compare_encryption(args: argparse.Namespace, folder: Path) -> dict[str, Any]
     }
 
 
-def make_session(args: argparse.Namespace, folder: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "make_session.py"),
-            "--minutes",
-            str(args.minutes),
-            "--out",
-            str(folder),
-            "--seed",
-            str(args.seed),
-            "--format",
-            "flac",
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    folder = args.out or Path(tempfile.mkdtemp(prefix="bench-live-"))
+    out: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "model": "tiny.en (bundled), int8, one thread for the finals and one for the second pass",
+        "real_pair": args.real_pair,
+    }
+    for kind in args.kinds.split(","):
+        target = folder / kind
+        target.mkdir(parents=True, exist_ok=True)
+        os.environ["COPILOT_HOME"] = str(target / "home")  # analyze's store, beside the session's
+        audio, doc = SESSIONS[kind](target, args)
+        out[kind] = measure(audio, doc, target, args.bleed_db)
+    return out
 
 
 def _round(value: float | None) -> float | None:
@@ -364,6 +378,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--real-minutes", type=float, default=5.0)
+    parser.add_argument(
+        "--real-pair", default="2414,533", help="two readers (scripts/real_voices.py EVAL_PAIRS)"
+    )
+    parser.add_argument("--kinds", default="espeak,real_voices", help="sessions to play, in order")
     parser.add_argument("--bleed-db", type=float, default=None, help="loudspeaker bleed, dB")
     parser.add_argument("--out", type=Path, help="keep the audio, events and store here")
     parser.add_argument(
@@ -378,11 +397,11 @@ def main() -> None:
     if args.child is not None:
         child(args.child, args.plaintext)
         return
-    folder = args.out or Path(tempfile.mkdtemp(prefix="bench-live-"))
     if args.encryption_rounds:
+        folder = args.out or Path(tempfile.mkdtemp(prefix="bench-live-"))
         print(json.dumps(compare_encryption(args, folder), indent=2))
         return
-    print(json.dumps(run(args, folder), indent=2))
+    print(json.dumps(run(args), indent=2))
 
 
 if __name__ == "__main__":

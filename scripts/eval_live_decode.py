@@ -169,7 +169,8 @@ def main() -> None:
 def evaluate(
     path: Path, stereo: np.ndarray, turns: list[dict[str, Any]], engines: tuple[Any, Any]
 ) -> dict[str, Any]:
-    from bench_live import offline_wer, role_wer
+    from bench_live import offline_wer
+    from live_measures import role_wer
 
     stereo = stereo.astype(np.float32)
     jobs = finals(stereo)

@@ -194,9 +194,10 @@ def test_the_page_sees_each_views_calls_and_nothing_of_the_python_side() -> None
     )
     assert not exposed & {"attach", "publish", "shutdown", "wait_ready", "live_state", "prefs"}
     assert {"practice.plan", "practice.answer", "practice.progress"} <= exposed
+    assert {"models.speeds", "models.measure"} <= exposed and "models.wait" not in exposed
     assert {name.split(".")[0] for name in exposed} == {
         "app_info", "page_ready", "start", "live", "review", "reflection", "preferences",
-        "practice", "supervision", "risk_feedback", "applock",
+        "practice", "supervision", "risk_feedback", "applock", "models",
     }  # fmt: skip
     bridge.shutdown()
 

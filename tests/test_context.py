@@ -119,3 +119,32 @@ def test_a_short_window_that_loops_stops_at_its_token_budget() -> None:
     assert "It sounds like that left you feeling frustrated." in [s.text for s in segments]
     budget = np.ceil(len(audio) / SAMPLE_RATE * SHORT_TOKENS_PER_S) + SHORT_TOKENS_EXTRA
     assert sum(spy.lengths) <= budget, spy.lengths  # the windows after the speech included
+
+
+class FoldsIntoContext:
+    """An engine at the boundary that, given the speaker's last seconds in front, hears the new
+    short reply as part of them (nothing after the cut-off); heard alone, it hears it."""
+
+    name = "scripted"
+
+    def __init__(self) -> None:
+        self.lengths: list[float] = []
+
+    def transcribe(self, audio: np.ndarray, offset: float = 0.0, **options: object) -> list:
+        seconds = len(audio) / SAMPLE_RATE
+        self.lengths.append(seconds)
+        if seconds > 1.0:  # with context: the reply's words timed inside the earlier speech
+            return [segment(("earlier", offset + 0.1, offset + 0.5))]
+        return [segment(("Yes.", offset + 0.1, offset + 0.4))]
+
+
+def test_a_short_reply_lost_in_its_context_is_heard_alone() -> None:
+    from copilot.transcription.context import decode_final
+
+    heard = SpeakerContext()
+    engine = FoldsIntoContext()
+    first = decode_final(engine, heard, clip(2.0, 0.1), start=1.0, alone=True)
+    assert [w.text for s in first for w in s.words] == ["earlier"]
+    reply = decode_final(engine, heard, clip(0.6, 0.1), start=10.0)
+    assert [w.text for s in reply for w in s.words] == ["Yes."]
+    assert engine.lengths[-2] > 1.0 and engine.lengths[-1] == pytest.approx(0.6)

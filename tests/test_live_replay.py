@@ -215,6 +215,53 @@ def test_the_second_pass_revises_finals_in_place_and_flags_what_it_finds(tmp_pat
     assert any(f.utterance_seq == risky.seq for f in result.export.risk_flags)
 
 
+class Timing:
+    """A second-pass engine at the boundary: the real model, noting when each decode ended and
+    which stretch of session time it read."""
+
+    name = "timing"
+
+    def __init__(self) -> None:
+        self.engine = load_engine("tiny.en", 1, slot="second pass")
+        self.decoded: list[tuple[float, float, float]] = []  # ended (monotonic), start, end
+
+    def transcribe(self, audio: np.ndarray, offset: float = 0.0, **options: object) -> Iterator:
+        yield from self.engine.transcribe(audio, offset, **options)  # type: ignore[arg-type]
+        self.decoded.append((time.monotonic(), offset, offset + len(audio) / SAMPLE_RATE))
+
+
+def test_a_quiet_speakers_line_is_revised_within_thirty_seconds_while_recording(
+    tmp_path: Path,
+) -> None:
+    """The therapist says little (four short questions: far less than a revision window of
+    speech); their first line is still read again within 30 s of its end, before the session
+    stops (it once waited for 80 s of session or the stop)."""
+    stereo, placed = render_dialogue(SHORT, seed=5)
+    quiet = np.zeros((25 * SAMPLE_RATE, 2), np.float32)  # the call goes on in silence
+    path = encode(tmp_path / "quiet.wav", np.concatenate([stereo, quiet]), SAMPLE_RATE)
+    reference = [(p.role, p.text, p.start, p.end) for p in placed]
+    sources = replay(path)
+    reviser = Timing()
+    live = LiveSession(
+        LiveOptions(partials=False),
+        SessionStore(),
+        Settings.load(),
+        sources=sources,
+        reviser=reviser,
+    )
+    events = run(live, sources, reference)
+    stopping = time.monotonic()
+    live.stop()
+    first = next(
+        e.utterance for _, e in events
+        if isinstance(e, UtteranceEvent) and e.utterance.role == "therapist"
+    )  # fmt: skip
+    ended = [t for t, lo, hi in reviser.decoded if lo <= first.start and first.end <= hi]
+    assert ended, "the therapist's first line was never read again"
+    assert ended[0] < stopping  # while recording, not only when the session stopped
+    assert ended[0] - (live.started_at + first.end) <= 30.0
+
+
 class LateSource(FileSource):
     """The call's audio arriving behind the microphone's, as on a busy machine."""
 
@@ -389,15 +436,17 @@ def test_a_locked_app_keeps_recording_and_storing_and_shows_none_of_it(
     set_passphrase(home(), "a long enough passphrase")
     path, reference = write(tmp_path, SHORT, "locked")
     sources = replay(path)
-    live = LiveSession(LiveOptions(client_label="L-3"), sources=sources)
-    bridge, host = Bridge(), RecordingHost()
+    live = LiveSession(
+        LiveOptions(client_label="L-3"), SessionStore(), Settings.load(), sources=sources
+    )
+    bridge, host = Bridge(SessionStore(), Settings.load()), RecordingHost()
     bridge.attach(host)
     live.subscribe(bridge.publish)  # the window, as it is subscribed to a live session
     app_lock.lock(home(), "window")
     events = run(live, sources, reference)
     said = [e.utterance.text for _, e in events if isinstance(e, UtteranceEvent)]
     session_id = live.session_id or ""
-    assert said and [u.text for u in SessionStore().utterances(session_id)] == said
+    assert said and [u.text for u in SessionStore().transcript.utterances(session_id)] == said
     assert main(["show", session_id]) == 2
     assert "locked" in capsys.readouterr().err
     live.stop()

@@ -26,7 +26,7 @@ def _segment(*words: Word) -> AsrSegment:
 
 
 def test_finals_are_due_once_enough_speech_has_gathered() -> None:
-    waiting = RevisionQueue(speech_s=10.0, span_s=80.0)
+    waiting = RevisionQueue(speech_s=10.0, span_s=80.0, wait_s=60.0)
     waiting.add(Final(0, 1.0, 5.0))
     waiting.add(Final(3, 9.0, 14.0))
     assert not waiting.due(now=15.0)  # 9 s of speech
@@ -37,10 +37,32 @@ def test_finals_are_due_once_enough_speech_has_gathered() -> None:
 
 
 def test_a_quiet_speakers_finals_are_due_before_their_audio_leaves_the_ring() -> None:
-    waiting = RevisionQueue(speech_s=20.0, span_s=80.0)
+    waiting = RevisionQueue(speech_s=20.0, span_s=80.0, wait_s=1000.0)
     waiting.add(Final(2, 10.0, 12.0))
     assert not waiting.due(now=89.0)
     assert waiting.due(now=90.0)
+
+
+def test_a_final_is_due_once_it_ended_max_wait_ago_however_little_speech_gathered() -> None:
+    waiting = RevisionQueue()  # the live defaults: 27 s of speech, or 18 s after the oldest
+    waiting.add(Final(1, 30.0, 36.0))
+    waiting.add(Final(4, 45.0, 47.5))
+    assert not waiting.due(now=53.9)  # 8.5 s of speech; the oldest ended 17.9 s ago
+    assert waiting.due(now=54.0)  # its revision can still reach the therapist within 30 s
+
+
+def test_the_window_reaches_back_over_revised_finals_for_its_context() -> None:
+    waiting = RevisionQueue(speech_s=20.0, wait_s=18.0)
+    for seq, (start, end) in enumerate([(0.0, 6.0), (10.0, 18.0), (25.0, 33.0)]):
+        waiting.add(Final(seq, start, end))
+    assert waiting.due(now=34.0)  # 22 s of speech
+    first = waiting.take()
+    assert waiting.context_start(first, kept_from=0.0) == 0.0  # nothing revised before it
+    waiting.add(Final(3, 40.0, 45.0))
+    later = waiting.take()
+    # 5 s of its own, then back over 8 s and 8 s of revised speech: 21 s, enough.
+    assert waiting.context_start(later, kept_from=0.0) == 10.0
+    assert waiting.context_start(later, kept_from=12.0) == 25.0  # not before the ring's audio
 
 
 def test_words_go_to_the_final_whose_audio_holds_their_midpoint() -> None:

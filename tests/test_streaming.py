@@ -80,8 +80,37 @@ def test_block_size_does_not_change_the_jobs() -> None:
 
 
 def test_short_blips_are_not_transcribed() -> None:
-    jobs, _ = run(np.concatenate([silence(1.0), speech(0.1), silence(1.0)]))
+    # 70 ms: three voiced frames. (A real "A book." the VAD heard faintly was four: see below.)
+    jobs, _ = run(np.concatenate([silence(1.0), speech(0.07), silence(1.0)]))
     assert [j for j in jobs if j.final] == []
+
+
+class ScriptedVad:
+    """The probabilities Silero gave a real reader's short "A book." between two silences."""
+
+    def __init__(self, probs: list[float]) -> None:
+        self.probs = probs
+        self.frames = 0
+
+    def reset(self) -> None:
+        pass
+
+    def __call__(self, audio: np.ndarray) -> np.ndarray:
+        n = len(audio) // FRAME
+        out = [
+            self.probs[i] if i < len(self.probs) else 0.0
+            for i in range(self.frames, self.frames + n)
+        ]
+        self.frames += n
+        return np.asarray(out, dtype=np.float32)
+
+
+def test_a_short_reply_that_the_vad_hears_faintly_is_a_turn() -> None:
+    probs = [0.0] * 30 + [0.12, 0.45, 0.67, 0.70, 0.36, 0.10] + [0.0] * 30
+    seg = UtteranceSegmenter("client", ScriptedVad(probs), StreamParams(partials=False))
+    jobs = seg.feed(speech(len(probs) * FRAME / SAMPLE_RATE)) + seg.flush()
+    (final,) = [j for j in jobs if j.final]
+    assert final.start < 31 * FRAME / SAMPLE_RATE < final.speech_end  # from before the onset
 
 
 def test_a_long_turn_is_cut_and_the_buffer_stays_bounded() -> None:

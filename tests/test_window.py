@@ -403,7 +403,7 @@ def lock_flow(tmp_path: Path) -> None:
 
     session_id = stored_session()
     set_passphrase(home(), LOCK_PASSPHRASE)
-    bridge = Bridge(review_session_id=session_id)
+    bridge = Bridge(SessionStore(), Settings.load(), review_session_id=session_id)
     env = {**os.environ, "COPILOT_PASSPHRASE": LOCK_PASSPHRASE}
     seen: dict[str, Any] = {}
 

@@ -29,22 +29,32 @@ class SecondPass:
         self._analysis = shared.analysis
         self._out = shared.out
         self._waiting: dict[Role, RevisionQueue] = {}
-        self._jobs: queue.Queue[tuple[Role, list[Final]] | None] = queue.Queue()
+        self._jobs: queue.Queue[tuple[Role, list[Final], float] | None] = queue.Queue()
         self._lock = threading.Lock()
 
     def add(self, role: Role, final: Final) -> None:
         with self._lock:
             self._waiting.setdefault(role, RevisionQueue()).add(final)
 
-    def submit(self, now_s: float, everything: bool = False) -> None:
-        """Hand the reviser each speaker's finals that are due (all of them with `everything`)."""
+    def submit(self, now_s: float, everything: bool = False, overdue_only: bool = False) -> None:
+        """Hand the reviser each speaker's finals that are due (all of them with `everything`;
+        only those that can wait no longer with `overdue_only`)."""
         with self._lock:
             due = [
-                (role, waiting.take())
+                (role, waiting, waiting.take())
                 for role, waiting in self._waiting.items()
-                if waiting.finals and (everything or waiting.due(now_s))
+                if waiting.finals
+                and (everything or (waiting.overdue(now_s) if overdue_only else waiting.due(now_s)))
             ]
-        for item in due:
+            jobs = [
+                (
+                    role,
+                    finals,
+                    waiting.context_start(finals, self._pumps.by_role[role].ring.kept_from),
+                )
+                for role, waiting, finals in due
+            ]
+        for item in jobs:
             self._jobs.put(item)
 
     def finish(self) -> None:
@@ -59,13 +69,14 @@ class SecondPass:
             except Exception as exc:  # the first text stays; the therapist is told
                 self._out.status("error", f"revising the transcript failed: {exc}")
 
-    def _revise(self, role: Role, finals: list[Final]) -> None:
-        """Decode the speaker's stretch again as a recording is; the finals take its words."""
+    def _revise(self, role: Role, finals: list[Final], context_from: float) -> None:
+        """Decode the speaker's stretch again as a recording is, after their revised speech
+        before it as context; the finals take its words (the context's are not taken again)."""
         pump = self._pumps.by_role[role]
         finals = [f for f in finals if f.start >= pump.ring.kept_from]  # older audio has left
         if not finals:
             return
-        lo, hi = finals[0].start, finals[-1].end
+        lo, hi = max(context_from, pump.ring.kept_from), finals[-1].end
         call = self._pumps.by_role.get("client")
         other = call.ring.read(lo, hi) if role == "therapist" and call is not None else None
         segments = channel_segments(self.reviser, pump.ring.read(lo, hi), lo, other)

@@ -242,9 +242,12 @@ class LiveSession:
         self._submit_revisions(parts)
 
     def _submit_revisions(self, parts: _Parts) -> None:
-        """Not while the machine is busy: the finals wait, and the ring keeps their audio."""
-        if parts.second_pass is not None and parts.pressure.step == 0:
-            parts.second_pass.submit(self.elapsed_s)
+        """While the machine is busy, only the finals that can wait no longer: the rest wait and
+        the ring keeps their audio. Holding them all (as once) left revised lines a minute late
+        on a loaded machine; when it only records (step 3), none."""
+        if parts.second_pass is None or parts.pressure.step >= 3:
+            return
+        parts.second_pass.submit(self.elapsed_s, overdue_only=parts.pressure.step > 0)
 
     def _monitor(self) -> None:
         parts = self._parts

@@ -31,8 +31,14 @@ from copilot.transcription.hallucinations import join_words
 # ones 1.04 at 27 s, 1.20 at 20 s, 1.17 at 24 s, 1.45 at 31 s. Closing a window before its
 # finals pass 30 s instead (never more than one window) averaged 1.07.
 REVISE_AFTER_S = 27.0
-# A quiet speaker's finals are revised once the oldest is this old: the audio is read back from
-# the session's ring, which keeps 120 s.
+# A revised line should reach the therapist within 30 s of its turn. Waiting for 27 s of one
+# speaker's speech did not: with turns alternating, a speaker gathers it in about a minute, and
+# the first line of a window waited that long (revised-line p95 55-71 s on the rig). So a final
+# is due at the latest once it ended MAX_WAIT_S ago, leaving the decode (a few seconds, more on a
+# busy machine) the rest of the 30 s; the window still reads REVISE_AFTER_S of the speaker's
+# speech, the finals revised before it serving as context whose words are not taken again.
+MAX_WAIT_S = 18.0
+# The audio is read back from the session's ring, which keeps 120 s.
 MAX_SPAN_S = 80.0
 
 
@@ -51,7 +57,9 @@ class RevisionQueue:
 
     speech_s: float = REVISE_AFTER_S
     span_s: float = MAX_SPAN_S
+    wait_s: float = MAX_WAIT_S
     finals: list[Final] = field(default_factory=list)
+    done: list[Final] = field(default_factory=list)  # revised already: context for the next
 
     def add(self, final: Final) -> None:
         self.finals.append(final)
@@ -60,11 +68,32 @@ class RevisionQueue:
         if not self.finals:
             return False
         speech = sum(f.end - f.start for f in self.finals)
-        return speech >= self.speech_s or now - self.finals[0].start >= self.span_s
+        return speech >= self.speech_s or self.overdue(now)
+
+    def overdue(self, now: float) -> bool:
+        """The oldest final can wait no longer: it ended `wait_s` ago, or its audio is about to
+        leave the ring."""
+        if not self.finals:
+            return False
+        oldest = self.finals[0]
+        return now - oldest.end >= self.wait_s or now - oldest.start >= self.span_s
 
     def take(self) -> list[Final]:
         taken, self.finals = self.finals, []
+        self.done = [*self.done, *taken][-64:]
         return taken
+
+    def context_start(self, taken: Sequence[Final], kept_from: float) -> float:
+        """Where the window for `taken` begins: earlier, over finals already revised, until it
+        holds `speech_s` of the speaker's speech (never before the ring's oldest audio)."""
+        speech = sum(f.end - f.start for f in taken)
+        start = taken[0].start
+        for final in reversed([f for f in self.done if f.end <= start]):
+            if speech >= self.speech_s or final.start < kept_from:
+                break
+            speech += final.end - final.start
+            start = final.start
+        return start
 
 
 def assign(segments: Sequence[AsrSegment], finals: Sequence[Final]) -> dict[int, list[Word]]:

@@ -23,9 +23,11 @@ from copilot import __version__
 from copilot.protection import lock as app_lock
 from copilot.settings import Settings, home
 from copilot.storage.repository import SessionStore
+from copilot.transcription.speed import table_path
 from copilot.window.current import CurrentSession, LockedStore
 from copilot.window.live import LiveApi
 from copilot.window.lock import LockApi, LockEvent, LockWatcher
+from copilot.window.models import ModelsApi
 from copilot.window.practice import PracticeApi
 from copilot.window.preferences import PreferencesApi, WindowPrefs, load_prefs
 from copilot.window.reflection import ReflectionApi
@@ -84,6 +86,13 @@ class Bridge:
         self.preferences = PreferencesApi(self._settings, self._get_host)
         self.supervision = SupervisionApi(db, self._settings)
         self.applock = LockApi(self._folder, self._settings, self._send)
+        self.models = ModelsApi(
+            self._settings,
+            self._current,
+            self._send,
+            table_path(home()),
+            lambda: installed_models(self._settings.asr_model),
+        )
 
     # called by the page ------------------------------------------------------------------------
 

@@ -26,7 +26,25 @@
     $('#start-form').addEventListener('submit', submit);
     $('#start-form').addEventListener('input', () => showMissing(false));
     SC.on('level', (e) => SC.setMeters(e.role, e.rms_db));
+    SC.on('model_speed', showSpeeds);
+    $('#btn-measure').addEventListener('click', () => speeds('models.measure'));
+    speeds('models.speeds');
   };
+
+  function speeds(call) {
+    SC.api(call).then(showSpeeds).catch((err) => { $('#model-speed').textContent = err.message; });
+  }
+
+  /* Which model runs live here, as measured on this computer (at first start, or again). */
+  function showSpeeds(info) {
+    const out = $('#model-speed');
+    const lines = info.models.filter((m) => m.verdict).map((m) => `${m.name}: ${m.verdict}.`);
+    if (info.best_live) lines.unshift(`Measured here: ${info.best_live} runs live comfortably.`);
+    else if (lines.length) lines.unshift('Measured here: no installed model keeps up live.');
+    if (info.measuring) lines.push('Measuring how fast each model runs on this computer…');
+    out.textContent = lines.join(' ');
+    $('#btn-measure').disabled = Boolean(info.measuring);
+  }
 
   function keepChanged() {
     $('#f-keep-as').disabled = !$('#f-keep').checked;
