@@ -12,11 +12,17 @@ single-sentence calls on one thread, as the live path calls it.
 With `--spoken`, the blind split is also spoken by espeak-ng (two voices in turn) and
 transcribed by the bundled tiny.en, as a live session would hear it, and scored on those
 transcripts: what recognition errors cost the detector.
+
+`conversation` is everyday talk nobody here wrote: every line of MELD's train and dev splits
+(a TV series' dialogue, ../shared/data/meld, GPL-3.0: evaluation only, never trained or tuned
+on), scanned as a client's utterances; the share of lines flagged, per 1000, by layer. A few
+lines are real threats or jokes about killing, so it is an upper bound on false alarms.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import statistics
 import sys
@@ -32,6 +38,7 @@ from copilot.analysis.risk import RiskDetector, default_detector, rules_only  # 
 from copilot.analysis.risk.evaluation import LabelledSentence, evaluate, load_set  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
+MELD = ROOT.parent / "shared" / "data" / "meld"
 SETS = ("risk_blind.tsv", "risk_sentences.tsv", "risk_heldout.tsv")
 
 
@@ -62,6 +69,19 @@ def spoken(rows: list[LabelledSentence]) -> list[LabelledSentence]:
     return heard
 
 
+def conversation(detectors: dict[str, RiskDetector]) -> dict[str, object]:
+    """Lines of everyday dialogue flagged, per 1000 lines, by each detector."""
+    lines: list[str] = []
+    for split in ("train", "dev"):
+        with (MELD / f"{split}_sent_emo.csv").open(encoding="utf-8", errors="replace") as fh:
+            lines += [row["Utterance"].replace("\x92", "'") for row in csv.DictReader(fh)]
+    out: dict[str, object] = {"lines": len(lines)}
+    for label, detector in detectors.items():
+        flagged = [line for line in lines if detector.scan(line)]
+        out[f"{label}_flagged_per_1000"] = round(1000 * len(flagged) / len(lines), 1)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timing", type=int, default=200, help="sentences timed one at a time")
@@ -86,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             per[label] = scores
         result[name] = per
     texts = [r.text for r in load_set(DATA / "risk_blind.tsv")][: args.timing]
+    if MELD.is_dir():
+        result["conversation"] = conversation(detectors)
     result["ms_per_sentence"] = {
         label: ms_per_sentence(detector, texts) for label, detector in detectors.items()
     }

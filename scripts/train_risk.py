@@ -6,7 +6,8 @@ Material (see docs/risk_language.md): the vignettes written per kind in `scripts
 the first three blind splits once each had been scored (`blind_v1.tsv` to `blind_v3.tsv`),
 GoEmotions comments found by keyword search and labelled by hand (`goemotions_labels.tsv`), and
 a seeded random sample of GoEmotions comments that carry no risk keyword, taken as everyday
-negatives, everyday talk written by theme (`everyday_v1.tsv`, `everyday_v2.tsv`) and short
+negatives, everyday talk written by theme (`everyday_v1.tsv` to `everyday_v3.tsv`, the last
+a client's distress without risk: low mood, worry, anger, shame, grief, sleep) and short
 utterances (`short_v1.tsv`). Every text is read by the
 bundled sentence encoder (int8), so the bank and the head are fitted on exactly the vectors the
 runtime sees.
@@ -15,10 +16,14 @@ The layer fires on the bank: the mean similarity of a sentence's 3 nearest risk 
 that of its 3 nearest everyday ones, against a margin chosen on the project's older test sets
 (never trained on) as the highest at which the layer alone keeps recall >= 0.95 there, on the
 units long enough for it to read (5 words or more; shorter ones need the short floor). The head
-(softmax over none + each kind) names the kind. A floor on the nearest risk exemplar's
-similarity, and the "close" similarity below which a learned-only flag steps its severity down,
-are chosen leave-one-split-out: each written split and each everyday theme scored by a bank
-without it, with the rules. The blind split is never read here.
+(softmax over none + each kind) names the kind. The floor on the nearest risk exemplar's
+similarity is the lowest at which the layer fires on at most EVERYDAY_BUDGET of everyday
+sentences it has never seen (GoEmotions comments outside the bank and EmoBank sentences, neither
+carrying a risk keyword; their vectors are not shipped): a flag a therapist learns to ignore
+protects nobody. The "close" similarity below which a learned-only flag steps its severity
+down, and the short units' floor, are chosen leave-one-split-out: each written split and each
+everyday theme scored by a bank without it, with the rules. The blind split is never read here,
+nor MELD (evaluation only).
 
 Writes `bank.npz` (vectors, float16, with their kinds, risk exemplars first), `exemplars.tsv`
 (the risk exemplars' texts, in the bank's order), `head.npz` and `meta.json`.
@@ -57,9 +62,12 @@ WRITTEN = (  # written sentences: their texts ship as exemplars
     ("blind_v3.tsv", "blind_v3"),
     ("short_v1.tsv", "short_v1"),
 )
-EVERYDAY = ("everyday_v1.tsv", "everyday_v2.tsv")  # written by theme ("everyday:<theme>")
+EMOBANK = ROOT.parent / "shared" / "data" / "emobank" / "emobank.csv"
+# written by theme ("everyday:<theme>")
+EVERYDAY = ("everyday_v1.tsv", "everyday_v2.tsv", "everyday_v3.tsv")
 NEIGHBOURS = 3
-FLOOR_RECALL_LOSS = 0.01  # the most held-out recall (both layers) the floor may cost
+EVERYDAY_BUDGET = 0.015  # the share of unseen everyday sentences the learned layer may flag
+TUNING_EACH = 1500  # unseen everyday sentences from each source, for the floor
 CLOSE_PRECISION = 0.90  # a learned-only flag this precise on held-out material keeps its severity
 # A comment carrying any of these is not taken as an everyday negative without a reader.
 RISK_WORDS = re.compile(
@@ -111,6 +119,25 @@ def material(negatives: int) -> tuple[list[str], list[str], list[str]]:
         kinds.append("none")
         sources.append(f"everyday:{row['theme']}")
     return texts, kinds, sources
+
+
+def tuning_everyday(bank_texts: set[str]) -> list[str]:
+    """Everyday sentences the bank does not hold, for the floor: GoEmotions comments and EmoBank
+    sentences (news, letters, fiction, blogs) of five words or more, none with a risk keyword."""
+    comments = goemotions_texts()
+    pool = sorted(
+        cid
+        for cid, text in comments.items()
+        if text not in bank_texts and not RISK_WORDS.search(text)
+    )
+    out = [comments[cid] for cid in random.Random(29).sample(pool, TUNING_EACH)]
+    with EMOBANK.open(encoding="utf-8", newline="") as fh:
+        sentences = [
+            row["text"]
+            for row in csv.DictReader(fh)
+            if len(row["text"].split()) >= MIN_WORDS and not RISK_WORDS.search(row["text"])
+        ]
+    return out + random.Random(29).sample(sentences, TUNING_EACH)
 
 
 def encode(texts: list[str], cache: Path | None) -> np.ndarray:
@@ -191,17 +218,13 @@ def held_out(
     return {k: np.concatenate(v) for k, v in out.items()}
 
 
-def choose_floor(h: dict[str, np.ndarray], margin: float) -> float:
-    """The highest floor on the nearest risk exemplar's similarity that costs both layers at
-    most FLOOR_RECALL_LOSS of their held-out recall."""
-    pos = h["positive"] & ~h["short"]
-    base = ((h["margin"] >= margin) | h["rules"])[pos].mean()
-    best = 0.0
-    for t in np.round(np.arange(0.30, 0.70, 0.01), 2):
-        fired = ((h["margin"] >= margin) & (h["top1"] >= t)) | h["rules"]
-        if fired[pos].mean() >= base - FLOOR_RECALL_LOSS:
-            best = float(t)
-    return best
+def choose_floor(everyday_margin: np.ndarray, everyday_top1: np.ndarray, margin: float) -> float:
+    """The lowest floor on the nearest risk exemplar's similarity at which the learned layer
+    flags at most EVERYDAY_BUDGET of the unseen everyday sentences."""
+    for t in np.round(np.arange(0.30, 0.80, 0.01), 2):
+        if ((everyday_margin >= margin) & (everyday_top1 >= t)).mean() <= EVERYDAY_BUDGET:
+            return float(t)
+    return 0.80
 
 
 def choose_close(h: dict[str, np.ndarray], margin: float, floor: float) -> float:
@@ -268,8 +291,9 @@ def main(argv: list[str] | None = None) -> int:
 
     texts, kinds, sources = material(args.negatives)
     val_texts, val_positive = validation()
-    x = encode(texts + val_texts, args.cache)
-    x, xv = x[: len(texts)], x[len(texts) :]
+    everyday = tuning_everyday(set(texts))
+    x = encode(texts + val_texts + everyday, args.cache)
+    x, xv, xe = x[: len(texts)], x[len(texts) : len(texts) + len(val_texts)], x[-len(everyday) :]
     y = np.array([CLASSES.index(k) for k in kinds])
     # The bank: the written risk sentences (their texts ship, to explain a flag) and every
     # everyday sentence (vectors only).
@@ -280,7 +304,10 @@ def main(argv: list[str] | None = None) -> int:
     readable = np.array([len(t.split()) >= MIN_WORDS for t in val_texts])
     val_margins = np.where(readable, margins(xv, x[in_bank], risky, NEIGHBOURS), -np.inf)
     margin = choose_margin(val_margins, val_positive & readable, VALIDATION_RECALL)
-    floor = choose_floor(h := held_out(x, y, sources, texts, in_bank), margin)
+    everyday_margin = margins(xe, x[in_bank], risky, NEIGHBOURS)
+    everyday_top1 = nearest(xe, x[in_bank], risky)
+    floor = choose_floor(everyday_margin, everyday_top1, margin)
+    h = held_out(x, y, sources, texts, in_bank)
     close = choose_close(h, margin, floor)
     short_floor = choose_short_floor(h, margin, floor)
     val_top1 = nearest(xv, x[in_bank], risky)
@@ -322,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
         "material": dict(sorted(Counter(s.split(":")[0] for s in sources).items())),
         "bank": {"risk": int(risky.sum()), "everyday": int((~risky).sum())},
         "validation_older_sets_learned_alone": report(fired, val_positive),
+        "unseen_everyday_flagged_by_learned_layer": round(
+            float(((everyday_margin >= margin) & (everyday_top1 >= floor)).mean()), 4
+        ),
         "held_out_both_layers": report(h_fired, h["positive"]),
         "held_out_both_layers_by_length": by_length,
         "held_out_both_layers_by_split": by_split,

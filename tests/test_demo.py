@@ -72,10 +72,17 @@ def test_demo_runs_offline_end_to_end(
     spoken_at = next(t["start"] for t in turns if "better off without me" in t["text"])
     assert any(abs(f.start - spoken_at) < 3 for f in burden)
     assert all(f.role == "client" for f in export.risk_flags)
-    # The client's states: named with their quotes, or honestly "mixed / unclear" (the demo
-    # client's talk is emotional, so the reading is never silent).
-    assert export.summary is not None
-    assert export.summary.dominant_states or export.summary.states_unclear
+    # No false alarm: every flag stands on one of the client's turns that hold risk language
+    # (a low mood, worry or shame alone is not risk).
+    risky = [
+        t["start"]
+        for t in turns
+        if any(p in t["text"] for p in ("burden", "better off without me", "disappear"))
+    ]
+    strays = [f for f in export.risk_flags if not any(abs(f.start - s) < 3 for s in risky)]
+    assert not strays, strays
+    # The client's low, worried, guilty talk is read as states, each with its quotes.
+    assert export.summary is not None and export.summary.dominant_states
     assert all(s.quotes for s in export.summary.dominant_states)
     quotes = list(_quotes(export.summary.model_dump()))
     assert quotes and all(any(q in u.text for u in export.utterances) for q in quotes), quotes

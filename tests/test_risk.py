@@ -9,6 +9,7 @@ import pytest
 
 from copilot.analysis.risk import default_detector, flag_utterances, rules_only, scan_text
 from copilot.analysis.risk.evaluation import evaluate, load_set
+from copilot.analysis.risk.learned import load_learned_layer
 from copilot.analysis.risk.markers import normalise
 from copilot.analysis.risk.rules import RULES
 from copilot.domain import Utterance
@@ -61,6 +62,8 @@ def test_paraphrase_in_other_words_is_caught_by_the_learned_layer(category: str,
     assert match.layer == "learned" and match.rule == ""
     assert match.exemplars and all(e.kind == match.kind for e in match.exemplars)
     assert match.exemplars[0].similarity >= match.exemplars[-1].similarity
+    # the reason shown is enough on its own: the named kind's nearest exemplar clears the floor
+    assert match.exemplars[0].similarity >= load_learned_layer().floor
 
 
 @pytest.mark.parametrize("name", ["risk_sentences.tsv", "risk_heldout.tsv"])
@@ -164,6 +167,12 @@ def test_idioms_stay_quiet(text: str) -> None:
         "My son has a dentist appointment at half past three on Friday.",
         "I need to pick up my prescription from the chemist before it closes.",
         "I've been so tired since the clocks changed, I can hardly get up.",
+        # a client's low mood, worry and relief, as a recogniser heard the demo (misheard words
+        # and all): none of these is risk, and the demo's lines are not in the bank
+        "Honestly, that's great. I feel flat most of the time. Nothing really seems worth doing.",
+        "My mind just raises. Did I send that email? Did I set someone? What if I lose my job?",
+        "Lighter, actually. A bit embarrassed, but lighter.",
+        "Okay, are you two free tonight? We could get a takeaway.",
     ],
 )
 def test_everyday_talk_raises_no_flag(text: str) -> None:

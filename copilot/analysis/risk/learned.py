@@ -3,11 +3,13 @@
 A bank of curated risk exemplars per kind beside everyday sentences: the layer fires when a
 sentence's nearest risk exemplars are closer than its nearest everyday ones by the margin chosen
 at build time, and the nearest of them is at least as close as a floor (a weakly related everyday
-line is nearer risk than everyday by chance, not by meaning). A flag from a neighbour below the
-"close" similarity steps its severity down: weak evidence cannot claim the kind's full severity.
-Both thresholds are chosen at build time on held-out material. A softmax head over the same
-vector names the kind. It says why: the nearest exemplars of that kind, with their similarity.
-Built by `scripts/train_risk.py` (numpy arrays and JSON; no training library at run time).
+line is nearer risk than everyday by chance, not by meaning). The floor is chosen so that the
+layer flags few everyday sentences it has never seen. The kind the head names must itself have
+an exemplar that close: the exemplars shown are the reason the flag stands. A flag from a
+neighbour below the "close" similarity steps its severity down: weak evidence cannot claim the
+kind's full severity. A softmax head over the same vector names the kind. It says why: the
+nearest exemplars of that kind, with their similarity. Built by `scripts/train_risk.py` (numpy
+arrays and JSON; no training library at run time).
 """
 
 from __future__ import annotations
@@ -98,10 +100,10 @@ class LearnedLayer:
         logits = self._weights[1:, :-1] @ vector + self._weights[1:, -1]
         klass = int(np.argmax(logits)) + 1  # the head names the kind; "none" is the bank's call
         kind: RiskKind = self.classes[klass]  # type: ignore[assignment]
-        fired = margin >= self.margin and top1 >= floor
-        return Judgement(
-            fired, kind, round(margin, 4), top1 >= self.close, self._nearest(sims, klass)
-        )
+        nearest = self._nearest(sims, klass)
+        own = nearest[0].similarity if nearest else 0.0
+        fired = margin >= self.margin and top1 >= floor and own >= floor
+        return Judgement(fired, kind, round(margin, 4), own >= self.close, nearest)
 
     def _nearest(self, sims: np.ndarray, klass: int) -> tuple[RiskExemplar, ...]:
         same = np.flatnonzero(self._bank_classes == klass)
