@@ -236,13 +236,9 @@ class RiskFlag(Model):
 RiskVerdict = Literal["not_risk", "missed"]
 
 
-class RiskFeedback(Model):
-    """A therapist's mark on the detector: a flag that was not risk, or a sentence it missed.
+class RiskMark(Model):
+    """What a therapist said of one flag or one missed sentence: all a shared file carries."""
 
-    Stored locally, never sent anywhere; exported only when the therapist chooses to."""
-
-    session_id: str
-    utterance_seq: int
     verdict: RiskVerdict
     quote: str
     kind: RiskKind | None = None
@@ -250,6 +246,15 @@ class RiskFeedback(Model):
     layer: RiskLayer | None = None
     rule: str = ""
     note: str = ""
+
+
+class RiskFeedback(RiskMark):
+    """A therapist's mark on the detector: a flag that was not risk, or a sentence it missed.
+
+    Stored locally, never sent anywhere; exported only when the therapist chooses to."""
+
+    session_id: str
+    utterance_seq: int
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -17,11 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from copilot.analysis.risk.kinds import category_of
 from copilot.analysis.risk.learned import model_id
 from copilot.domain import (
-    RiskCategory,
     RiskFeedback,
     RiskFlag,
     RiskKind,
-    RiskLayer,
+    RiskMark,
     RiskVerdict,
     utcnow,
 )
@@ -31,32 +30,20 @@ from copilot.storage import SessionStore
 FORMAT: Literal["session-copilot-risk-feedback/1"] = "session-copilot-risk-feedback/1"
 
 
-class SharedMark(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    verdict: RiskVerdict
-    quote: str
-    kind: RiskKind | None = None
-    category: RiskCategory | None = None
-    layer: RiskLayer | None = None
-    rule: str = ""
-    note: str = ""
-
-
 class FeedbackExport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     format: Literal["session-copilot-risk-feedback/1"] = FORMAT
     exported_at: datetime = Field(default_factory=utcnow)
     detector: str  # which learned layer the marks were made against
-    marks: list[SharedMark]
+    marks: list[RiskMark]
 
 
 def shared(marks: Sequence[RiskFeedback]) -> FeedbackExport:
     return FeedbackExport(
         detector=model_id(),
         # A shared mark is the stored one less where it was made (session, utterance, time).
-        marks=[SharedMark(**m.model_dump(include=set(SharedMark.model_fields))) for m in marks],
+        marks=[RiskMark(**m.model_dump(include=set(RiskMark.model_fields))) for m in marks],
     )
 
 
