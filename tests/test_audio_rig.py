@@ -147,12 +147,15 @@ def test_two_devices_roles_bleed_and_risk_timing(rig: AudioRig) -> None:
         turn = min(reference, key=lambda r: 0 if r[2] <= middle <= r[3] else abs(middle - r[2]))
         assert turn[0] == u.role, (u.role, u.text, turn)
 
-    flags = [(t, e) for t, e in log.events if isinstance(e, RiskEvent)]
-    assert flags, "the risk sentence raised no flag"
-    raised, flag = flags[0]
-    assert flag.flag.category == "suicidal_ideation"
+    flags = [(t, e.flag) for t, e in log.events if isinstance(e, RiskEvent)]
     spoken_end = next(end for _r, text, _s, end in reference if "better off" in text)
+    said = [(t, f) for t, f in flags if f.start - offset <= spoken_end <= f.end - offset + 1.0]
+    assert said, ("the risk sentence raised no flag", flags)
+    raised, flag = said[0]
+    assert flag.category == "suicidal_ideation" and not flag.negated
     assert raised - (playback.started + spoken_end) <= 2.0
+    # "I have no plan" may be flagged, but only as a denial, for the therapist to read as one
+    assert all(f.negated for _t, f in flags if f.category == "immediate_danger")
 
     assert result.export.session.status == "complete"
     assert [t.name for t in threading.enumerate() if t.name.startswith(SESSION_THREADS)] == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +12,11 @@ from dialogues import SHORT, render
 
 from copilot.audio.files import iter_chunks
 from copilot.cli import main
+from copilot.domain import Word
 from copilot.evaluation import wer
 from copilot.pipeline import chunk_utterances, load_engine
 from copilot.storage import SessionStore
-from copilot.transcription.batched import WindowDecoder, pack
+from copilot.transcription.batched import WindowDecoder, pack, read_regions
 from copilot.transcription.engine import AsrSegment, Transcriber
 
 
@@ -27,6 +28,41 @@ def test_regions_pack_into_whisper_windows_in_order() -> None:
     assert all(w.channel == 1 for w in windows)
     # a window's packed time goes back to the region it came from
     assert windows[0].to_timeline(11.0, windows[0].region_at(11.0)) == pytest.approx(13.0)
+
+
+class EndsEarly:
+    """A scripted decoder that, as Whisper often does, stops before a packed window's last
+    stretch when the window holds more than one; a stretch alone is always read."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[float]] = []
+
+    def decode_windows(self, pieces: Sequence[np.ndarray]) -> list[list[AsrSegment]]:
+        self.calls.append([len(p) / 16_000 for p in pieces])
+        return [self._read(piece) for piece in pieces]
+
+    @staticmethod
+    def _read(piece: np.ndarray) -> list[AsrSegment]:
+        # each stretch is one second of a constant level, the level naming the word
+        levels = [float(piece[i * 16_000]) for i in range(len(piece) // 16_000)]
+        heard = levels[:-1] if len(levels) > 1 else levels
+        words = [Word(text=f"w{v:.1f}", start=i + 0.2, end=i + 0.8) for i, v in enumerate(heard)]
+        text = " ".join(w.text for w in words)
+        return [AsrSegment(start=0.0, end=len(heard), text=text, words=words, avg_logprob=-0.1,
+                           no_speech_prob=0.0, compression_ratio=1.0)]  # fmt: skip
+
+
+def test_a_stretch_the_packed_window_dropped_is_read_again_on_its_own() -> None:
+    second = 16_000
+    audio = np.zeros(10 * second, dtype=np.float32)
+    regions = [(1 * second, 2 * second), (4 * second, 5 * second), (7 * second, 8 * second)]
+    for n, (lo, hi) in enumerate(regions):
+        audio[lo:hi] = 0.1 * (n + 1)
+    engine = EndsEarly()
+    (found,) = read_regions(engine, [regions], [audio], offset=100.0)
+    assert engine.calls == [[3.0], [1.0]]  # one packed window, then the dropped stretch alone
+    words = [(w.text, w.start) for r in sorted(found) for seg in found[r] for w in seg.words]
+    assert words == [("w0.1", 101.2), ("w0.2", 104.2), ("w0.3", 107.2)]
 
 
 class Sequential:

@@ -444,12 +444,16 @@ def test_a_locked_app_keeps_recording_and_storing_and_shows_none_of_it(
     live.subscribe(bridge.publish)  # the window, as it is subscribed to a live session
     app_lock.lock(home(), "window")
     events = run(live, sources, reference)
-    said = [e.utterance.text for _, e in events if isinstance(e, UtteranceEvent)]
+    live.stop()  # the second pass's last revisions are in, stored and published
+    latest: dict[int, str] = {}  # each line as the window last had it: second-pass revisions too
+    for _, e in events:
+        if isinstance(e, UtteranceEvent | RevisionEvent):
+            latest[e.utterance.seq] = e.utterance.text
+    said = [latest[seq] for seq in sorted(latest)]
     session_id = live.session_id or ""
     assert said and [u.text for u in SessionStore().transcript.utterances(session_id)] == said
     assert main(["show", session_id]) == 2
     assert "locked" in capsys.readouterr().err
-    live.stop()
     bridge.shutdown()
     assert not any("utterance" in script or said[0] in script for script in host.scripts)
     app_lock.unlock(home(), "a long enough passphrase")

@@ -88,7 +88,8 @@ class Page:
             if value:
                 return value
             time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what or script}")
+        seen = self.js("document.body ? document.body.innerText.slice(0, 600) : '(no body)'")
+        raise AssertionError(f"timed out waiting for {what or script}; the page showed: {seen!r}")
 
     def click(self, selector: str) -> None:
         found = f"document.querySelector({json.dumps(selector)})"

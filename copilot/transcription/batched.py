@@ -87,24 +87,60 @@ def restore(seg: AsrSegment, window: Window, offset: float) -> AsrSegment | None
     )
 
 
+def decode(
+    engine: WindowDecoder, windows: Sequence[Window], channels: Sequence[np.ndarray], offset: float
+) -> list[dict[Span, list[AsrSegment]]]:
+    """Each channel's decoded segments by the region their first word falls in, on the
+    recording's timeline; a region no word fell in has no entry."""
+    found: list[dict[Span, list[AsrSegment]]] = [{} for _ in channels]
+    if not windows:
+        return found
+    decoded = engine.decode_windows([w.audio(channels[w.channel]) for w in windows])
+    for window, segments in zip(windows, decoded, strict=True):
+        for seg in segments:
+            restored = restore(seg, window, offset)
+            if restored is None:
+                continue
+            for w in seg.words:  # every region a segment's words reach has been heard
+                found[window.channel].setdefault(
+                    window.regions[window.region_at((w.start + w.end) / 2)], []
+                )
+            first = window.regions[window.region_at((seg.words[0].start + seg.words[0].end) / 2)]
+            found[window.channel][first].append(restored)
+    return found
+
+
+def read_regions(
+    engine: WindowDecoder,
+    regions: Sequence[Sequence[Span]],
+    channels: Sequence[np.ndarray],
+    offset: float,
+) -> list[dict[Span, list[AsrSegment]]]:
+    """Each channel's regions packed into windows and decoded, as `decode` gives them."""
+    windows = [w for ch, spans in enumerate(regions) for w in pack(spans, ch)]
+    found = decode(engine, windows, channels, offset)
+    # Whisper often ends a packed window early and drops its last short stretch (a "yes", a
+    # "right"): each stretch left without a word is read once more on its own.
+    missed = [
+        Window(w.channel, [r]) for w in windows for r in w.regions if r not in found[w.channel]
+    ]
+    for ch, again in enumerate(decode(engine, missed, channels, offset)):
+        found[ch].update(again)
+    return found
+
+
 def recording_segments(
     engine: WindowDecoder, channels: Sequence[np.ndarray], offset: float, bleed: bool = False
 ) -> list[list[AsrSegment]]:
     """Each channel's segments (mono audio each, starting at `offset` seconds), decoded in
     batches; with `bleed`, two channels each lose the words that are the other leaking in."""
     regions = [speech_regions(audio) for audio in channels]
-    windows = [w for ch, spans in enumerate(regions) for w in pack(spans, ch)]
-    decoded = engine.decode_windows([w.audio(channels[w.channel]) for w in windows])
-    found: list[list[AsrSegment]] = [[] for _ in channels]
-    for window, segments in zip(windows, decoded, strict=True):
-        for seg in segments:
-            restored = restore(seg, window, offset)
-            if restored is not None:
-                found[window.channel].append(restored)
+    found = read_regions(engine, regions, channels, offset)
     out = []
     for ch, audio in enumerate(channels):
         seconds = [(offset + lo / SAMPLE_RATE, offset + hi / SAMPLE_RATE) for lo, hi in regions[ch]]
-        segments = clean(split_by_regions(found[ch], seconds), audio, offset)
+        segments = [seg for region in sorted(found[ch]) for seg in found[ch][region]]
+        segments = clean(split_by_regions(segments, seconds), audio, offset)
         if bleed and len(channels) == 2:
             other = channels[1 - ch]
             kept = [drop_bleed(s, audio, other, offset) for s in segments]

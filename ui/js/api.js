@@ -24,22 +24,50 @@
     });
   };
 
-  SC.api = async function (name, ...args) {
+  /* pywebview (Qt) injects its object again when a load finishes, and just after a reload the
+     page can already be calling through the previous one: such a call is never answered. A call
+     whose object was replaced while it waited is made once more on the new one, and a call
+     made before the object is complete waits for it (a few seconds at most). */
+  const RETRIES = 20;
+  const RETRY_MS = 250;
+  const LOST = Symbol('lost');
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  function lookup(name) {
     const api = window.pywebview && window.pywebview.api;
-    const call = name.split('.').reduce((obj, key) => (obj ? obj[key] : undefined), api);
-    if (typeof call !== 'function') {
-      throw new UserError(`the window is not connected (${name})`);
-    }
-    let result;
+    return name.split('.').reduce((obj, key) => (obj ? obj[key] : undefined), api);
+  }
+
+  async function answer(call, args, owner) {
+    let timer;
+    const lost = new Promise((resolve) => {
+      timer = setInterval(() => { if (window.pywebview !== owner) resolve(LOST); }, RETRY_MS);
+    });
     try {
-      result = await call(...args);
+      return await Promise.race([call(...args), lost]);
     } catch (err) {
       throw new UserError((err && err.message) || String(err));
+    } finally {
+      clearInterval(timer);
     }
-    if (result && typeof result === 'object' && typeof result.error === 'string') {
-      throw new UserError(result.error);
+  }
+
+  SC.api = async function (name, ...args) {
+    for (let attempt = 0; attempt <= RETRIES; attempt += 1) {
+      const owner = window.pywebview;
+      const call = lookup(name);
+      if (typeof call !== 'function') {
+        await pause(RETRY_MS);
+        continue;
+      }
+      const result = await answer(call, args, owner);
+      if (result === LOST) continue;
+      if (result && typeof result === 'object' && typeof result.error === 'string') {
+        throw new UserError(result.error);
+      }
+      return result;
     }
-    return result;
+    throw new UserError(`the window is not connected (${name})`);
   };
 
   /* Page-side subscribers, by event type (see copilot/events.py). */
