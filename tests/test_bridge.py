@@ -19,6 +19,7 @@ from copilot.events import LevelEvent, StateEvent
 from copilot.reflection import api as reflection_api
 from copilot.settings import Settings
 from copilot.storage import SessionStore
+from copilot.storage.journal import JournalStore
 from copilot.window.bridge import Bridge
 from copilot.window.host import check_display, prepare_environment
 from copilot.window.support import Pusher, coalesce
@@ -279,7 +280,8 @@ def test_reminders_are_optional_snoozable_and_end_when_answered() -> None:
     bridge = Bridge(SessionStore(), Settings.load())
     assert bridge.reflection.reminders() == {"enabled": False, "reminders": []}
     assert bridge.preferences.set_reminders(True) == {"enabled": True}
-    assert reflection_api.session_ended(Settings.load(), gone)["reminder"] is not None
+    with JournalStore() as journal:  # the end of a session, in another process
+        assert reflection_api.session_ended(journal, Settings.load(), gone)["reminder"] is not None
     bridge.review.delete_session(gone)  # its reminder stays in the journal but has nothing to show
     due = bridge.reflection.reminders()["reminders"]
     assert {(r["session_id"], r["client_label"]) for r in due} == {

@@ -18,7 +18,7 @@ from keyring.backends import null
 from copilot.cli import main
 from copilot.domain import Session, Utterance
 from copilot.live.backlog import Backlog
-from copilot.reflection.journal import Journal, JournalEntry, journal_path
+from copilot.reflection.journal import JournalEntry, JournalStore, journal_path
 from copilot.settings import Settings
 from copilot.storage import SessionStore, database_path, keys
 from copilot.storage.migrations import migrate
@@ -59,8 +59,8 @@ def store_secret(session_id: str = "s-secret") -> None:
 
 def test_nothing_readable_in_the_home_and_the_key_is_in_the_keyring(copilot_home: Path) -> None:
     store_secret()
-    journal = Journal()
-    journal.add(JournalEntry(session_id="s-secret", prompt_id="p", aspect="bond",
+    journal = JournalStore()
+    journal.entries.add(JournalEntry(session_id="s-secret", prompt_id="p", aspect="bond",
                              question="q", answer=SECRET))  # fmt: skip
     store = SessionStore()  # still open: the WAL and SHM are there too
     assert Path(f"{database_path()}-wal").exists()
@@ -148,8 +148,8 @@ def test_the_plaintext_journal_is_encrypted_too(copilot_home: Path) -> None:
         (SECRET,),
     )
     db.close()
-    journal = Journal()
-    assert [e.answer for e in journal.entries()] == [SECRET]
+    journal = JournalStore()
+    assert [e.answer for e in journal.entries.select()] == [SECRET]
     journal.close()
     assert raw_hits(copilot_home, SECRET) == []
 

@@ -74,16 +74,13 @@ def older_checkins(weeks: int) -> None:
     """Check-ins in earlier weeks, so the trend has a course to draw."""
     from copilot.reflection.checkins import CheckInStore, make_checkin
     from copilot.reflection.instruments import answers_from_list, builtin
-    from copilot.reflection.journal import open_journal
+    from copilot.reflection.journal import JournalStore
 
     post = builtin("post")
-    db = open_journal()
-    try:
+    with JournalStore() as journal:
         for k, values in enumerate([[2, 4, 2, 4], [3, 3, 3, 3], [4, 2, 4, 2]][:weeks]):
             at = utcnow() - timedelta(weeks=weeks - k)
-            CheckInStore(db).save(make_checkin(post, answers_from_list(post, values), at=at))
-    finally:
-        db.close()
+            CheckInStore(journal).save(make_checkin(post, answers_from_list(post, values), at=at))
 
 
 def record() -> dict[str, Any]:

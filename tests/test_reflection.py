@@ -21,12 +21,11 @@ from copilot.reflection import reminders
 from copilot.reflection.checkins import CheckInStore, ask, intensity, load_context, make_checkin
 from copilot.reflection.instruments import builtin
 from copilot.reflection.journal import (
-    Journal,
     JournalEntry,
     JournalError,
+    JournalStore,
     journal_for_export,
     journal_path,
-    open_journal,
 )
 from copilot.reflection.prompts import build_prompts, grounded, render
 from copilot.reflection.wording import reword, scripts_feelings
@@ -157,12 +156,11 @@ def test_journal_entries_never_reach_the_session_export_or_database(
     store = SessionStore()
     store_export(store, grief)
     prompt = build_prompts(grief)[0]
-    journal = Journal()
-    entry = journal.add(
+    journal = JournalStore()
+    entry = journal.entries.add(
         JournalEntry(session_id=grief.session.id, prompt_id=prompt.id, aspect=prompt.aspect,
                      question=prompt.question, moment_start=prompt.start, answer=SECRET)
     )  # fmt: skip
-    journal.close()
 
     exported = build_export(store, grief.session.id)
     store.close()
@@ -174,25 +172,26 @@ def test_journal_entries_never_reach_the_session_export_or_database(
     journal_files = list(journal_path().parent.glob(journal_path().name + "*"))
     assert journal_path() != database_path()
     assert journal_files and all(SECRET.encode() not in f.read_bytes() for f in journal_files)
-    assert SECRET in [e.answer for e in Journal().entries()]  # stored apart (and encrypted)
+    assert SECRET in [e.answer for e in journal.entries.select()]  # stored apart (and encrypted)
 
-    assert journal_for_export(grief.session.id) == []
+    assert journal_for_export(journal, grief.session.id) == []
     assert entry.id is not None
-    assert [e.answer for e in journal_for_export(grief.session.id, [entry.id])] == [SECRET]
+    assert [e.answer for e in journal_for_export(journal, grief.session.id, [entry.id])] == [SECRET]
     with pytest.raises(JournalError):
-        journal_for_export("panic-0001", [entry.id])
+        journal_for_export(journal, "panic-0001", [entry.id])
+    journal.close()
 
 
 def test_journal_keeps_the_therapists_words_not_the_clients(grief: SessionExport) -> None:
     prompt = build_prompts(grief)[0]
-    journal = Journal()
-    journal.add(JournalEntry(session_id=grief.session.id, prompt_id=prompt.id,
-                             aspect=prompt.aspect, question=prompt.question,
-                             moment_start=prompt.start, answer="tight chest"))  # fmt: skip
+    journal = JournalStore()
+    journal.entries.add(JournalEntry(session_id=grief.session.id, prompt_id=prompt.id,
+                                     aspect=prompt.aspect, question=prompt.question,
+                                     moment_start=prompt.start, answer="tight chest"))  # fmt: skip
     raw = json.dumps([dict(r) for r in journal.db.execute("SELECT * FROM entries")])
     assert "tight chest" in raw and prompt.quote not in raw
-    assert journal.forget_session(grief.session.id) == 1
-    assert journal.entries(grief.session.id) == []
+    assert journal.entries.forget_session(grief.session.id) == 1
+    assert journal.entries.select(grief.session.id) == []
     journal.close()
 
 
@@ -227,10 +226,9 @@ def test_load_context_reads_the_days_sessions(panic: SessionExport, grief: Sessi
 def test_checkin_is_stored_with_instrument_identity_and_load() -> None:
     instrument = builtin("post")
     made = make_checkin(instrument, {"still-with-me": 4, "present": 2, "body": 5, "resourced": 1})
-    db = open_journal()
-    CheckInStore(db).save(made)
-    (back,) = CheckInStore(db).list()
-    db.close()
+    with JournalStore() as journal:
+        CheckInStore(journal).save(made)
+        (back,) = CheckInStore(journal).list()
     assert back == made
     assert (back.instrument_id, back.instrument_version) == ("copilot-after-session", "1")
     assert len(back.instrument_digest) == 64
@@ -243,22 +241,25 @@ def test_checkin_is_stored_with_instrument_identity_and_load() -> None:
 
 def test_reminders_are_off_by_default_and_snooze() -> None:
     now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-    assert reminders.schedule("s-1", Settings(), now) is None
-    assert reminders.due(now) == []
-    made = reminders.schedule("s-1", Settings(reminders=True), now)
-    assert made is not None and [r.session_id for r in reminders.due(now)] == ["s-1"]
-    later = reminders.snooze("s-1", 30, now)
+    j = JournalStore()
+    assert reminders.schedule(j, "s-1", Settings(), now) is None
+    assert reminders.due(j, now) == []
+    made = reminders.schedule(j, "s-1", Settings(reminders=True), now)
+    assert made is not None and [r.session_id for r in reminders.due(j, now)] == ["s-1"]
+    later = reminders.snooze(j, "s-1", 30, now)
     assert later.snoozes == 1 and later.due_at == now + timedelta(minutes=30)
-    assert reminders.due(now + timedelta(minutes=29)) == []
-    assert [r.session_id for r in reminders.due(now + timedelta(minutes=30))] == ["s-1"]
-    assert reminders.close("s-1") and reminders.due(now + timedelta(days=1)) == []
-    assert not reminders.close("s-1")
+    assert reminders.due(j, now + timedelta(minutes=29)) == []
+    assert [r.session_id for r in reminders.due(j, now + timedelta(minutes=30))] == ["s-1"]
+    assert reminders.close(j, "s-1") and reminders.due(j, now + timedelta(days=1)) == []
+    assert not reminders.close(j, "s-1")
+    j.close()
 
 
 def test_a_reminder_that_cannot_be_written_does_not_raise(tmp_path: Path) -> None:
-    blocker = tmp_path / "not-a-dir"
-    blocker.write_text("x")
-    assert reminders.schedule("s", Settings(reminders=True), path=blocker / "j.sqlite3") is None
+    journal = JournalStore(path=tmp_path / "j.sqlite3")
+    journal.db.execute("PRAGMA query_only = ON")  # the journal cannot be written any more
+    assert reminders.schedule(journal, "s", Settings(reminders=True)) is None
+    journal.close()
 
 
 # command line ------------------------------------------------------------------------------------
@@ -288,9 +289,8 @@ def test_reflect_prints_prompts_and_saves_answers_from_a_file(
     answers.write_text("first thought\n---\n\n---\nthird thought\n", encoding="utf-8")
     assert run(["reflect", grief.session.id[:6], "--answers", str(answers)]) == 0
     assert "saved 2 answer(s)" in capsys.readouterr().out
-    journal = Journal()
-    saved = journal.entries(grief.session.id)
-    journal.close()
+    with JournalStore() as journal:
+        saved = journal.entries.select(grief.session.id)
     assert [e.answer for e in saved] == ["first thought", "third thought"]
     assert [e.prompt_id for e in saved] == [prompts[0].id, prompts[2].id]
 
@@ -366,9 +366,9 @@ def test_journal_answers_never_reach_the_export_command(
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps([SECRET, "second zq8 thought"]), encoding="utf-8")
     assert main(["reflect", grief.session.id, "--answers", str(answers)]) == 0
-    journal = Journal()
-    assert {e.answer for e in journal.entries(grief.session.id)} == {SECRET, "second zq8 thought"}
-    journal.close()
+    with JournalStore() as journal:
+        answers_kept = {e.answer for e in journal.entries.select(grief.session.id)}
+    assert answers_kept == {SECRET, "second zq8 thought"}
 
     out_json, out_html = tmp_path / "export.json", tmp_path / "report.html"
     argv = ["export", grief.session.id, "--json", str(out_json), "--report", str(out_html)]
@@ -383,12 +383,11 @@ def test_journal_answers_never_reach_the_export_command(
 def test_the_journal_keeps_questions_without_the_clients_words(grief: SessionExport) -> None:
     prompt = build_prompts(grief)[0]
     assert prompt.quote[:20] in prompt.question
-    journal = Journal()
-    entry = journal.add(JournalEntry(session_id=grief.session.id, prompt_id=prompt.id,
-                                     aspect=prompt.aspect, question=prompt.question,
-                                     answer="mine"))  # fmt: skip
-    (back,) = journal.entries(grief.session.id)
-    journal.close()
+    with JournalStore() as journal:
+        entry = journal.entries.add(JournalEntry(session_id=grief.session.id, prompt_id=prompt.id,
+                                                 aspect=prompt.aspect, question=prompt.question,
+                                                 answer="mine"))  # fmt: skip
+        (back,) = journal.entries.select(grief.session.id)
     assert back == entry and "“…”" in back.question
     assert prompt.quote[:20] not in back.question
 
@@ -402,20 +401,20 @@ def test_a_recently_ended_session_is_due_by_itself_until_reflected_on(
     now = grief.session.ended_at
     assert now is not None
     on = Settings(reminders=True)
-    assert reminders.due(now, store=store, settings=Settings()) == []  # off by default
-    assert [r.session_id for r in reminders.due(now, store=store, settings=on)] == [
+    j = JournalStore()
+    assert reminders.due(j, now, store=store, settings=Settings()) == []  # off by default
+    assert [r.session_id for r in reminders.due(j, now, store=store, settings=on)] == [
         panic.session.id, grief.session.id,
     ]  # fmt: skip
     later = now + timedelta(hours=reminders.RECENT_HOURS, minutes=30)
-    assert [r.session_id for r in reminders.due(later, store=store, settings=on)] == []
-    journal = Journal()
-    journal.add(JournalEntry(session_id=panic.session.id, prompt_id="p", aspect="felt",
-                             question="q?", answer="a"))  # fmt: skip
-    journal.close()
-    reminders.snooze(grief.session.id, 30, now)
-    assert reminders.due(now, store=store, settings=on) == []
-    back = reminders.due(now + timedelta(minutes=30), store=store, settings=on)
+    assert [r.session_id for r in reminders.due(j, later, store=store, settings=on)] == []
+    j.entries.add(JournalEntry(session_id=panic.session.id, prompt_id="p", aspect="felt",
+                               question="q?", answer="a"))  # fmt: skip
+    reminders.snooze(j, grief.session.id, 30, now)
+    assert reminders.due(j, now, store=store, settings=on) == []
+    back = reminders.due(j, now + timedelta(minutes=30), store=store, settings=on)
     assert [(r.session_id, r.snoozes) for r in back] == [(grief.session.id, 1)]
+    j.close()
     store.close()
 
 

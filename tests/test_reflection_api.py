@@ -24,6 +24,7 @@ from copilot.reflection.prompts import prompts_for_session
 from copilot.reflection.wording import CLAUDE_FUNCTION, CLAUDE_MODULE
 from copilot.settings import Settings
 from copilot.storage import SessionStore
+from copilot.storage.journal import JournalStore
 
 
 @pytest.fixture
@@ -42,6 +43,12 @@ def stored() -> Iterator[tuple[SessionExport, SessionExport]]:
 @pytest.fixture
 def store() -> Iterator[SessionStore]:
     with SessionStore() as opened:
+        yield opened
+
+
+@pytest.fixture
+def journal() -> Iterator[JournalStore]:
+    with JournalStore() as opened:
         yield opened
 
 
@@ -152,10 +159,10 @@ def test_reflect_command_shows_local_prompts_when_claude_wording_is_missing(
 
 
 def test_prompts_and_answers_through_the_api(
-    stored: tuple[SessionExport, SessionExport], store: SessionStore
+    stored: tuple[SessionExport, SessionExport], store: SessionStore, journal: JournalStore
 ) -> None:
     panic, grief = stored
-    shown = plain(api.prompts_for(store, Settings.load(), panic.session.id[:6]))
+    shown = plain(api.prompts_for(store, journal, Settings.load(), panic.session.id[:6]))
     assert shown["session_id"] == panic.session.id and shown["notice"] is None
     prompts = shown["prompts"]
     assert 3 <= len(prompts) <= 5
@@ -165,34 +172,39 @@ def test_prompts_and_answers_through_the_api(
         assert p["start"] in starts and any(p["quote"] in t for t in texts.values())
         assert p["answer"] == "" and p["time"].count(":") == 1
     other = {
-        p["question"] for p in api.prompts_for(store, Settings.load(), grief.session.id)["prompts"]
+        p["question"]
+        for p in api.prompts_for(store, journal, Settings.load(), grief.session.id)["prompts"]
     }
     assert not other & {p["question"] for p in prompts}
 
     first, second = prompts[0]["id"], prompts[1]["id"]
     saved = plain(
-        api.save_answers(store, panic.session.id, {first: "a knot in my stomach", second: ""})
+        api.save_answers(
+            store, journal, panic.session.id, {first: "a knot in my stomach", second: ""}
+        )
     )
     assert saved["saved"] == 1 and saved["entries"][0]["answer"] == "a knot in my stomach"
     rows = [{"prompt_id": second, "answer": "I wanted to fix it", "question": "Worded: what?"}]
-    assert api.save_answers(store, panic.session.id, rows)["saved"] == 1
+    assert api.save_answers(store, journal, panic.session.id, rows)["saved"] == 1
     again = {
         p["id"]: p["answer"]
-        for p in api.prompts_for(store, Settings.load(), panic.session.id)["prompts"]
+        for p in api.prompts_for(store, journal, Settings.load(), panic.session.id)["prompts"]
     }
     assert again[first] == "a knot in my stomach" and again[second] == "I wanted to fix it"
-    entries = plain(api.journal_entries(panic.session.id))
+    entries = plain(api.journal_entries(journal, panic.session.id))
     assert [e["question"] for e in entries][1] == "Worded: what?"
-    assert api.journal_entries(grief.session.id) == []
+    assert api.journal_entries(journal, grief.session.id) == []
 
     with pytest.raises(CopilotError, match="is not one of session grief-0002's prompts"):
-        api.save_answers(store, grief.session.id, {first: "this belongs to the other session"})
+        api.save_answers(
+            store, journal, grief.session.id, {first: "this belongs to the other session"}
+        )
     with pytest.raises(CopilotError, match="no session"):
-        api.prompts_for(store, Settings.load(), "nope-nope")
+        api.prompts_for(store, journal, Settings.load(), "nope-nope")
 
 
 def test_checkin_form_and_submit_through_the_api(
-    stored: tuple[SessionExport, SessionExport], store: SessionStore
+    stored: tuple[SessionExport, SessionExport], store: SessionStore, journal: JournalStore
 ) -> None:
     panic, _ = stored
     form = plain(api.checkin_form(store, "post"))
@@ -205,28 +217,34 @@ def test_checkin_form_and_submit_through_the_api(
     assert len(api.checkin_form(store, "periodic")["items"]) == 15
 
     # (4 + (6-2) + 5 + (6-1)) / 4 = 4.5: "heavy", marked for attention
-    result = plain(api.submit_checkin(store, [4, 2, 5, 1], "post", session_id=panic.session.id))
+    result = plain(
+        api.submit_checkin(store, journal, [4, 2, 5, 1], "post", session_id=panic.session.id)
+    )
     (weight,) = result["scores"]
     assert (weight["score"], weight["band"], weight["attention"]) == (4.5, "heavy", True)
     assert result["suggestions"] and "supervisor" in result["suggestions"][0]
     by_id = dict(zip([i["id"] for i in form["items"]], [1, 5, 1, 5], strict=True))
-    light = api.submit_checkin(store, by_id, "post")  # all light: (1 + 1 + 1 + 1) / 4 = 1.0
+    light = api.submit_checkin(
+        store, journal, by_id, "post"
+    )  # all light: (1 + 1 + 1 + 1) / 4 = 1.0
     assert light["scores"][0]["score"] == 1.0 and light["suggestions"] == []
 
     with pytest.raises(CopilotError, match="has 4 items; got 2 answers"):
-        api.submit_checkin(store, [1, 2])
+        api.submit_checkin(store, journal, [1, 2])
     with pytest.raises(CopilotError, match="not 'weekly'"):
         api.checkin_form(store, "weekly")
     with pytest.raises(CopilotError, match="does not exist"):
         api.checkin_form(store, instrument_path="/nowhere/proqol.toml")
 
 
-def test_trend_series_through_the_api(store: SessionStore) -> None:
-    empty = plain(api.trend_series())
+def test_trend_series_through_the_api(store: SessionStore, journal: JournalStore) -> None:
+    empty = plain(api.trend_series(journal))
     assert empty == {"series": [], "suggestions": [], "svg": None}
-    api.submit_checkin(store, [2, 4, 2, 4])  # (2 + 2 + 2 + 2) / 4 = 2.0
-    api.submit_checkin(store, [4, 2, 4, 2])  # (4 + 4 + 4 + 4) / 4 = 4.0: the same week, mean 3.0
-    found = plain(api.trend_series(4))
+    api.submit_checkin(store, journal, [2, 4, 2, 4])  # (2 + 2 + 2 + 2) / 4 = 2.0
+    api.submit_checkin(
+        store, journal, [4, 2, 4, 2]
+    )  # (4 + 4 + 4 + 4) / 4 = 4.0: the same week, mean 3.0
+    found = plain(api.trend_series(journal, 4))
     (series,) = found["series"]
     assert series["scale"] == "weight" and [p["mean"] for p in series["points"]] == [3.0]
     assert [p["n"] for p in series["points"]] == [2]
@@ -234,35 +252,35 @@ def test_trend_series_through_the_api(store: SessionStore) -> None:
     assert ET.fromstring(found["svg"]).tag == "{http://www.w3.org/2000/svg}svg"
     assert "colleague" not in found["svg"]
     with pytest.raises(CopilotError, match="at least 1"):
-        api.trend_series(0)
+        api.trend_series(journal, 0)
 
 
 def test_reminders_through_the_api(
-    stored: tuple[SessionExport, SessionExport], store: SessionStore
+    stored: tuple[SessionExport, SessionExport], store: SessionStore, journal: JournalStore
 ) -> None:
     panic, _ = stored
-    assert plain(api.session_ended(Settings.load(), panic.session.id)) == {
+    assert plain(api.session_ended(journal, Settings.load(), panic.session.id)) == {
         "reminder": None
     }  # off by default
-    assert api.reminders_due(store, Settings.load()) == []
+    assert api.reminders_due(store, journal, Settings.load()) == []
     Settings(reminders=True).save()
-    made = plain(api.session_ended(Settings.load(), panic.session.id))["reminder"]
+    made = plain(api.session_ended(journal, Settings.load(), panic.session.id))["reminder"]
     assert made["session_id"] == panic.session.id and "reflect" in made["notice"]
     assert panic.session.id in {
-        r["session_id"] for r in plain(api.reminders_due(store, Settings.load()))
+        r["session_id"] for r in plain(api.reminders_due(store, journal, Settings.load()))
     }
-    later = plain(api.snooze_reminder(panic.session.id, 30))
+    later = plain(api.snooze_reminder(journal, panic.session.id, 30))
     assert later["snoozes"] == 1
     assert panic.session.id not in {
-        r["session_id"] for r in api.reminders_due(store, Settings.load())
+        r["session_id"] for r in api.reminders_due(store, journal, Settings.load())
     }
-    assert api.dismiss_reminder(panic.session.id) == {
+    assert api.dismiss_reminder(journal, panic.session.id) == {
         "session_id": panic.session.id, "closed": True,
     }  # fmt: skip
     with pytest.raises(CopilotError, match="1 minute to 24 hours"):
-        api.snooze_reminder(panic.session.id, 0)
+        api.snooze_reminder(journal, panic.session.id, 0)
 
 
-def test_session_end_never_fails_because_of_a_reminder(copilot_home: Any) -> None:
-    (copilot_home / "journal.sqlite3").mkdir(parents=True)  # the journal cannot open
-    assert api.session_ended(Settings(reminders=True), "any-session") == {"reminder": None}
+def test_session_end_never_fails_because_of_a_reminder(journal: JournalStore) -> None:
+    journal.db.execute("PRAGMA query_only = ON")  # the journal cannot be written
+    assert api.session_ended(journal, Settings(reminders=True), "any-session") == {"reminder": None}

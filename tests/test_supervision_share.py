@@ -14,7 +14,7 @@ import supervision_support as ss
 from copilot import egress
 from copilot.cli import main
 from copilot.domain import Note
-from copilot.reflection.journal import Journal, JournalEntry
+from copilot.reflection.journal import JournalEntry, JournalStore
 from copilot.settings import Settings
 from copilot.storage import SessionStore
 from copilot.storage.supervision import SupervisionStore
@@ -35,11 +35,11 @@ def session_id(tmp_path: Path) -> str:
     ).export
     sid = export.session.id
     store.marks.add_note(sid, Note(at=20.0, text=NOTE))
-    journal = Journal()
+    journal = JournalStore()
     entry = JournalEntry(
         session_id=sid, prompt_id="p1", aspect="affective", question="How?", answer=JOURNAL_TEXT
     )
-    journal.add(entry)
+    journal.entries.add(entry)
     journal.close()
     store.close()
     return sid

@@ -104,8 +104,7 @@ def _set_keep(settings: Settings, pairs: list[str], client: str | None) -> int:
 def export_all(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.protection.leaving import export_all as write_all
 
-    store = ctx.store
-    ids = write_all(store, args.dir)
+    ids = write_all(ctx.store, ctx.journal, args.dir)
     print(f"exported {len(ids)} session(s) and the journal to {args.dir}")
     return 0
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from copilot.domain import ReflectionPrompt
     from copilot.reflection.checkins import CheckIn
     from copilot.reflection.instruments import Instrument
+    from copilot.storage.journal import JournalStore
 
 PRIVATE = (
     "Private: your answers go to your journal (journal.sqlite3), apart from the session data, "
@@ -71,7 +72,7 @@ def reflect(args: argparse.Namespace, ctx: Context) -> int:
     store = ctx.store
     session = store.get(args.session_id)
     if args.snooze is not None or args.dismiss:
-        return _reminder(session.id, args.snooze)
+        return _reminder(ctx.journal, session.id, args.snooze)
     prompts, notice = prompts_for_session(store, session.id, settings)
     if notice:
         print(f"session-copilot: {notice}", file=sys.stderr)
@@ -84,8 +85,8 @@ def reflect(args: argparse.Namespace, ctx: Context) -> int:
         print("\n\n".join(render(p, i) for i, p in enumerate(prompts, 1)))
         return 0
     answers = _answers_file(args.answers, len(prompts)) if args.answers else _ask(prompts)
-    saved = _save(session.id, prompts, answers)
-    reminders.close(session.id)
+    saved = _save(ctx.journal, session.id, prompts, answers)
+    reminders.close(ctx.journal, session.id)
     print(f"saved {saved} answer(s) to your private journal")
     return 0
 
@@ -93,7 +94,7 @@ def reflect(args: argparse.Namespace, ctx: Context) -> int:
 def _waiting(ctx: Context) -> int:
     from copilot.reflection import reminders
 
-    found = reminders.due(store=ctx.store, settings=ctx.settings)
+    found = reminders.due(ctx.journal, store=ctx.store, settings=ctx.settings)
     if not found:
         print("no session is waiting for your reflection")
     for reminder in found:
@@ -101,13 +102,13 @@ def _waiting(ctx: Context) -> int:
     return 0
 
 
-def _reminder(session_id: str, snooze_min: float | None) -> int:
+def _reminder(journal: JournalStore, session_id: str, snooze_min: float | None) -> int:
     from copilot.reflection import reminders
 
     if snooze_min is not None:
-        due = reminders.snooze(session_id, snooze_min)
+        due = reminders.snooze(journal, session_id, snooze_min)
         print(f"reminder for session {session_id} snoozed until {due.due_at.astimezone():%H:%M}")
-    elif reminders.close(session_id):
+    elif reminders.close(journal, session_id):
         print(f"reminder for session {session_id} dismissed")
     else:
         print(f"no open reminder for session {session_id}")
@@ -159,25 +160,23 @@ def _ask(prompts: list[ReflectionPrompt]) -> list[str]:
     return answers + [""] * (len(prompts) - len(answers))
 
 
-def _save(session_id: str, prompts: list[ReflectionPrompt], answers: list[str]) -> int:
-    from copilot.reflection.journal import Journal, JournalEntry
+def _save(
+    journal: JournalStore, session_id: str, prompts: list[ReflectionPrompt], answers: list[str]
+) -> int:
+    from copilot.reflection.journal import JournalEntry
 
-    journal = Journal()
     saved = 0
-    try:
-        for prompt, answer in zip(prompts, answers, strict=True):
-            if not answer:
-                continue
-            journal.add(
-                JournalEntry(
-                    session_id=session_id, prompt_id=prompt.id, aspect=prompt.aspect,
-                    question=prompt.question, moment_start=prompt.start,
-                    utterance_seq=prompt.utterance_seq, answer=answer,
-                )
-            )  # fmt: skip
-            saved += 1
-    finally:
-        journal.close()
+    for prompt, answer in zip(prompts, answers, strict=True):
+        if not answer:
+            continue
+        journal.entries.add(
+            JournalEntry(
+                session_id=session_id, prompt_id=prompt.id, aspect=prompt.aspect,
+                question=prompt.question, moment_start=prompt.start,
+                utterance_seq=prompt.utterance_seq, answer=answer,
+            )
+        )  # fmt: skip
+        saved += 1
     return saved
 
 
@@ -202,8 +201,7 @@ def checkin(args: argparse.Namespace, ctx: Context) -> int:
             raise CopilotError("the check-in was not finished; nothing was saved") from None
     else:
         raise CopilotError("checkin needs a terminal, or its answers with --answers 1,3,2,...")
-    store = ctx.store
-    result, context = record_checkin(store, instrument, answers, args.session)
+    result, context = record_checkin(ctx.store, ctx.journal, instrument, answers, args.session)
     _show(result, instrument, describe_load(context), suggestions([result]))
     return 0
 
@@ -227,14 +225,9 @@ def _show(result: CheckIn, instrument: Instrument, load: str, gentle: list[str])
 
 def trends(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.reflection.checkins import CheckInStore
-    from copilot.reflection.journal import open_journal
     from copilot.reflection.trends import describe, suggestions, weekly, write
 
-    db = open_journal()
-    try:
-        found = CheckInStore(db).list()
-    finally:
-        db.close()
+    found = CheckInStore(ctx.journal).list()
     if not found:
         if args.out:
             raise CopilotError("no check-ins yet: run `session-copilot checkin` first")

@@ -19,13 +19,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def open_review(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.window.host import open_window
 
-    return open_window(ctx.store, ctx.settings, review_session_id=args.session_id)
+    return open_window(ctx.store, ctx.journal, ctx.settings, review_session_id=args.session_id)
 
 
 def window(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.window.host import open_window
 
-    return open_window(ctx.store, ctx.settings)
+    return open_window(ctx.store, ctx.journal, ctx.settings)
 
 
 HANDLERS: dict[str, Handler] = {"open": open_review, "window": window}

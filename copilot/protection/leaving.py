@@ -10,16 +10,16 @@ from copilot.protection.erase import erase_tree
 from copilot.protection.permissions import ensure_dir, write_private
 from copilot.storage import access_log
 from copilot.storage import retention as rows
+from copilot.storage.journal import JournalStore
 from copilot.storage.repository import SessionStore
 
 
-def export_all(store: SessionStore, out: Path, journal_path: Path | None = None) -> list[str]:
+def export_all(store: SessionStore, journal: JournalStore, out: Path) -> list[str]:
     """Each session as JSON and as its HTML report under `out/sessions/`, and the journal
     (entries and check-ins) as `out/journal.json`; every file 0600, every folder 0700, since
     they hold the same words as the home. Returns the sessions' ids."""
     from copilot.analysis.run import build_export
     from copilot.reflection.checkins import CheckInStore
-    from copilot.reflection.journal import Journal
     from copilot.report import write_json, write_report
 
     if out.exists() and any(out.iterdir()):
@@ -31,14 +31,10 @@ def export_all(store: SessionStore, out: Path, journal_path: Path | None = None)
         write_json(export, out / "sessions" / f"{session_id}.json")
         write_report(export, out / "sessions" / f"{session_id}.html")
         access_log.record(store, "exported", session_id, "cli", f"export-all to {out}")
-    journal = Journal(path=journal_path)
-    try:
-        body = {
-            "entries": [e.model_dump(mode="json") for e in journal.entries()],
-            "checkins": [c.model_dump(mode="json") for c in CheckInStore(journal.db).list()],
-        }
-    finally:
-        journal.close()
+    body = {
+        "entries": [e.model_dump(mode="json") for e in journal.entries.select()],
+        "checkins": [c.model_dump(mode="json") for c in CheckInStore(journal).list()],
+    }
     write_private(out / "journal.json", json.dumps(body, indent=2).encode("utf-8"))
     return ids
 

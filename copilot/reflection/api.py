@@ -1,11 +1,11 @@
 """The therapist's own side for the window: plain dicts and lists, ready for JSON.
 
-The bridge calls these with the window's store and settings (the session database is only
-read here) and hands the results to the page as they are; below, each function's page-facing
-arguments, which follow the store and settings it needs. A problem the therapist
-can cause raises a `CopilotError` whose message is one readable line (the bridge turns it into
-{"error": ...}). Everything written here goes to the private journal (journal.sqlite3), never to
-the session database; the session database is only read.
+The bridge calls these with the window's store, journal and settings (the session database is
+only read here) and hands the results to the page as they are; below, each function's
+page-facing arguments, which follow the store, journal and settings it needs. A problem the
+therapist can cause raises a `CopilotError` whose message is one readable line (the bridge
+turns it into {"error": ...}). Everything written here goes to the private journal
+(journal.sqlite3), never to the session database; the session database is only read.
 
 - `prompts_for(session_id)` -> {"session_id", "client_label", "private", "notice",
   "prompts": [{"id", "aspect", "facet", "start", "time", "speaker", "quote", "truncated",
@@ -64,7 +64,7 @@ from copilot.reflection.instruments import (
     builtin,
     load_instrument,
 )
-from copilot.reflection.journal import Journal, JournalEntry, JournalError, open_journal
+from copilot.reflection.journal import JournalEntry, JournalError, JournalStore
 from copilot.reflection.prompts import prompts_for_session
 from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
@@ -83,10 +83,12 @@ Answers = Mapping[str, str] | Sequence[Mapping[str, Any]]
 # reflection prompts and the journal ------------------------------------------------------------
 
 
-def prompts_for(store: SessionStore, settings: Settings, session_id: str) -> Result:
+def prompts_for(
+    store: SessionStore, journal: JournalStore, settings: Settings, session_id: str
+) -> Result:
     session = store.get(session_id)
     prompts, notice = prompts_for_session(store, session.id, settings)
-    saved = _latest_answers(session.id)
+    saved = {e.prompt_id: e.answer for e in journal.entries.select(session.id)}
     return {
         "session_id": session.id,
         "client_label": session.client_label,
@@ -101,29 +103,19 @@ def _prompt(p: ReflectionPrompt, answer: str) -> Result:
     return {**data, "time": clock(p.start), "answer": answer}
 
 
-def _latest_answers(session_id: str) -> dict[str, str]:
-    journal = Journal()
-    try:
-        return {e.prompt_id: e.answer for e in journal.entries(session_id)}
-    finally:
-        journal.close()
-
-
-def save_answers(store: SessionStore, session_id: str, answers: Answers) -> Result:
+def save_answers(
+    store: SessionStore, journal: JournalStore, session_id: str, answers: Answers
+) -> Result:
     session = store.get(session_id)
     prompts, _ = prompts_for_session(store, session.id, Settings(session_analyser="local"))
     by_id = {p.id: p for p in prompts}
-    journal = Journal()
-    try:
-        entries = [
-            journal.add(_entry(session.id, by_id, prompt_id, text, question))
-            for prompt_id, text, question in _answer_rows(answers)
-            if text.strip()
-        ]
-    finally:
-        journal.close()
+    entries = [
+        journal.entries.add(_entry(session.id, by_id, prompt_id, text, question))
+        for prompt_id, text, question in _answer_rows(answers)
+        if text.strip()
+    ]
     if entries:
-        reminders.close(session.id)
+        reminders.close(journal, session.id)
     return {"saved": len(entries), "entries": [e.model_dump(mode="json") for e in entries]}
 
 
@@ -170,12 +162,8 @@ def _entry(
     )
 
 
-def journal_entries(session_id: str | None = None) -> list[Result]:
-    journal = Journal()
-    try:
-        return [e.model_dump(mode="json") for e in journal.entries(session_id)]
-    finally:
-        journal.close()
+def journal_entries(journal: JournalStore, session_id: str | None = None) -> list[Result]:
+    return [e.model_dump(mode="json") for e in journal.entries.select(session_id)]
 
 
 # check-ins -------------------------------------------------------------------------------------
@@ -226,6 +214,7 @@ def checkin_form(
 
 def submit_checkin(
     store: SessionStore,
+    journal: JournalStore,
     answers: Mapping[str, int] | Sequence[int],
     kind: str = "post",
     instrument_path: str | Path | None = None,
@@ -240,7 +229,7 @@ def submit_checkin(
         given = answers_from_list(instrument, list(answers))
     else:
         raise AnswerError("answers are a list in item order or a map from item id to number")
-    result, context = record_checkin(store, instrument, given, session_id)
+    result, context = record_checkin(store, journal, instrument, given, session_id)
     return {
         "id": result.id,
         "at": result.at.isoformat(),
@@ -270,16 +259,12 @@ def load_today(store: SessionStore, day: str | None = None) -> Result:
 # trends ----------------------------------------------------------------------------------------
 
 
-def trend_series(weeks: int = 26) -> Result:
+def trend_series(journal: JournalStore, weeks: int = 26) -> Result:
     from copilot.reflection.trends import layout, suggestions, to_svg, weekly
 
     if not isinstance(weeks, int) or weeks < 1:
         raise CopilotError("weeks must be a whole number of at least 1")
-    db = open_journal()
-    try:
-        found = CheckInStore(db).list()
-    finally:
-        db.close()
+    found = CheckInStore(journal).list()
     series = weekly(found, weeks) if found else []
     return {
         "series": [t.model_dump(mode="json") for t in series],
@@ -295,20 +280,22 @@ def _reminder(r: reminders.Reminder) -> Result:
     return {**r.model_dump(mode="json"), "notice": r.notice()}
 
 
-def reminders_due(store: SessionStore, settings: Settings) -> list[Result]:
-    return [_reminder(r) for r in reminders.due(store=store, settings=settings)]
+def reminders_due(store: SessionStore, journal: JournalStore, settings: Settings) -> list[Result]:
+    return [_reminder(r) for r in reminders.due(journal, store=store, settings=settings)]
 
 
-def snooze_reminder(session_id: str, minutes: float = reminders.SNOOZE_MIN) -> Result:
+def snooze_reminder(
+    journal: JournalStore, session_id: str, minutes: float = reminders.SNOOZE_MIN
+) -> Result:
     if not isinstance(minutes, int | float) or not 1 <= minutes <= 24 * 60:
         raise CopilotError("snooze for 1 minute to 24 hours")
-    return _reminder(reminders.snooze(session_id, float(minutes)))
+    return _reminder(reminders.snooze(journal, session_id, float(minutes)))
 
 
-def dismiss_reminder(session_id: str) -> Result:
-    return {"session_id": session_id, "closed": reminders.close(session_id)}
+def dismiss_reminder(journal: JournalStore, session_id: str) -> Result:
+    return {"session_id": session_id, "closed": reminders.close(journal, session_id)}
 
 
-def session_ended(settings: Settings, session_id: str) -> Result:
-    made = reminders.schedule(session_id, settings)
+def session_ended(journal: JournalStore, settings: Settings, session_id: str) -> Result:
+    made = reminders.schedule(journal, session_id, settings)
     return {"reminder": _reminder(made) if made else None}

@@ -8,7 +8,6 @@ the session database but stored only in the journal.
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
@@ -19,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from copilot.domain import EmotionReading, RiskFlag, Session, SessionSummary, utcnow
 from copilot.reflection import reminders
 from copilot.reflection.instruments import Instrument, Kind, ScaleScore, score
-from copilot.storage.journal import CheckInRows, open_journal
+from copilot.storage.journal import JournalStore
 from copilot.storage.repository import SessionStore
 
 
@@ -157,6 +156,7 @@ def make_checkin(
 
 def record_checkin(
     store: SessionStore,
+    journal: JournalStore,
     instrument: Instrument,
     answers: dict[str, int],
     session_id: str | None = None,
@@ -166,13 +166,9 @@ def record_checkin(
     session = store.get(session_id).id if session_id else None
     context = load_context(store)
     result = make_checkin(instrument, answers, context, session)
-    db = open_journal()
-    try:
-        CheckInStore(db).save(result)
-    finally:
-        db.close()
+    CheckInStore(journal).save(result)
     if session:
-        reminders.close(session)
+        reminders.close(journal, session)
     return result, context
 
 
@@ -208,8 +204,8 @@ def _whole(text: str) -> int | None:
 class CheckInStore:
     """Check-ins in the journal database (its SQL is copilot.storage.journal's)."""
 
-    def __init__(self, db: sqlite3.Connection):
-        self._rows = CheckInRows(db)
+    def __init__(self, journal: JournalStore):
+        self._rows = journal.checkins
 
     def save(self, checkin: CheckIn) -> None:
         row = checkin.model_dump(mode="json")

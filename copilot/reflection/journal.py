@@ -12,24 +12,21 @@ client words behind in the journal.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 # The journal's database and its models live in storage; these names stay importable here.
 from copilot.storage.journal import (
     JOURNAL_FILE,
     MIGRATIONS,
-    Journal,
     JournalEntry,
     JournalError,
+    JournalStore,
     journal_path,
-    open_journal,
-    transaction,
     without_quotes,
 )
 
 
 def journal_for_export(
-    session_id: str, entry_ids: Sequence[int] = (), path: Path | None = None
+    journal: JournalStore, session_id: str, entry_ids: Sequence[int] = ()
 ) -> list[JournalEntry]:
     """The entries the therapist chose to include in this session's share: none by default.
 
@@ -38,11 +35,7 @@ def journal_for_export(
     """
     if not entry_ids:
         return []
-    journal = Journal(path=path)
-    try:
-        found = journal.get(list(dict.fromkeys(entry_ids)))
-    finally:
-        journal.close()
+    found = journal.entries.get(list(dict.fromkeys(entry_ids)))
     ours = {e.id: e for e in found if e.session_id == session_id}
     for entry_id in entry_ids:
         if entry_id not in ours:
@@ -51,6 +44,6 @@ def journal_for_export(
 
 
 __all__ = [
-    "JOURNAL_FILE", "MIGRATIONS", "Journal", "JournalEntry", "JournalError", "journal_for_export",
-    "journal_path", "open_journal", "transaction", "without_quotes",
+    "JOURNAL_FILE", "MIGRATIONS", "JournalEntry", "JournalError", "JournalStore",
+    "journal_for_export", "journal_path", "without_quotes",
 ]  # fmt: skip

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from copilot.domain import utcnow
 from copilot.errors import CopilotError
 from copilot.settings import Settings
-from copilot.storage.journal import ReminderRows, open_journal
+from copilot.storage.journal import JournalStore
 from copilot.storage.repository import SessionStore
 
 SNOOZE_MIN = 20
@@ -43,29 +42,25 @@ class Reminder(BaseModel):
 
 
 def schedule(
+    journal: JournalStore,
     session_id: str,
     settings: Settings,
     now: datetime | None = None,
-    path: Path | None = None,
 ) -> Reminder | None:
     """At session end: make the reminder if the therapist wants reminders; never raises."""
     try:
         if not settings.reminders:
             return None
         reminder = Reminder(session_id=session_id, due_at=now or utcnow())
-        db = open_journal(path)
-        try:
-            ReminderRows(db).add(session_id, reminder.due_at)
-        finally:
-            db.close()
+        journal.reminders.add(session_id, reminder.due_at)
     except (CopilotError, sqlite3.Error, OSError, ValueError):
         return None  # a reminder is a courtesy; losing one must not disturb the session's end
     return reminder
 
 
 def due(
+    journal: JournalStore,
     now: datetime | None = None,
-    path: Path | None = None,
     store: SessionStore | None = None,
     settings: Settings | None = None,
 ) -> list[Reminder]:
@@ -74,14 +69,10 @@ def due(
     check-in and without a reminder already made, dismissed or done. So a session's end needs
     no hook: the next look at `due()` finds it."""
     now = now or utcnow()
-    db = open_journal(path)
-    try:
-        rows = ReminderRows(db)
-        found = [Reminder.model_validate(r) for r in rows.due(now)]
-        if store is not None and settings is not None and settings.reminders:
-            found += _unreflected(rows.sessions_known(), store, now)
-    finally:
-        db.close()
+    rows = journal.reminders
+    found = [Reminder.model_validate(r) for r in rows.due(now)]
+    if store is not None and settings is not None and settings.reminders:
+        found += _unreflected(rows.sessions_known(), store, now)
     return sorted(found, key=lambda r: r.due_at)
 
 
@@ -95,24 +86,15 @@ def _unreflected(known: set[str], store: SessionStore, now: datetime) -> list[Re
 
 
 def snooze(
+    journal: JournalStore,
     session_id: str,
     minutes: float = SNOOZE_MIN,
     now: datetime | None = None,
-    path: Path | None = None,
 ) -> Reminder:
     later = (now or utcnow()) + timedelta(minutes=minutes)
-    db = open_journal(path)
-    try:
-        row = ReminderRows(db).snooze(session_id, later)
-    finally:
-        db.close()
-    return Reminder.model_validate(row)
+    return Reminder.model_validate(journal.reminders.snooze(session_id, later))
 
 
-def close(session_id: str, path: Path | None = None, now: datetime | None = None) -> bool:
+def close(journal: JournalStore, session_id: str, now: datetime | None = None) -> bool:
     """Done or dismissed: the reminder stops. Returns whether there was an open one."""
-    db = open_journal(path)
-    try:
-        return ReminderRows(db).close(session_id, now or utcnow())
-    finally:
-        db.close()
+    return journal.reminders.close(session_id, now or utcnow())

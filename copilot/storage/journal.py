@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -89,20 +90,44 @@ def open_journal(path: Path | None = None) -> sqlite3.Connection:
     return connect(path or journal_path(), migrations=MIGRATIONS)
 
 
-@contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    try:
-        db.execute("BEGIN IMMEDIATE")
-        yield db
-        db.execute("COMMIT")
-    except OperationalError as exc:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise StorageError(f"could not write to the journal: {exc}") from exc
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
+class JournalStore:
+    """The journal, opened once where a program starts (a command, the window) and passed in,
+    as the session store is; `with JournalStore() as journal:` closes it at the end. Its rows
+    by concern: `entries`, `checkins`, `reminders`."""
+
+    def __init__(self, db: sqlite3.Connection | None = None, path: Path | None = None):
+        self.db = db or open_journal(path)
+        self._lock = threading.RLock()  # the window's page calls arrive on threads of their own
+        self.entries = EntryRows(self)
+        self.checkins = CheckInRows(self)
+        self.reminders = ReminderRows(self)
+
+    def __enter__(self) -> JournalStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                yield self.db
+                self.db.execute("COMMIT")
+            except OperationalError as exc:
+                self._rollback()
+                raise StorageError(f"could not write to the journal: {exc}") from exc
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
 
 
 def without_quotes(question: str) -> str:
@@ -124,15 +149,14 @@ class JournalEntry(BaseModel):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Journal:
-    def __init__(self, db: sqlite3.Connection | None = None, path: Path | None = None):
-        self.db = db or open_journal(path)
+class EntryRows:
+    """The therapist's answers to reflection prompts."""
 
-    def close(self) -> None:
-        self.db.close()
+    def __init__(self, journal: JournalStore):
+        self.journal = journal
 
     def add(self, entry: JournalEntry) -> JournalEntry:
-        with transaction(self.db) as db:
+        with self.journal.transaction() as db:
             cur = db.execute(
                 "INSERT INTO entries (session_id, prompt_id, aspect, question, moment_start, "
                 "utterance_seq, answer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -145,31 +169,31 @@ class Journal:
         stored = {"id": cur.lastrowid, "question": without_quotes(entry.question)}
         return entry.model_copy(update=stored)
 
-    def entries(self, session_id: str | None = None) -> list[JournalEntry]:
+    def select(self, session_id: str | None = None) -> list[JournalEntry]:
         sql, args = "SELECT * FROM entries", list[str]()
         if session_id is not None:
             sql, args = sql + " WHERE session_id = ?", [session_id]
-        rows = self.db.execute(sql + " ORDER BY id", args).fetchall()
+        rows = self.journal.db.execute(sql + " ORDER BY id", args).fetchall()
         return [JournalEntry.model_validate(dict(r)) for r in rows]
 
     def get(self, entry_ids: Sequence[int]) -> list[JournalEntry]:
         marks = ", ".join("?" for _ in entry_ids)
-        rows = self.db.execute(
+        rows = self.journal.db.execute(
             f"SELECT * FROM entries WHERE id IN ({marks}) ORDER BY id", list(entry_ids)
         ).fetchall()
         return [JournalEntry.model_validate(dict(r)) for r in rows]
 
     def delete(self, entry_id: int) -> None:
-        with transaction(self.db) as db:
+        with self.journal.transaction() as db:
             cur = db.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
         if cur.rowcount == 0:
             raise JournalError(f"no journal entry {entry_id}")
 
     def forget_session(self, session_id: str) -> int:
         """Delete a session's entries (for when the therapist wants them gone with it)."""
-        with transaction(self.db) as db:
+        with self.journal.transaction() as db:
             cur = db.execute("DELETE FROM entries WHERE session_id = ?", (session_id,))
-        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.journal.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return cur.rowcount
 
 
@@ -177,8 +201,8 @@ class CheckInRows:
     """Check-in rows: the answers, scores and context as JSON text (copilot.reflection.checkins
     turns them into a `CheckIn`)."""
 
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
+    def __init__(self, journal: JournalStore):
+        self.journal = journal
 
     def insert(self, row: dict[str, Any]) -> None:
         row = {**row, "at": _ts(row["at"])}
@@ -186,7 +210,7 @@ class CheckInRows:
             row[key] = None if row[key] is None else json.dumps(row[key])
         names = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        with transaction(self.db) as db:
+        with self.journal.transaction() as db:
             db.execute(f"INSERT INTO checkins ({names}) VALUES ({marks})", list(row.values()))
 
     def select(
@@ -199,7 +223,7 @@ class CheckInRows:
             sql += f" AND kind IN ({', '.join('?' for _ in kinds)})"
             args += list(kinds)
         found = []
-        for r in self.db.execute(sql + " ORDER BY at", args).fetchall():
+        for r in self.journal.db.execute(sql + " ORDER BY at", args).fetchall():
             data = dict(r)
             for key in ("answers", "scores", "context"):
                 data[key] = json.loads(data[key]) if data[key] else None
@@ -211,18 +235,18 @@ class ReminderRows:
     """Reminder rows: one per session, open until closed (copilot.reflection.reminders says
     when one is due)."""
 
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
+    def __init__(self, journal: JournalStore):
+        self.journal = journal
 
     def add(self, session_id: str, due_at: datetime) -> None:
-        with transaction(self.db) as db:
+        with self.journal.transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO reminders (session_id, due_at) VALUES (?, ?)",
                 (session_id, _ts(due_at)),
             )
 
     def due(self, now: datetime) -> list[dict[str, Any]]:
-        rows = self.db.execute(
+        rows = self.journal.db.execute(
             "SELECT session_id, due_at, snoozes FROM reminders "
             "WHERE closed_at IS NULL AND due_at <= ? ORDER BY due_at",
             (_ts(now),),
@@ -231,30 +255,32 @@ class ReminderRows:
 
     def sessions_known(self) -> set[str]:
         """Sessions with a reminder (open or not), a journal entry or a check-in."""
-        known = {r[0] for r in self.db.execute("SELECT session_id FROM reminders")}
-        known |= {r[0] for r in self.db.execute("SELECT DISTINCT session_id FROM entries")}
+        known = {r[0] for r in self.journal.db.execute("SELECT session_id FROM reminders")}
+        known |= {r[0] for r in self.journal.db.execute("SELECT DISTINCT session_id FROM entries")}
         known |= {
             r[0]
-            for r in self.db.execute("SELECT session_id FROM checkins WHERE session_id IS NOT NULL")
+            for r in self.journal.db.execute(
+                "SELECT session_id FROM checkins WHERE session_id IS NOT NULL"
+            )
         }
         return known
 
     def snooze(self, session_id: str, until: datetime) -> dict[str, Any]:
-        with transaction(self.db) as db:
+        with self.journal.transaction() as db:
             db.execute(
                 "INSERT INTO reminders (session_id, due_at, snoozes) VALUES (?, ?, 1) "
                 "ON CONFLICT (session_id) DO UPDATE SET due_at = excluded.due_at, "
                 "snoozes = snoozes + 1, closed_at = NULL",
                 (session_id, _ts(until)),
             )
-        row = self.db.execute(
+        row = self.journal.db.execute(
             "SELECT session_id, due_at, snoozes FROM reminders WHERE session_id = ?", (session_id,)
         ).fetchone()
         return dict(row)
 
     def close(self, session_id: str, at: datetime) -> bool:
         """Returns whether there was an open one."""
-        with transaction(self.db) as db:
+        with self.journal.transaction() as db:
             cur = db.execute(
                 "UPDATE reminders SET closed_at = ? WHERE session_id = ? AND closed_at IS NULL",
                 (_ts(at), session_id),

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from copilot import __version__
 from copilot.protection import lock as app_lock
 from copilot.settings import Settings, home
+from copilot.storage.journal import JournalStore
 from copilot.storage.repository import SessionStore
 from copilot.transcription.speed import table_path
 from copilot.window.current import CurrentSession, LockedStore
@@ -59,12 +60,15 @@ class Bridge:
         settings: Settings,
         review_session_id: str | None = None,
         session_factory: SessionFactory | None = None,
+        journal: JournalStore | None = None,
     ):
-        """`store` and `settings` are the window's, opened once where it starts; whoever
-        opened the store closes it."""
+        """`store`, `settings` and `journal` are the window's, opened once where it starts;
+        whoever opened them closes them (a journal the bridge had to open, it closes)."""
         self._review_id = review_session_id
         self._store = store
         self._settings = settings
+        self._own_journal = journal is None
+        self._journal = journal or JournalStore()
         self._host: Host | None = None
         self._pusher: Pusher | None = None
         self._meters = Meters(self._send)
@@ -81,7 +85,7 @@ class Bridge:
         self.live = LiveApi(db, self._current)
         self.review = ReviewApi(db, self._settings, self._current)
         self.risk_feedback = RiskFeedbackApi(db)
-        self.reflection = ReflectionApi(db, self._settings)
+        self.reflection = ReflectionApi(db, self._journal, self._settings)
         self.practice = PracticeApi(db, self._settings)
         self.preferences = PreferencesApi(self._settings, self._get_host)
         self.supervision = SupervisionApi(db, self._settings)
@@ -152,6 +156,8 @@ class Bridge:
             self._current.detach()
         if self._pusher:
             self._pusher.close()
+        if self._own_journal:
+            self._journal.close()
 
     @python_side
     def wait_ready(self, timeout: float | None = None) -> bool:

@@ -21,6 +21,7 @@ from copilot.window.start import RECORDING_TYPES
 if TYPE_CHECKING:
     from copilot.settings import Settings
     from copilot.storage import SessionStore
+    from copilot.storage.journal import JournalStore
 
 TITLE = "Session Copilot"
 CLI_ALTERNATIVES = (
@@ -167,17 +168,20 @@ def run(bridge: Bridge, window: Any, func: Callable[[Any], None] | None = None) 
 
 
 def open_window(
-    store: SessionStore, settings: Settings, review_session_id: str | None = None
+    store: SessionStore,
+    journal: JournalStore,
+    settings: Settings,
+    review_session_id: str | None = None,
 ) -> int:
     """`session-copilot` with no command, or `session-copilot open SESSION_ID` for a review.
-    The command's one store and settings are passed to every view."""
+    The command's one store, journal and settings are passed to every view."""
     from copilot.protection import retention
 
     check_display()
     webview = _webview()
     if review_session_id:
         review_session_id = store.get(review_session_id).id  # a clear line if there is none
-    bridge = Bridge(store, settings, review_session_id=review_session_id)
+    bridge = Bridge(store, settings, review_session_id=review_session_id, journal=journal)
     window = create_window(bridge, webview)
     upkeep = retention.Daily(
         lambda: retention.apply(store, retention.plan(store, settings), "window")

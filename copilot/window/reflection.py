@@ -1,7 +1,7 @@
 """The therapist's own side: reflection prompts and answers, check-ins, trends and reminders.
 
 Each page call takes the page's one dict of arguments and hands it to copilot.reflection.api,
-with the window's store (held for the call) and settings.
+with the window's store (held for the call), journal and settings.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 from copilot.errors import CopilotError
 from copilot.reflection import api
 from copilot.settings import Settings
+from copilot.storage.journal import JournalStore
 from copilot.window.current import LockedStore
 from copilot.window.support import Result, answers
 
@@ -22,23 +23,26 @@ def _result(answer: object) -> Result:
 
 
 class ReflectionApi:
-    def __init__(self, db: LockedStore, settings: Settings):
+    def __init__(self, db: LockedStore, journal: JournalStore, settings: Settings):
         self._db = db
+        self._journal = journal
         self._settings = settings
 
     @answers
     def prompts_for(self, args: Args = None) -> Result:
         with self._db as store:
-            return _result(api.prompts_for(store, self._settings, **dict(args or {})))
+            return _result(
+                api.prompts_for(store, self._journal, self._settings, **dict(args or {}))
+            )
 
     @answers
     def save_answers(self, args: Args = None) -> Result:
         with self._db as store:
-            return _result(api.save_answers(store, **dict(args or {})))
+            return _result(api.save_answers(store, self._journal, **dict(args or {})))
 
     @answers
     def journal_entries(self, args: Args = None) -> Result:
-        return _result(api.journal_entries(**dict(args or {})))
+        return _result(api.journal_entries(self._journal, **dict(args or {})))
 
     @answers
     def checkin_form(self, args: Args = None) -> Result:
@@ -48,7 +52,7 @@ class ReflectionApi:
     @answers
     def submit_checkin(self, args: Args = None) -> Result:
         with self._db as store:
-            return _result(api.submit_checkin(store, **dict(args or {})))
+            return _result(api.submit_checkin(store, self._journal, **dict(args or {})))
 
     @answers
     def load_today(self, args: Args = None) -> Result:
@@ -57,15 +61,15 @@ class ReflectionApi:
 
     @answers
     def trend_series(self, args: Args = None) -> Result:
-        return _result(api.trend_series(**dict(args or {})))
+        return _result(api.trend_series(self._journal, **dict(args or {})))
 
     @answers
     def snooze_reminder(self, args: Args = None) -> Result:
-        return _result(api.snooze_reminder(**dict(args or {})))
+        return _result(api.snooze_reminder(self._journal, **dict(args or {})))
 
     @answers
     def dismiss_reminder(self, args: Args = None) -> Result:
-        return _result(api.dismiss_reminder(**dict(args or {})))
+        return _result(api.dismiss_reminder(self._journal, **dict(args or {})))
 
     @answers
     def reminders(self) -> Result:
@@ -73,7 +77,7 @@ class ReflectionApi:
         enabled = self._settings.reminders
         found = []
         with self._db as store:
-            due = api.reminders_due(store, self._settings) if enabled else []
+            due = api.reminders_due(store, self._journal, self._settings) if enabled else []
         for reminder in due:
             with self._db as store:
                 try:
