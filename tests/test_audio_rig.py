@@ -21,12 +21,13 @@ from conftest import require
 from dialogues import render_dialogue
 from live_events import EventLog
 from pydantic import BaseModel
+from test_encryption import raw_hits
 
 from copilot.domain import Consent
 from copilot.evaluation import wer
 from copilot.events import LevelEvent, RiskEvent
 from copilot.live import LiveOptions, LiveSession
-from copilot.settings import Settings
+from copilot.settings import Settings, home
 from copilot.storage import SessionStore
 
 pytestmark = [pytest.mark.rig, pytest.mark.model]
@@ -159,6 +160,10 @@ def test_two_devices_roles_bleed_and_risk_timing(rig: AudioRig) -> None:
 
     assert result.export.session.status == "complete"
     assert [t.name for t in threading.enumerate() if t.name.startswith(SESSION_THREADS)] == []
+    # at rest nothing of what was said is readable: database, WAL, backlog, report, kept audio
+    stored_lines = [t for _r, t, _s, _e in reference if len(t) >= 30]
+    stored_lines += [u.text for u in result.export.utterances if len(u.text) >= 30]
+    assert stored_lines and all(raw_hits(home(), line) == [] for line in stored_lines)
 
 
 def test_a_device_that_vanishes_leaves_the_other_running(rig: AudioRig) -> None:
