@@ -9,6 +9,9 @@ A plaintext database from an earlier version is encrypted the first time it is o
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -89,3 +92,27 @@ def scrub(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("VACUUM")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+@contextmanager
+def write_transaction(
+    db: sqlite3.Connection, lock: threading.RLock, what: str
+) -> Iterator[sqlite3.Connection]:
+    """One writer at a time on a connection shared by threads; a failed write rolls back and
+    says which database (`what`) could not be written."""
+    with lock:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+            db.execute("COMMIT")
+        except OperationalError as exc:
+            _rollback(db)
+            raise StorageError(f"could not write to {what}: {exc}") from exc
+        except BaseException:
+            _rollback(db)
+            raise
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    if db.in_transaction:
+        db.execute("ROLLBACK")

@@ -16,8 +16,8 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,9 +25,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.domain import utcnow
-from copilot.errors import CopilotError, StorageError
+from copilot.errors import CopilotError
 from copilot.settings import home
-from copilot.storage.db import OperationalError, connect
+from copilot.storage.db import connect, write_transaction
 from copilot.storage.migrations import Migration, run_script
 
 JOURNAL_FILE = "journal.sqlite3"
@@ -111,23 +111,8 @@ class JournalStore:
     def close(self) -> None:
         self.db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self.db.execute("BEGIN IMMEDIATE")
-                yield self.db
-                self.db.execute("COMMIT")
-            except OperationalError as exc:
-                self._rollback()
-                raise StorageError(f"could not write to the journal: {exc}") from exc
-            except BaseException:
-                self._rollback()
-                raise
-
-    def _rollback(self) -> None:
-        if self.db.in_transaction:
-            self.db.execute("ROLLBACK")
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self.db, self._lock, "the journal")
 
 
 def without_quotes(question: str) -> str:

@@ -11,8 +11,7 @@ import os
 import socket
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,10 +22,10 @@ from copilot.domain import (
     Session,
     utcnow,
 )
-from copilot.errors import SessionNotFound, StorageError
+from copilot.errors import SessionNotFound
 from copilot.protection.erase import erase
 from copilot.storage.analyses import Analyses, Marks
-from copilot.storage.db import OperationalError, connect, scrub
+from copilot.storage.db import connect, scrub, write_transaction
 from copilot.storage.rows import (
     SESSION_COLUMNS,
     encode,
@@ -65,23 +64,8 @@ class SessionStore:
         main = self.db.execute("PRAGMA database_list").fetchone()
         return SessionStore(path=Path(main["file"]))
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self.db.execute("BEGIN IMMEDIATE")
-                yield self.db
-                self.db.execute("COMMIT")
-            except OperationalError as exc:
-                self._rollback()
-                raise StorageError(f"could not write to the database: {exc}") from exc
-            except BaseException:
-                self._rollback()
-                raise
-
-    def _rollback(self) -> None:
-        if self.db.in_transaction:
-            self.db.execute("ROLLBACK")
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self.db, self._lock, "the database")
 
     # sessions ---------------------------------------------------------------------------------
 
