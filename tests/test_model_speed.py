@@ -143,3 +143,41 @@ def test_no_measuring_while_a_session_records(tmp_path: Path) -> None:
     assert api.speeds()["measuring"] is False
     assert "no session is recording" in api.measure()["error"]
     assert sent == [] and not [t for t in threading.enumerate() if t.name == "model-speed"]
+
+
+def test_closing_the_window_waits_for_the_model_being_timed_and_measures_no_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A measurement thread left inside a model's native load as the interpreter exits aborts
+    the process: closing waits for the model in hand, then stops before the next."""
+    import copilot.window.models as models
+
+    monkeypatch.setattr(models, "probe_clip", lambda: CLIP)
+    clock = Clock()
+    loading, release = threading.Event(), threading.Event()
+    loaded: list[str] = []
+
+    def slow_load(name: str) -> Scripted:
+        loaded.append(name)
+        loading.set()
+        release.wait(10)
+        return Scripted(name, clock, *RATES[name])
+
+    sent: list[BaseModel] = []
+    names = lambda: [{"name": n, "label": n} for n in RATES]  # noqa: E731
+    api = ModelsApi(Settings(), CurrentSession(), sent.append, table_path(tmp_path), names,
+                    load=slow_load, clock=clock)  # fmt: skip
+    api.speeds()
+    assert loading.wait(10)
+    closer = threading.Thread(target=api.close)
+    closer.start()
+    closer.join(0.3)
+    assert closer.is_alive(), "close returned while a model was still loading"
+    release.set()
+    closer.join(10)
+    assert not closer.is_alive()
+    assert not [t for t in threading.enumerate() if t.name == "model-speed"]
+    assert loaded == ["tiny.en"] and list(load_table(table_path(tmp_path)).speeds) == ["tiny.en"]
+    assert sent == []
+    api.speeds()  # a closed window starts no new measurement
+    assert loaded == ["tiny.en"]

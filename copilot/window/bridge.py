@@ -149,6 +149,7 @@ class Bridge:
         """The window closed: a recording still running is stopped and analysed, not lost."""
         self._meters.stop()
         self._watcher.stop()
+        self.models.close()
         with self._current.lock:
             live = self._current.live
             if live is not None and live.state in ("recording", "paused"):

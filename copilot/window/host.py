@@ -164,7 +164,19 @@ def run(bridge: Bridge, window: Any, func: Callable[[Any], None] | None = None) 
             f"pip install -e '.[window]'"
         ) from exc
     finally:
+        if gui == "qt":
+            _delete_closed_pages()
         bridge.shutdown()
+
+
+def _delete_closed_pages() -> None:
+    """Delete the closed window's web page now. pywebview queues its deletion just as the loop
+    ends, too late to run, so the page outlived its profile at exit and Qt WebEngine aborted
+    the process now and then ("Release of profile requested but WebEnginePage still not
+    deleted")."""
+    from qtpy.QtCore import QCoreApplication, QEvent  # the binding pywebview's Qt backend uses
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def open_window(

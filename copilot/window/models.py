@@ -60,6 +60,7 @@ class ModelsApi:
         self._clock = clock
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._closing = threading.Event()
 
     @answers
     def speeds(self) -> Result:
@@ -84,6 +85,15 @@ class ModelsApi:
             thread.join(timeout)
         return thread is None or not thread.is_alive()
 
+    @python_side
+    def close(self) -> None:
+        """The window closed: a measurement ends after the model it is timing, and is waited
+        for. A thread left inside the engine's native load as the interpreter exits aborts the
+        process."""
+        with self._lock:
+            self._closing.set()
+        self.wait()
+
     def _names(self) -> list[str]:
         return [str(m["name"]) for m in self._installed()]
 
@@ -92,7 +102,7 @@ class ModelsApi:
 
     def _begin(self, everything: bool = False) -> None:
         with self._lock:
-            if self._measuring():
+            if self._measuring() or self._closing.is_set():
                 return
             self._thread = threading.Thread(
                 target=self._run, args=(everything,), name="model-speed", daemon=True
@@ -104,6 +114,8 @@ class ModelsApi:
         names = self._names() if everything else table.missing(self._names())
         clip = probe_clip()
         for name in names:
+            if self._closing.is_set():
+                return  # the models measured so far are kept; the rest wait for the next start
             speed = measure(name, self._load, clip, self._settings.live_threads, self._clock)
             table.speeds[name] = speed
             save_table(self._path, table)
