@@ -41,6 +41,9 @@ def open_session(model: Path | bytes, threads: int, what: str) -> Any:
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
+    # No arena: it grows to the largest batch shape seen and keeps it for the process's life
+    # (the speaker encoder's spans, the encoder's sentences vary); freed memory goes back.
+    opts.enable_cpu_mem_arena = False
     source = model if isinstance(model, bytes) else str(model)
     return ort.InferenceSession(source, opts, providers=["CPUExecutionProvider"])
 

@@ -211,3 +211,13 @@ def test_voice_vectors_from_a_file_match_across_chunk_boundaries(
     from_file = span_vectors(path, spans, encoder, chunk_s=10.0)
     direct = encoder.embed([span(audio, lo, hi) for lo, hi in spans])
     assert np.allclose(from_file, direct, atol=1e-3)
+
+
+def test_the_farthest_pair_is_found_a_block_at_a_time_as_in_the_whole_matrix() -> None:
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(1300, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    whole = vectors @ vectors.T
+    expected = np.unravel_index(int(np.argmin(whole)), whole.shape)
+    assert voices.farthest_pair(vectors) == (int(expected[0]), int(expected[1]))
+    assert len(vectors) > 2 * voices.PAIR_ROWS  # more than one block, and a partial last one

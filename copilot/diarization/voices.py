@@ -80,13 +80,29 @@ def _runs(words: Sequence[Word]) -> list[Span]:
     return [(lo, hi) for lo, hi in runs]
 
 
+PAIR_ROWS = 512  # rows of the similarity matrix held at once: 2 h of speech has ~10k windows
+
+
+def farthest_pair(vectors: np.ndarray) -> tuple[int, int]:
+    """The two least similar vectors (the first such pair in row order), a block of rows at a
+    time: the whole matrix of a 2-hour recording would take 400 MB."""
+    best, pair = np.inf, (0, 0)
+    for lo in range(0, len(vectors), PAIR_ROWS):
+        block = vectors[lo : lo + PAIR_ROWS] @ vectors.T
+        flat = int(np.argmin(block))
+        if block.flat[flat] < best:
+            best = float(block.flat[flat])
+            row, col = np.unravel_index(flat, block.shape)
+            pair = (lo + int(row), int(col))
+    return pair
+
+
 def two_means(vectors: np.ndarray, iterations: int = 30) -> tuple[np.ndarray, np.ndarray]:
     """Labels and unit centres of two clusters of unit vectors, started from the two vectors
     farthest apart (deterministic)."""
     if len(vectors) < 2:
         return np.zeros(len(vectors), int), np.repeat(vectors[:1], 2, axis=0)
-    similarity = vectors @ vectors.T
-    a, b = np.unravel_index(int(np.argmin(similarity)), similarity.shape)
+    a, b = farthest_pair(vectors)
     centres = vectors[[a, b]].copy()
     labels = np.zeros(len(vectors), int)
     for _ in range(iterations):

