@@ -21,7 +21,8 @@ similarity is the lowest at which the layer fires on at most EVERYDAY_BUDGET of 
 sentences it has never seen (GoEmotions comments outside the bank and EmoBank sentences, neither
 carrying a risk keyword; their vectors are not shipped): a flag a therapist learns to ignore
 protects nobody. The "close" similarity below which a learned-only flag steps its severity
-down, and the short units' floor, are chosen leave-one-split-out: each written split and each
+down (with the lead over everyday sentences it needs as well), and the short units' floor, are
+chosen leave-one-split-out: each written split and each
 everyday theme scored by a bank without it, with the rules. The blind split is never read here,
 nor MELD (evaluation only).
 
@@ -69,6 +70,7 @@ NEIGHBOURS = 3
 EVERYDAY_BUDGET = 0.015  # the share of unseen everyday sentences the learned layer may flag
 TUNING_EACH = 1500  # unseen everyday sentences from each source, for the floor
 CLOSE_PRECISION = 0.90  # a learned-only flag this precise on held-out material keeps its severity
+CLOSE_LOSS = 0.02  # the share of those true flags the lead it needs may step down
 # A comment carrying any of these is not taken as an everyday negative without a reader.
 RISK_WORDS = re.compile(
     r"kill|die|dead|death|suicid|hurt|harm|cut|burn|pill|overdos|hang|jump|bridge|gun|knife|"
@@ -227,15 +229,26 @@ def choose_floor(everyday_margin: np.ndarray, everyday_top1: np.ndarray, margin:
     return 0.80
 
 
-def choose_close(h: dict[str, np.ndarray], margin: float, floor: float) -> float:
-    """The lowest similarity from which the learned layer's own flags (no rule) reach
-    CLOSE_PRECISION on held-out material: below it a flag's severity steps down."""
+def choose_close(h: dict[str, np.ndarray], margin: float, floor: float) -> tuple[float, float]:
+    """Where a learned-only flag (no rule) keeps its kind's severity. The similarity: the lowest
+    from which these flags reach CLOSE_PRECISION on held-out material. The lead over everyday
+    sentences: the widest that steps down at most CLOSE_LOSS of the true flags kept there (a
+    near tie with everyday talk is weak evidence, however close the exemplar: "I am sure I can
+    sleep." led by 0.005)."""
     alone = (h["margin"] >= margin) & (h["top1"] >= floor) & ~h["rules"] & ~h["short"]
+    close = 1.0
     for t in np.round(np.arange(floor, 0.90, 0.005), 3):
         sel = alone & (h["top1"] >= t)
         if sel.sum() and h["positive"][sel].mean() >= CLOSE_PRECISION:
-            return float(t)
-    return 1.0
+            close = float(t)
+            break
+    kept = alone & (h["top1"] >= close) & h["positive"]
+    lead = margin
+    for m in np.round(np.arange(margin, margin + 0.1, 0.005), 3):
+        if (kept & (h["margin"] < m)).sum() > CLOSE_LOSS * kept.sum():
+            break
+        lead = float(m)
+    return close, lead
 
 
 def choose_short_floor(h: dict[str, np.ndarray], margin: float, floor: float) -> float:
@@ -308,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     everyday_top1 = nearest(xe, x[in_bank], risky)
     floor = choose_floor(everyday_margin, everyday_top1, margin)
     h = held_out(x, y, sources, texts, in_bank)
-    close = choose_close(h, margin, floor)
+    close, close_margin = choose_close(h, margin, floor)
     short_floor = choose_short_floor(h, margin, floor)
     val_top1 = nearest(xv, x[in_bank], risky)
     fired = (val_margins >= margin) & (val_top1 >= floor)
@@ -345,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         "margin": margin,
         "floor_top1": floor,
         "close_top1": close,
+        "close_margin": close_margin,
         "short_floor_top1": short_floor,
         "material": dict(sorted(Counter(s.split(":")[0] for s in sources).items())),
         "bank": {"risk": int(risky.sum()), "everyday": int((~risky).sum())},

@@ -6,10 +6,11 @@ at build time, and the nearest of them is at least as close as a floor (a weakly
 line is nearer risk than everyday by chance, not by meaning). The floor is chosen so that the
 layer flags few everyday sentences it has never seen. The kind the head names must itself have
 an exemplar that close: the exemplars shown are the reason the flag stands. A flag from a
-neighbour below the "close" similarity steps its severity down: weak evidence cannot claim the
-kind's full severity. A softmax head over the same vector names the kind. It says why: the
-nearest exemplars of that kind, with their similarity. Built by `scripts/train_risk.py` (numpy
-arrays and JSON; no training library at run time).
+neighbour below the "close" similarity, or leading the everyday sentences by less than the
+"close" margin, steps its severity down: weak evidence cannot claim the kind's full severity.
+A softmax head over the same vector names the kind. It says why: the nearest exemplars of that
+kind, with their similarity. Built by `scripts/train_risk.py` (numpy arrays and JSON; no
+training library at run time).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class Judgement:
     fired: bool
     kind: RiskKind
     score: float  # nearest risk exemplars' similarity minus nearest everyday ones'
-    close: bool  # the nearest risk exemplar is close enough for the kind's full severity
+    close: bool  # the nearest exemplar close and the lead wide enough for the kind's severity
     exemplars: tuple[RiskExemplar, ...]
 
 
@@ -63,6 +64,7 @@ class LearnedLayer:
         self.margin = float(meta["margin"])
         self.floor = float(meta["floor_top1"])
         self.close = float(meta["close_top1"])
+        self.close_margin = float(meta.get("close_margin", self.margin))
         self.short_floor = float(meta.get("short_floor_top1", self.close))
         with np.load(path / "head.npz") as head:
             self._weights = head["weights"].astype(np.float32)
@@ -103,7 +105,8 @@ class LearnedLayer:
         nearest = self._nearest(sims, klass)
         own = nearest[0].similarity if nearest else 0.0
         fired = margin >= self.margin and top1 >= floor and own >= floor
-        return Judgement(fired, kind, round(margin, 4), own >= self.close, nearest)
+        close = own >= self.close and margin >= self.close_margin
+        return Judgement(fired, kind, round(margin, 4), close, nearest)
 
     def _nearest(self, sims: np.ndarray, klass: int) -> tuple[RiskExemplar, ...]:
         same = np.flatnonzero(self._bank_classes == klass)
