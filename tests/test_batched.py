@@ -143,6 +143,22 @@ def test_the_kept_mono_recording_gives_back_any_span_across_chunks() -> None:
     assert np.max(np.abs(got - audio[16_000:40_000])) < 1e-4
 
 
+def test_the_kept_mono_recording_gives_back_the_very_16_bit_samples_packed_smaller() -> None:
+    from copilot.audio.decoded import SCALE, DecodedMono
+    from copilot.audio.files import Chunk
+
+    t = np.arange(16_000 * 60) / 16_000
+    talking = (np.sin(t * 2 * np.pi / 8) > 0).astype(np.float32)  # 4 s of voice, 4 s of pause
+    audio = (0.2 * np.sin(2 * np.pi * 180 * t) * talking).astype(np.float32)
+    kept = DecodedMono()
+    for lo in range(0, len(audio), 16_000 * 25):
+        kept.add(Chunk(lo / 16_000, audio[lo : lo + 16_000 * 25, None]))
+    expected = (np.round(audio * SCALE) / SCALE).astype(np.float32)
+    assert np.array_equal(kept.span(0.0, 60.0), expected)
+    assert np.array_equal(kept.span(24.5, 51.0), expected[16_000 * 49 // 2 : 16_000 * 51])
+    assert kept.nbytes < 0.5 * 2 * len(audio)  # under half of plain 16-bit samples
+
+
 def test_segments_become_one_utterance_timed_by_their_words() -> None:
     from copilot.domain import Word
     from copilot.transcription.utterances import to_utterance
