@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from copilot.audio.decoded import DecodedMono
 from copilot.audio.features import SpanAcoustics, measure, span
 from copilot.audio.files import SAMPLE_RATE, AudioInfo, Chunk, iter_chunks, probe
 from copilot.diarization import roles, speaker_embedding, voices
+from copilot.diarization.ahead import VectorsAhead
 from copilot.diarization.by_channel import channel_segments
 from copilot.domain import ProsodyReading, Role, Session, SessionSource, Utterance
 from copilot.errors import ChannelSpecError, CopilotError
@@ -143,23 +145,33 @@ def _run(
                 session_id,
                 path,
                 options.swap_roles,
-                heard.mono,
+                heard.ahead,
                 options.speakers,
                 options.threads,
             )
         else:
             store.update(session_id, diarization=stereo_rule(roles))
-        voice = heard.prosody(store.transcript.utterances(session_id))
-        source = None if voice is not None else path
-        return analyse_session(
-            store,
-            session_id,
-            source,
-            options.analyser,
-            options.names,
-            settings=options.settings,
-            prosody_readings=voice,
-        )
+        if not heard.whole:  # prosody reads the recording again
+            return analyse_session(
+                store,
+                session_id,
+                path,
+                options.analyser,
+                options.names,
+                settings=options.settings,
+            )
+        utterances = store.transcript.utterances(session_id)
+        # The client's prosody is measured on a thread of its own while the text is analysed.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prosody") as pool:
+            return analyse_session(
+                store,
+                session_id,
+                None,
+                options.analyser,
+                options.names,
+                settings=options.settings,
+                prosody_readings=pool.submit(lambda: heard.prosody(utterances) or []),
+            )
     except CopilotError:
         # The recording is still there to analyse again: keep nothing half-written.
         store.delete(session_id)
@@ -167,6 +179,8 @@ def _run(
     except BaseException:
         store.update(session_id, status="incomplete", owner_pid=None)
         raise
+    finally:
+        heard.close()
 
 
 def stereo_rule(roles: Sequence[Role]) -> str:
@@ -175,17 +189,23 @@ def stereo_rule(roles: Sequence[Role]) -> str:
 
 class Heard:
     """What later steps need of the decoded audio, taken chunk by chunk as it is transcribed:
-    the client's acoustics at once for stereo (its roles are known), the whole mono recording
-    (16-bit) for speaker windows and prosody once the speakers are found."""
+    the client's acoustics at once for stereo (its roles are known); for mono, the whole
+    recording (16-bit, packed) for prosody once the speakers are found, and the voice vectors
+    of the speaker windows, worked out meanwhile."""
 
     def __init__(self, roles: Sequence[Role] | None, whole: bool):
         self.roles, self.whole = roles, whole
         self.mono = DecodedMono() if roles is None and whole else None
+        # One encoder thread: the transcription has the cores.
+        self.ahead = (
+            None if self.mono is None else VectorsAhead(self.mono, speaker_embedding.bundled(1))
+        )
         self._acoustics: dict[int, SpanAcoustics] = {}
 
     def take(self, chunk: Chunk, utterances: Sequence[Utterance]) -> None:
-        if self.mono is not None:
+        if self.mono is not None and self.ahead is not None:
             self.mono.add(chunk)
+            self.ahead.add([w for u in utterances for w in u.words])
         elif self.roles is not None:
             for u in utterances:
                 if u.role == "client" and u.channel is not None:
@@ -203,6 +223,10 @@ class Heard:
                 for u in prosody.client_utterances(utterances)
             }
         return prosody.readings(utterances, self._acoustics)
+
+    def close(self) -> None:
+        if self.ahead is not None:
+            self.ahead.close()
 
 
 def transcribe_into(
@@ -260,41 +284,26 @@ def diarize_stored(
     session_id: str,
     path: Path,
     swap: bool,
-    mono: DecodedMono | None = None,
+    ahead: VectorsAhead | None = None,
     speakers: voices.Speakers = None,
     threads: int = 1,
 ) -> None:
     """Split the stored mono transcript into two voices, word by word, and give them roles.
-    The speaker windows are read from `mono` when the whole recording was kept there. Nothing
-    else runs meanwhile, so the encoder takes the analysis's threads (a 2-hour recording's
-    ten thousand windows: 0.6 times the time on two threads instead of one)."""
+    The speaker windows' vectors come from `ahead` when the whole recording was heard there.
+    What is left to embed now runs alone, on the analysis's threads (0.6 times the time on two
+    threads instead of one)."""
     stored = store.transcript.utterances(session_id)
     encoder = speaker_embedding.bundled(threads)
 
     def vectors(spans: list[tuple[float, float]]) -> np.ndarray:
-        if mono is None:
+        if ahead is None:
             return span_vectors(path, spans, encoder)
-        return kept_vectors(mono, spans, encoder)
+        return ahead.vectors(spans, encoder)
 
     utterances, two_voices = voices.diarize(stored, vectors, speakers)
     rule = roles.assign_roles(utterances, two_voices, swap)
     store.transcript.replace_utterances(session_id, utterances)
     store.update(session_id, diarization=rule)
-
-
-EMBED_BATCH = 256  # spans embedded at once: bounded working memory for any length
-
-
-def kept_vectors(
-    mono: DecodedMono,
-    spans: Sequence[tuple[float, float]],
-    encoder: speaker_embedding.SpeakerEncoder,
-) -> np.ndarray:
-    out = np.zeros((len(spans), encoder.dim), np.float32)
-    for i in range(0, len(spans), EMBED_BATCH):
-        batch = spans[i : i + EMBED_BATCH]
-        out[i : i + len(batch)] = encoder.embed([mono.span(lo, hi) for lo, hi in batch])
-    return out
 
 
 def span_vectors(

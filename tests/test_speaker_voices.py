@@ -221,3 +221,74 @@ def test_the_farthest_pair_is_found_a_block_at_a_time_as_in_the_whole_matrix() -
     expected = np.unravel_index(int(np.argmin(whole)), whole.shape)
     assert voices.farthest_pair(vectors) == (int(expected[0]), int(expected[1]))
     assert len(vectors) > 2 * voices.PAIR_ROWS  # more than one block, and a partial last one
+
+
+def _kept(audio: np.ndarray, chunk_s: float) -> list[tuple[float, np.ndarray]]:
+    step = int(chunk_s * SAMPLE_RATE)
+    return [(lo / SAMPLE_RATE, audio[lo : lo + step]) for lo in range(0, len(audio), step)]
+
+
+def test_voice_vectors_worked_out_while_transcribing_are_those_of_the_whole_recording(
+    real_speech: Path,
+) -> None:
+    from copilot.audio.decoded import DecodedMono
+    from copilot.audio.files import Chunk
+    from copilot.diarization.ahead import VectorsAhead, kept_vectors
+
+    gap = np.zeros(2 * SAMPLE_RATE, np.float32)
+    audio = np.concatenate([clip("367-130732-0002"), gap, clip("1998-15444-0000"), gap])
+    seconds = len(audio) / SAMPLE_RATE
+    words = words_over(0.2, 9.0) + words_over(11.5, seconds - 3.0)  # two runs of talk
+    mono = DecodedMono()
+    ahead = VectorsAhead(mono, speaker_embedding.bundled())
+    for start, samples in _kept(audio, 6.0):  # the words of each chunk as it is stored
+        mono.add(Chunk(start, samples[:, None]))
+        ahead.add([w for w in words if start <= w.start < start + 6.0])
+
+    spans = voices.windows(words)
+    got = ahead.vectors(spans, speaker_embedding.bundled())
+
+    first_run = voices.run_windows(*voices.runs(words)[0])
+    assert ahead.worked_out == len(first_run) < len(spans)  # the closed run, before the end
+    expected = kept_vectors(mono, spans, speaker_embedding.bundled())
+    assert np.allclose(got, expected, atol=1e-5)
+    direct = speaker_embedding.bundled().embed([span(audio, lo, hi) for lo, hi in spans])
+    assert np.allclose(got, direct, atol=1e-3)  # the kept 16-bit samples, as decoded
+
+
+def test_working_ahead_fails_where_the_vectors_are_asked_for_and_no_more_once_closed() -> None:
+    from copilot.audio.decoded import DecodedMono
+    from copilot.diarization.ahead import VectorsAhead
+
+    class Broken:
+        dim = 4
+
+        def embed(self, stretches: list[np.ndarray]) -> np.ndarray:
+            raise RuntimeError("encoder gone")
+
+    words = words_over(0.0, 3.0) + words_over(5.0, 6.0)
+    ahead = VectorsAhead(DecodedMono(), Broken())  # type: ignore[arg-type]
+    ahead.add(words)
+    with pytest.raises(RuntimeError, match="encoder gone"):
+        ahead.vectors(voices.windows(words), speaker_embedding.bundled())
+
+    stopped = VectorsAhead(DecodedMono(), Broken())  # type: ignore[arg-type]
+    stopped.close()
+    stopped.add(words)  # after close: nothing is worked on, nothing raised
+    assert stopped.worked_out == 0
+
+
+def test_a_word_is_scored_by_the_windows_that_reach_it_only() -> None:
+    words = words_over(0.0, 20.0) + words_over(22.0, 30.0)
+    spans = voices.windows(words)
+    margin = np.random.default_rng(5).normal(size=len(spans))
+    starts, ends = np.array(spans).T
+    expected = []
+    for w in words:  # every window, weighted by how much of the word it covers
+        cover = np.clip(np.minimum(ends, w.end) - np.maximum(starts, w.start), 0.0, None)
+        centred = 1.0 - np.abs((starts + ends - w.start - w.end) / 2) / ((ends - starts) / 2 + 0.5)
+        weight = cover * np.clip(centred, 0.05, None)
+        expected.append(float(weight @ margin / weight.sum()))
+    shuffled = np.random.default_rng(6).permutation(len(spans))
+    got = voices.word_scores(words, [spans[i] for i in shuffled], margin[shuffled])
+    assert np.allclose(got, expected, atol=1e-12)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,10 +45,11 @@ def analyse_session(
     names: list[str] | None = None,
     *,
     settings: Settings,
-    prosody_readings: list[ProsodyReading] | None = None,
+    prosody_readings: list[ProsodyReading] | Future[list[ProsodyReading]] | None = None,
 ) -> Analysed:
     """Analyse a stored transcript. Prosody comes from the recording, or from the live session
-    that measured it as it went (`prosody_readings`)."""
+    that measured it as it went, or from the file's audio being measured meanwhile
+    (`prosody_readings`, the readings or their future)."""
     session = store.get(session_id)
     utterances = store.transcript.utterances(session_id)
     end = max((u.end for u in utterances), default=0.0)
@@ -64,6 +66,8 @@ def analyse_session(
     readings = emotion.read(utterances)
     store.analyses.save_analysis(session_id, "emotions", emotion.provenance(), readings)
     behaviour_notice = code_behaviour(store, session_id, utterances)
+    if isinstance(prosody_readings, Future):
+        prosody_readings = prosody_readings.result()
     voice = prosody_readings or []
     if audio_path is not None and prosody_readings is None:
         voice = prosody.from_file(audio_path, utterances)

@@ -11,6 +11,7 @@ order, so the two parts read last are kept decoded (a span may cross from one in
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,11 +34,13 @@ class DecodedMono:
     def __init__(self) -> None:
         self._parts: list[_Part] = []
         self._open: dict[int, np.ndarray] = {}  # the parts read last, decoded
+        self._lock = threading.Lock()  # chunks go in on one thread, spans are read on another
 
     def add(self, chunk: Chunk) -> None:
         ints = np.round(np.clip(chunk.samples[:, 0], -1.0, 1.0) * SCALE).astype(np.int16)
-        first = round(chunk.start_s * SAMPLE_RATE)
-        self._parts.append(_Part(first, len(ints), _pack(ints)))
+        part = _Part(round(chunk.start_s * SAMPLE_RATE), len(ints), _pack(ints))
+        with self._lock:
+            self._parts.append(part)
 
     @property
     def start_s(self) -> float:
@@ -52,10 +55,11 @@ class DecodedMono:
         """The float32 samples in [start_s, end_s) (what of it was decoded)."""
         lo, hi = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
         pieces = []
-        for index, part in enumerate(self._parts):
-            a, b = max(lo, part.first), min(hi, part.first + part.length)
-            if a < b:
-                pieces.append(self._samples(index)[a - part.first : b - part.first])
+        with self._lock:
+            for index, part in enumerate(self._parts):
+                a, b = max(lo, part.first), min(hi, part.first + part.length)
+                if a < b:
+                    pieces.append(self._samples(index)[a - part.first : b - part.first])
         if not pieces:
             return np.zeros(0, np.float32)
         return (np.concatenate(pieces).astype(np.float32) / SCALE).astype(np.float32)
@@ -64,7 +68,8 @@ class DecodedMono:
         if index not in self._open:
             if len(self._open) == OPEN_PARTS:
                 del self._open[min(self._open)]
-            self._open[index] = _unpack(self._parts[index].flac)
+            part = self._parts[index]
+            self._open[index] = _unpack(part.flac, part.length)
         return self._open[index]
 
 
@@ -85,9 +90,15 @@ def _pack(ints: np.ndarray) -> bytes:
     return out.getvalue()
 
 
-def _unpack(flac: bytes) -> np.ndarray:
+def _unpack(flac: bytes, length: int) -> np.ndarray:
+    """The part's samples, written frame by frame into one array (no list of copies)."""
     import av
 
+    out = np.zeros(length, np.int16)
+    at = 0
     with av.open(io.BytesIO(flac), mode="r") as container:
-        blocks = [frame.to_ndarray().reshape(-1) for frame in container.decode(audio=0)]
-    return np.concatenate(blocks).astype(np.int16) if blocks else np.zeros(0, np.int16)
+        for frame in container.decode(audio=0):
+            samples = frame.to_ndarray().reshape(-1)[: length - at]
+            out[at : at + len(samples)] = samples
+            at += len(samples)
+    return out
