@@ -116,7 +116,8 @@ def test_a_short_window_that_loops_stops_at_its_token_budget() -> None:
     spy = GenerateSpy(engine._whisper.model)
     engine._whisper.model = spy
     segments = clean(list(engine.transcribe(audio, **LIVE_OPTIONS)), audio)
-    assert "It sounds like that left you feeling frustrated." in [s.text for s in segments]
+    # The new utterance comes through whole (its opening word differs by CPU: "that" / "Matt").
+    assert any(s.text.endswith("left you feeling frustrated.") for s in segments), segments
     budget = np.ceil(len(audio) / SAMPLE_RATE * SHORT_TOKENS_PER_S) + SHORT_TOKENS_EXTRA
     assert sum(spy.lengths) <= budget, spy.lengths  # the windows after the speech included
 

@@ -51,3 +51,17 @@ def test_a_changed_model_file_is_refused(tmp_path: Path) -> None:
 def test_missing_files_are_named(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match=r"model\.onnx"):
         SentenceEncoder.load(tmp_path)
+
+
+def test_the_same_vectors_on_every_cpu(encoder: SentenceEncoder) -> None:
+    """The risk bank's exemplar vectors were stored on a CPU with VNNI, which sums int8 products
+    exactly; x86 CPUs without it clip partial sums of signed weights, and the model as first
+    exported gave these very sentences vectors only 0.976 alike there (scripts/exact_int8.py)."""
+    from copilot.analysis.risk.learned import MODEL_DIR as RISK_DIR
+
+    lines = (RISK_DIR / "exemplars.tsv").read_text(encoding="utf-8").splitlines()[1:201]
+    with np.load(RISK_DIR / "bank.npz") as bank:
+        stored = bank["vectors"][: len(lines)].astype(np.float32)
+    now = encoder.encode([line.split("\t", 1)[1] for line in lines])
+    cosine = np.sum(now * stored, axis=1) / np.linalg.norm(stored, axis=1)
+    assert float(cosine.min()) >= 0.9999, float(cosine.min())
