@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -148,9 +151,6 @@ def test_the_same_scores_on_every_cpu(model: EmotionModel) -> None:
     """Scores made in exact integer arithmetic, as a CPU with VNNI makes them. The model as first
     exported gave these sentences other scores (up to 0.17 apart) on x86 CPUs without VNNI,
     whose kernel for signed weights clips its partial sums (scripts/exact_int8.py)."""
-    import json
-    from pathlib import Path
-
     golden = json.loads((Path(__file__).parent / "data" / "emotion_exact.json").read_text())
     for text, expected in zip(golden["texts"], golden["probabilities"], strict=True):
         assert np.allclose(model.probabilities([text])[0], expected, atol=1e-5), text
