@@ -310,3 +310,56 @@ def test_guilt_towards_a_partner_is_not_abuse() -> None:
         "I feel so guilty that she has to deal with me."
     )
     assert scan_text(text) == []
+
+
+def test_risk_said_in_passing_is_read_clause_by_clause(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from copilot.analysis.encoder import load_encoder
+    from copilot.analysis.risk import RiskDetector
+    from copilot.analysis.risk.learned import MODEL_DIR, LearnedLayer
+
+    text = (
+        "Mum's hip operation went fine on Tuesday, though every night I lie there wishing I "
+        "simply wouldn't wake up in the morning."
+    )
+    assert rules_only().scan(text) == []
+    (match,) = scan_text(text)
+    assert match.layer == "learned" and match.kind == "passive_wish"
+    assert match.quote == text  # the whole sentence is quoted, not the clause
+    # Read whole only (no clause can fire), the everyday half hides the wish.
+    for name in ("head.npz", "bank.npz", "exemplars.tsv", "meta.json"):
+        shutil.copy(MODEL_DIR / name, tmp_path / name)
+    shipped = json.loads((tmp_path / "meta.json").read_text(encoding="utf-8"))
+    (tmp_path / "meta.json").write_text(
+        json.dumps({**shipped, "clause_floor_top1": 1.01}), encoding="utf-8"
+    )
+    assert RiskDetector(LearnedLayer(load_encoder(), tmp_path)).scan(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We've been clearing out Nan's house since the funeral, and my brother is taking her old "
+        "car and most of the furniture.",
+        "The boiler broke again on Tuesday, so I spent the whole evening on hold to the landlord, "
+        "and then the dog was sick on the carpet.",
+    ],
+)
+def test_a_long_everyday_sentence_stays_quiet_clause_by_clause(text: str) -> None:
+    assert scan_text(text) == []
+
+
+def test_a_long_unit_divides_into_clauses_and_a_short_one_does_not() -> None:
+    from copilot.analysis.risk.clauses import CLAUSE_WORDS, MAX_CLAUSES, clauses
+
+    text = (
+        "The car failed its test on Thursday and the garage wants four hundred, but honestly "
+        "what worries me is that I keep thinking about not being here, because nothing changes."
+    )
+    parts = clauses(text)
+    assert 2 <= len(parts) <= MAX_CLAUSES
+    assert all(len(p.split()) >= CLAUSE_WORDS for p in parts)
+    assert " ".join(parts).split() == text.replace(",", "").split()  # every word, in order
+    assert clauses("I keep thinking about not being here.") == []

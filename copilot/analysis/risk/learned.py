@@ -8,6 +8,7 @@ layer flags few everyday sentences it has never seen. The kind the head names mu
 an exemplar that close: the exemplars shown are the reason the flag stands. A flag from a
 neighbour below the "close" similarity, or leading the everyday sentences by less than the
 "close" margin, steps its severity down: weak evidence cannot claim the kind's full severity.
+A long unit is read clause by clause as well (`clauses`), each clause against a floor of its own.
 A softmax head over the same vector names the kind. It says why: the nearest exemplars of that
 kind, with their similarity. Built by `scripts/train_risk.py` (numpy arrays and JSON; no
 training library at run time).
@@ -26,6 +27,7 @@ from typing import Protocol
 import numpy as np
 
 from copilot.analysis.encoder import load_encoder
+from copilot.analysis.risk.clauses import clauses
 from copilot.domain import RiskExemplar, RiskKind
 from copilot.errors import ModelError
 
@@ -66,6 +68,9 @@ class LearnedLayer:
         self.close = float(meta["close_top1"])
         self.close_margin = float(meta.get("close_margin", self.margin))
         self.short_floor = float(meta.get("short_floor_top1", self.close))
+        # None: a bank built before long units were read clause by clause
+        clause_floor = meta.get("clause_floor_top1")
+        self.clause_floor = None if clause_floor is None else float(clause_floor)
         with np.load(path / "head.npz") as head:
             self._weights = head["weights"].astype(np.float32)
         with np.load(path / "bank.npz") as bank:
@@ -79,15 +84,25 @@ class LearnedLayer:
         self._encoder = encoder
 
     def judge(self, sentences: Sequence[str]) -> list[Judgement | None]:
-        """A judgement per sentence; None for one too short to read."""
+        """A judgement per sentence; None for one too short to read. A long one fires when it
+        does whole or any of its clauses does (the clause that leads gives the reason)."""
         readable = [i for i, s in enumerate(sentences) if len(s.split()) >= SHORT_WORDS]
         out: list[Judgement | None] = [None] * len(sentences)
         if not readable:
             return out
-        vectors = self._encoder.encode([sentences[i] for i in readable])
-        for i, vector in zip(readable, vectors, strict=True):
+        floor = self.clause_floor
+        parts = [clauses(sentences[i]) if floor is not None else [] for i in readable]
+        pieces = [c for p in parts for c in p]
+        vectors = iter(self._encoder.encode([sentences[i] for i in readable] + pieces))
+        wholes = [next(vectors) for _ in readable]  # the clauses' vectors follow, in order
+        for i, whole, own in zip(readable, wholes, parts, strict=True):
             short = len(sentences[i].split()) < MIN_WORDS
-            out[i] = self._judge_one(vector, self.short_floor if short else self.floor)
+            best = self._judge_one(whole, self.short_floor if short else self.floor)
+            for _ in own:
+                clause = self._judge_one(next(vectors), floor if floor is not None else 1.0)
+                if clause.fired and (not best.fired or clause.score > best.score):
+                    best = clause
+            out[i] = best
         return out
 
     def _judge_one(self, vector: np.ndarray, floor: float) -> Judgement:
