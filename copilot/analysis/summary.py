@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import pairwise
+from typing import Literal
 
 from copilot.analysis.states import UNCLEAR, read_states
 from copilot.domain import (
@@ -151,6 +152,26 @@ def _one_per_utterance(moments: list[KeyMoment]) -> list[KeyMoment]:
     return merged
 
 
+def _moment(
+    kind: Literal["peak", "shift"],
+    r: EmotionReading,
+    quote: str,
+    state: str,
+    confidence: float,
+    observation: str,
+) -> KeyMoment:
+    """A key moment at a reading's utterance."""
+    return KeyMoment(
+        kind=kind,
+        start=r.start,
+        utterance_seq=r.utterance_seq,
+        quote=quote,
+        state=state,
+        confidence=round(confidence, 3),
+        observation=observation,
+    )
+
+
 def _peaks(readings: Sequence[EmotionReading], by_seq: dict[int, Utterance]) -> list[KeyMoment]:
     best: dict[str, tuple[float, EmotionReading]] = {}
     for r in readings:
@@ -158,14 +179,13 @@ def _peaks(readings: Sequence[EmotionReading], by_seq: dict[int, Utterance]) -> 
         if label != NEUTRAL and score >= PEAK_MIN and score > best.get(label, (0.0, r))[0]:
             best[label] = (score, r)
     return [
-        KeyMoment(
-            kind="peak",
-            start=r.start,
-            utterance_seq=r.utterance_seq,
-            quote=by_seq[r.utterance_seq].text,
-            state=label,
-            confidence=round(score, 3),
-            observation=f"the strongest expression of {label} in the session",
+        _moment(
+            "peak",
+            r,
+            by_seq[r.utterance_seq].text,
+            label,
+            score,
+            f"the strongest expression of {label} in the session",
         )
         for label, (score, r) in best.items()
         if r.utterance_seq in by_seq
@@ -180,17 +200,9 @@ def _shifts(readings: Sequence[EmotionReading], by_seq: dict[int, Utterance]) ->
             continue
         before, after = lead(prev)[0], lead(cur)[0]
         direction = "more pleasant" if delta > 0 else "less pleasant"
-        out.append(
-            KeyMoment(
-                kind="shift",
-                start=cur.start,
-                utterance_seq=cur.utterance_seq,
-                quote=by_seq[cur.utterance_seq].text,
-                state=after,
-                confidence=round(min(1.0, abs(delta) / 2 + 0.5 * lead(cur)[1]), 3),
-                observation=f"a shift from {before} to {after} ({direction})",
-            )
-        )
+        confidence = min(1.0, abs(delta) / 2 + 0.5 * lead(cur)[1])
+        said = f"a shift from {before} to {after} ({direction})"
+        out.append(_moment("shift", cur, by_seq[cur.utterance_seq].text, after, confidence, said))
     return out
 
 

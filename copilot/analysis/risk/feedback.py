@@ -77,27 +77,25 @@ def make_mark(
         if f.utterance_seq == utterance_seq and (kind is None or f.kind == kind)
     ]
     if verdict == "missed":
-        return RiskFeedback(
-            session_id=session_id,
-            utterance_seq=utterance_seq,
+        mark = RiskMark(
             verdict=verdict,
             quote=utterance.text,
             kind=kind,
             category=category_of(kind) if kind else None,
             note=note,
         )
-    if len(flags) != 1:
+    elif len(flags) != 1:
         found = "no flag" if not flags else f"{len(flags)} flags (name the kind)"
         raise CopilotError(f"utterance {utterance_seq} has {found} to mark as not risk")
-    (flag,) = flags
-    return RiskFeedback(
-        session_id=session_id,
-        utterance_seq=utterance_seq,
-        verdict=verdict,
-        quote=flag.quote,
-        kind=flag.kind,
-        category=flag.category,
-        layer=flag.layer,
-        rule=flag.rule,
-        note=note,
-    )
+    else:
+        (flag,) = flags
+        mark = RiskMark(
+            verdict=verdict,
+            quote=flag.quote,
+            kind=flag.kind,
+            category=flag.category,
+            layer=flag.layer,
+            rule=flag.rule,
+            note=note,
+        )
+    return RiskFeedback(**mark.model_dump(), session_id=session_id, utterance_seq=utterance_seq)
