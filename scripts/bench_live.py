@@ -9,8 +9,10 @@ client on the `call` device, while a separate process runs a live session on the
 Measured (per session):
 
 - turns_missed: reference turns no final of their role covers (its middle within the turn, 0.5 s
-  slack); backchannels (a few words between two turns of the other side) count as turns, and are
-  also counted apart; `missed` lists them
+  slack) and none of whose words a final of their role holds; backchannels (a few words between
+  two turns of the other side) count as turns, and are also counted apart; `missed` lists them.
+  turns_joined: turns whose words are in a final of the same speaker's neighbouring turn (a
+  "Yes." and, 0.4 s later, the rest of the answer, one utterance); `joined` lists them
 - speaker_accuracy: share of the stored words given the role of the turn they fall in
 
 - final_latency_p50_s / _p95_s: from the end of a spoken turn to the final text covering it
@@ -246,7 +248,7 @@ def measure(
     turns, load_before = doc["turns"], load_average()
     live = play_live(audio, folder, bleed_db, mode, n)
     events, usage, offset, play0 = live["events"], live["usage"], live["offset"], live["play0"]
-    final_lat, partial_lat, missed = latencies(turns, events, play0, offset)
+    final_lat, partial_lat, missed, joined = latencies(turns, events, play0, offset)
     lags = [lat for _end, lat in final_lat]
     first = [lat for end, lat in final_lat if end < 60]
     last = [lat for end, lat in final_lat if end >= max(60.0, live["duration_s"] - 60)]
@@ -277,6 +279,8 @@ def measure(
         "backchannels": len(backchannels),
         "backchannels_missed": sum(t.get("kind") == "backchannel" for t in missed),
         "missed": missed_summary(missed),
+        "turns_joined": len(joined),
+        "joined": missed_summary(joined),
         "speaker_accuracy": round(
             live_speaker_accuracy(turns, list(stored.values()), offset, doc.get("overlaps", [])),
             4,

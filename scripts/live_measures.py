@@ -36,22 +36,37 @@ def covering(turn: Turn, texts: list[dict[str, Any]], offset: float) -> list[dic
     ]
 
 
+def heard_in(turn: Turn, texts: list[dict[str, Any]], offset: float) -> bool:
+    """Whether a word of the turn's role lies in the turn (slack either side): its words were
+    heard, perhaps inside an utterance of the same speaker's next or previous turn."""
+    lo, hi = turn["start"] + offset - MATCH_SLACK_S, turn["end"] + offset + MATCH_SLACK_S
+    return any(
+        lo <= (w["start"] + w["end"]) / 2 <= hi
+        for u in texts
+        if u["role"] == turn["role"]
+        for w in u.get("words", [])
+    )
+
+
 def latencies(
     turns: list[Turn],
     events: list[Event],
     play0: float,
     offset: float,
     kinds: tuple[str, ...] = ("utterance",),
-) -> tuple[list[tuple[float, float]], list[float], list[Turn]]:
+) -> tuple[list[tuple[float, float]], list[float], list[Turn], list[Turn]]:
     """(turn end, latency of the text of `kinds` covering it) per turn heard, first-partial
-    latencies, and the turns no text covers."""
+    latencies, the turns no text covers, and the turns whose words were heard inside an
+    utterance of the same speaker's neighbouring turn ("Yes." and, 0.4 s later, the rest of the
+    answer: one utterance; no latency of their own is taken)."""
     finals = [e for e in events if e["type"] in kinds]
     partials = [e for e in events if e["type"] == "partial" and (e["stable"] or e["unstable"])]
-    final_lat, partial_lat, missed = [], [], []
+    final_lat, partial_lat, missed, joined = [], [], [], []
+    texts = [e["utterance"] | {"t": e["t"]} for e in finals]
     for turn in turns:
-        found = covering(turn, [e["utterance"] | {"t": e["t"]} for e in finals], offset)
+        found = covering(turn, texts, offset)
         if not found:
-            missed.append(turn)
+            (joined if heard_in(turn, texts, offset) else missed).append(turn)
             continue
         arrived = max(u["t"] for u in found)
         final_lat.append((turn["end"], arrived - (play0 + turn["end"])))
@@ -59,7 +74,7 @@ def latencies(
         first = [e["t"] for e in partials if e["role"] == turn["role"] and lo <= e["start"] <= hi]
         if first and min(first) < arrived:
             partial_lat.append(min(first) - (play0 + turn["start"]))
-    return final_lat, partial_lat, missed
+    return final_lat, partial_lat, missed, joined
 
 
 def role_wer(turns: list[Turn], heard: list[tuple[str, float, str]]) -> float:
