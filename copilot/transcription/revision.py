@@ -37,6 +37,10 @@ REVISE_AFTER_S = 27.0
 # is due at the latest once it ended MAX_WAIT_S ago, leaving the decode (a few seconds, more on a
 # busy machine) the rest of the 30 s; the window still reads REVISE_AFTER_S of the speaker's
 # speech, the finals revised before it serving as context whose words are not taken again.
+# Measured on the 2-core AVX2 machine (scripts/bench_live.py, espeak / real voices, one run each
+# side by side at load 0.5-1.5): revised lines p95 22 / 22 s with this limit, 62 / 64 s without;
+# but one core's 65% / 66% against 49% / 51%, and the stored transcript's WER over `analyze`
+# 1.53 / 1.69 against 1.10 / 1.31 (more, smaller windows read less context). An open trade-off.
 MAX_WAIT_S = 18.0
 # The audio is read back from the session's ring, which keeps 120 s.
 MAX_SPAN_S = 80.0
