@@ -2,9 +2,10 @@
 
 Clients rarely say risk on its own: "I've been putting my sleeping tablets aside each week, and
 then the boiler packed in on Tuesday." A sentence vector averages both halves and the risk half
-is diluted: with each held-out risk sentence of the training material joined to an everyday one,
-the learned layer's recall fell from 0.87 to 0.52 (scripts/train_risk.py reports it). Each
-clause of a long unit is therefore read too, against a floor of its own.
+is diluted: with each written risk sentence joined to an unseen everyday one and scored by a
+bank without its own split, the learned layer alone caught 0.34 of them, 0.75 reading clauses
+too (scripts/train_risk.py reports both). Each clause of a long unit is read, against a floor of
+its own.
 """
 
 from __future__ import annotations
