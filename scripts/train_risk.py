@@ -253,13 +253,22 @@ def clause_rows(texts: list[str]) -> tuple[list[str], np.ndarray]:
 
 
 def by_clause(
-    vectors: np.ndarray, owner: np.ndarray, n: int, bank: Bank, margin: float, floor: float
+    selected: np.ndarray,
+    vectors: np.ndarray,
+    owner: np.ndarray,
+    bank: Bank,
+    margin: float,
+    floor: float,
 ) -> np.ndarray:
-    """Per text (n of them): whether any of its clauses fires the layer at `floor`."""
-    out = np.zeros(n, dtype=bool)
-    if len(vectors):
-        hit = (margins(vectors, *bank, NEIGHBOURS) >= margin) & (nearest(vectors, *bank) >= floor)
-        out[owner[hit]] = True
+    """Per `selected` text, in order: whether any of its clauses (`vectors`, each from the
+    text `owner` names) fires the layer at `floor`."""
+    mine = selected[owner]
+    out = np.zeros(int(selected.sum()), dtype=bool)
+    if mine.any():
+        read = vectors[mine]
+        hit = (margins(read, *bank, NEIGHBOURS) >= margin) & (nearest(read, *bank) >= floor)
+        place = np.cumsum(selected) - 1  # a text's place among the selected ones
+        out[place[owner[mine]][hit]] = True
     return out
 
 
@@ -269,7 +278,8 @@ def choose_clause_floor(
     """The lowest floor for clauses at which reading them adds at most CLAUSE_BUDGET to the
     share of unseen everyday sentences flagged (`whole`: those the whole sentence flags)."""
     for t in np.round(np.arange(0.30, 0.90, 0.01), 2):
-        extra = by_clause(vectors, owner, len(whole), bank, margin, float(t)) & ~whole
+        every = np.ones(len(whole), dtype=bool)
+        extra = by_clause(every, vectors, owner, bank, margin, float(t)) & ~whole
         if extra.mean() <= CLAUSE_BUDGET:
             return float(t)
     return 1.0
@@ -329,10 +339,7 @@ def embedded_held_out(
         whole[mine] = (margins(xj[mine], *bank, NEIGHBOURS) >= margin) & (
             nearest(xj[mine], *bank) >= floor
         )
-        where = np.cumsum(mine) - 1
-        sel = mine[clause_owner]
-        clause = by_clause(xjc[sel], where[clause_owner[sel]], int(mine.sum()), bank, margin,
-                           clause_floor)  # fmt: skip
+        clause = by_clause(mine, xjc, clause_owner, bank, margin, clause_floor)
         either[mine] = whole[mine] | clause
     pairs = owner < 0
     return {
@@ -430,8 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     texts, kinds, sources = material(args.negatives)
     val_texts, val_positive = validation()
     everyday = tuning_everyday(set(texts))
-    joins, join_risk, join_owner = embedded(texts, np.array([k != "none" for k in kinds]),
-                                            sources, everyday)  # fmt: skip
+    y = np.array([CLASSES.index(k) for k in kinds])
+    joins, join_risk, join_owner = embedded(texts, y, sources, everyday)
     text_clauses, text_owner = clause_rows(texts)
     everyday_clauses, everyday_owner = clause_rows(everyday)
     join_clauses, join_clause_owner = clause_rows(joins)
@@ -439,7 +446,6 @@ def main(argv: list[str] | None = None) -> int:
     every = [t for part in parts for t in part]
     vectors = np.split(encode(every, args.cache), np.cumsum([len(p) for p in parts])[:-1])
     x, xv, xe, xj, xc, xec, xjc = vectors
-    y = np.array([CLASSES.index(k) for k in kinds])
     # The bank: the written risk sentences (their texts ship, to explain a flag), every
     # everyday sentence and the clauses of the long ones (vectors only): a clause is compared
     # with everyday clauses, not only with whole everyday sentences.
@@ -457,16 +463,13 @@ def main(argv: list[str] | None = None) -> int:
     floor = choose_floor(everyday_margin, everyday_top1, margin)
     everyday_whole = (everyday_margin >= margin) & (everyday_top1 >= floor)
     clause_floor = choose_clause_floor(everyday_whole, xec, everyday_owner, bank, margin)
+    all_everyday = np.ones(len(everyday), dtype=bool)
     everyday_either = everyday_whole | by_clause(
-        xec, everyday_owner, len(everyday), bank, margin, clause_floor
+        all_everyday, xec, everyday_owner, bank, margin, clause_floor
     )
 
     def held_clauses(held: np.ndarray, held_bank: Bank) -> np.ndarray:
-        mine = held[text_owner]
-        where = np.cumsum(held) - 1  # a text's place among the held ones
-        return by_clause(
-            xc[mine], where[text_owner[mine]], int(held.sum()), held_bank, margin, clause_floor
-        )
+        return by_clause(held, xc, text_owner, held_bank, margin, clause_floor)
 
     h = held_out(x, y, sources, texts, in_bank, clause_bank, held_clauses)
     close, close_margin = choose_close(h, margin, floor)
