@@ -6,8 +6,9 @@ Material (see docs/risk_language.md): the vignettes written per kind in `scripts
 the first five blind splits once each had been scored (`blind_v1.tsv` to `blind_v5.tsv`),
 GoEmotions comments found by keyword search and labelled by hand (`goemotions_labels.tsv`), and
 a seeded random sample of GoEmotions comments that carry no risk keyword, taken as everyday
-negatives, everyday talk written by theme (`everyday_v1.tsv` to `everyday_v3.tsv`, the last
-a client's distress without risk: low mood, worry, anger, shame, grief, sleep) and short
+negatives, everyday talk written by theme (`everyday_v1.tsv` to `everyday_v5.tsv`: the third
+a client's distress without risk: low mood, worry, anger, shame, grief, sleep; the fifth
+reasons for living, caring for others, safety commitments and hope) and short
 utterances (`short_v1.tsv`). Every text is read by the
 bundled sentence encoder (int8), so the bank and the head are fitted on exactly the vectors the
 runtime sees.
@@ -75,7 +76,7 @@ WRITTEN = (  # written sentences: their texts ship as exemplars
 )
 EMOBANK = ROOT.parent / "shared" / "data" / "emobank" / "emobank.csv"
 # written by theme ("everyday:<theme>")
-EVERYDAY = ("everyday_v1.tsv", "everyday_v2.tsv", "everyday_v3.tsv", "everyday_v4.tsv")
+EVERYDAY = tuple(f"everyday_v{n}.tsv" for n in range(1, 6))
 NEIGHBOURS = 3
 Bank = tuple[np.ndarray, np.ndarray]  # vectors, and which of them are risk exemplars
 EVERYDAY_BUDGET = 0.015  # the share of unseen everyday sentences the learned layer may flag
