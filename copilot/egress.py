@@ -145,10 +145,7 @@ def complete(
         entry_id,
         status=status,
         error=error,
-        input_tokens=u.input_tokens,
-        output_tokens=u.output_tokens,
-        cache_read_tokens=u.cache_read_tokens,
-        cache_write_tokens=u.cache_write_tokens,
+        **u.model_dump(),  # the token counts, a column each
         cost_usd=cost_usd(model, u) if usage else 0.0,
     )
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from copilot.errors import CopilotError
 
 APP_NAME = "session-copilot"
+# How kept audio is written: ogg (Opus, small) or flac (lossless, to analyse the same samples).
+KeptAudio = Literal["ogg", "flac"]
+KEPT_AUDIO: tuple[KeptAudio, ...] = get_args(KeptAudio)
+KEPT_AUDIO_DEFAULT: KeptAudio = "ogg"
 
 
 def home() -> Path:

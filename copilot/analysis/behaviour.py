@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import re
+import tomllib
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -50,55 +51,17 @@ _STOP = frozenset(
     could would should will shall may might must up out over again too also like feel feeling
     felt sounds sound seems seem think know get got going go lot""".split()  # noqa: SIM905
 )
-_WH = re.compile(r"^(?:so,? |and,? |okay,? |and so,? )?(what|how|why|where|when|who|which)\b")
-_FACT_WH = re.compile(
-    r"^(?:so,? |and,? )?(how (?:many|much|often|long|old|far)|when|which|what time|what day|"
-    r"where do you live|who else)\b"
-)
-_INVERSION = re.compile(
-    r"^(?:so,? |and,? |okay,? )?(do|does|did|are|is|was|were|have|has|had|can|could|would|will|"
-    r"should|shall|may|might|am|won't|don't|didn't|isn't|aren't|haven't|hasn't)\b"
-)
-_TELL = re.compile(r"^(?:so,? )?(tell me|describe|say (?:a bit )?more|talk me through|help me "
-                   r"understand|walk me through|can you tell me)\b")  # fmt: skip
-_STEM = re.compile(
-    r"\b(it sounds like|sounds like|sounds as if|it seems|you seem|you sound|you feel|you're "
-    r"feeling|you felt|you've been feeling|what i'm hearing|so you|you're saying|it's as if|"
-    r"as though|part of you)\b"
-)
-_YOU_START = re.compile(r"^(?:so,? |and,? )?(you|you're|you've|your|it's|there's)\b")
-_FIRST_PERSON = re.compile(r"\b(i'm|i am|i'd|i would|i can|i will|i'll|let's|let me|we could|we can"
-                           r"|shall we|i think)\b")  # fmt: skip
-_AFFIRM = re.compile(
-    r"\b(well done|congratulations|great|fantastic|courage|brave|proud|thank you|thanks|good|"
-    r"achievement|strength|impressive|glad)\b"
-)
-_COLLAB = re.compile(
-    r"\b(would it be (?:all right|ok|okay)|is it (?:ok|okay|all right) if|may i|can i|shall we|"
-    r"would you like|if you'd like|if that would|we could|let's|together)\b"
-)
-_AUTONOMY = re.compile(r"\b(your (?:choice|decision|call)|up to you|you decide|you're the one|"
-                       r"it's your|you don't have to)\b")  # fmt: skip
-_INFO = re.compile(
-    r"\b(common|commonly|often|usually|many people|most people|research|guideline|studies|"
-    r"normal|typically|tends? to|can help|may help|might help|it helps|worth)\b"
-)
-_DOUBLE = re.compile(
-    r"\b(and at the same time|at the same time|but also|part of you|on the one hand|and yet|"
-    r"even though|even while|and also|another part|both)\b"
-)
-_IMAGE = re.compile(r"\b(like|as if|as though)\b")
-_FEELING = re.compile(
-    r"\b(sad|sadness|down|low|hurt|hurts|lonely|alone|afraid|scared|frightened|fear|anxious|"
-    r"worried|worry|nervous|angry|anger|furious|frustrated|annoyed|ashamed|shame|guilty|guilt|"
-    r"embarrassed|hopeless|helpless|empty|numb|relieved|relief|glad|happy|proud|grateful|"
-    r"exhausted|overwhelmed|stuck|trapped|grief|grieving|disappointed|hopeful|upset|humiliated|"
-    r"small|invisible|burden|pain|painful)\b"
-)
+
+
+def _cues() -> dict[str, re.Pattern[str]]:
+    """The word cues beside the head they were trained with (behaviour_model/cues.toml)."""
+    data = tomllib.loads((MODEL_DIR / "cues.toml").read_text(encoding="utf-8"))
+    return {name: re.compile("".join(pieces)) for name, pieces in data.items()}
+
+
+CUES = _cues()
 FEATURES: tuple[str, ...] = (
-    "question_mark", "wh_opener", "fact_wh", "inversion", "tell_me", "stem", "you_start",
-    "first_person", "affirm", "collaborate", "autonomy", "information", "double_sided", "image",
-    "feeling_word", "or_question", "log_words", "reused", "new_words", "context_cosine",
+    "question_mark", *CUES, "or_question", "log_words", "reused", "new_words", "context_cosine",
     "no_context",
 )  # fmt: skip
 
@@ -132,20 +95,7 @@ def surface(text: str, context: str | None) -> np.ndarray:
     reused = len(mine & theirs) / len(mine) if mine and theirs else 0.0
     values = [
         question,
-        bool(_WH.search(low)),
-        bool(_FACT_WH.search(low)),
-        bool(_INVERSION.search(low)),
-        bool(_TELL.search(low)),
-        bool(_STEM.search(low)),
-        bool(_YOU_START.search(low)),
-        bool(_FIRST_PERSON.search(low)),
-        bool(_AFFIRM.search(low)),
-        bool(_COLLAB.search(low)),
-        bool(_AUTONOMY.search(low)),
-        bool(_INFO.search(low)),
-        bool(_DOUBLE.search(low)),
-        bool(_IMAGE.search(low)),
-        bool(_FEELING.search(low)),
+        *(bool(cue.search(low)) for cue in CUES.values()),
         question and bool(re.search(r"\bor\b", low)),
         math.log1p(len(low.split())),
         reused,
@@ -183,7 +133,7 @@ def coded_unit(text: str) -> str:
     sentences = [s for s in _SENTENCE.split(text.strip()) if s]
     if len(sentences) > 1:
         last = sentences[-1]
-        if last.endswith("?") or _TELL.search(" ".join(words(last))):
+        if last.endswith("?") or CUES["tell_me"].search(" ".join(words(last))):
             return last
     return text
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from copilot.cli.context import Context, Handler
+from copilot.settings import KEPT_AUDIO, KEPT_AUDIO_DEFAULT
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,8 +31,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     live.add_argument(
         "--keep-audio",
         nargs="?",
-        const="ogg",
-        choices=["ogg", "flac"],
+        const=KEPT_AUDIO_DEFAULT,
+        choices=KEPT_AUDIO,
         help="keep the audio after the session: ogg (Opus, small) or flac (lossless)",
     )
 

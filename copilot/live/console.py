@@ -18,7 +18,7 @@ from copilot.errors import DeviceError
 from copilot.events import RevisionEvent, RiskEvent, StatusEvent, UtteranceEvent
 from copilot.live import LiveOptions, LiveSession
 from copilot.protection import lock as app_lock
-from copilot.settings import Settings, home
+from copilot.settings import KEPT_AUDIO_DEFAULT, Settings, home
 from copilot.storage import SessionStore
 from copilot.timefmt import clock
 
@@ -75,7 +75,7 @@ def run_live(args: argparse.Namespace, store: SessionStore, settings: Settings) 
         model=args.model or settings.asr_model,
         threads=settings.live_threads,
         keep_audio=bool(args.keep_audio) or settings.keep_audio,
-        keep_audio_as=args.keep_audio or "ogg",
+        keep_audio_as=args.keep_audio or KEPT_AUDIO_DEFAULT,
         partials=not args.no_partials,
     )
     replay: list[AudioSource] | None = list(sources) if sources is not None else None

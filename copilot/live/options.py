@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
 from copilot.events import EventBus, StatusLevel
+from copilot.settings import KEPT_AUDIO_DEFAULT, KeptAudio
 from copilot.storage.repository import SessionStore
 
 RING_S = 120.0  # audio kept per source for bleed checks, prosody and the second pass
@@ -25,7 +26,7 @@ class LiveOptions:
     model: str = "tiny.en"
     threads: int = 1  # each of the two engines (Settings.live_threads)
     keep_audio: bool = False
-    keep_audio_as: Literal["ogg", "flac"] = "ogg"  # flac: lossless, to analyse the same samples
+    keep_audio_as: KeptAudio = KEPT_AUDIO_DEFAULT
     partials: bool = True
     revise: bool = True  # the second pass (copilot.transcription.revision)
 

@@ -8,7 +8,6 @@ therapist saw is what happens. A session whose transcript and analyses are both 
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from pydantic import BaseModel
 
 from copilot.domain import utcnow
 from copilot.errors import CopilotError
+from copilot.periodic import Periodic
 from copilot.protection.erase import erase
 from copilot.settings import RETAINED_KINDS, Settings, report_file
 from copilot.storage import access_log
@@ -139,25 +139,15 @@ def delete_session(
     return session.id
 
 
-class Daily:
+class Daily(Periodic):
     """Retention while the window stays open: once a day (the start already ran it)."""
 
     def __init__(self, run: Callable[[], object], every_s: float = DAY_S):
+        super().__init__("retention", every_s)
         self._run = run
-        self._every_s = every_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="retention", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self._every_s):
-            try:
-                self._run()
-            except CopilotError as exc:
-                print(f"session-copilot: retention: {exc}", file=sys.stderr)
+    def tick(self) -> None:
+        try:
+            self._run()
+        except CopilotError as exc:
+            print(f"session-copilot: retention: {exc}", file=sys.stderr)

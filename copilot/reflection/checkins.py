@@ -16,6 +16,7 @@ from itertools import pairwise
 from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.domain import EmotionReading, RiskFlag, Session, SessionSummary, utcnow
+from copilot.fields import prefixed_fields
 from copilot.reflection import reminders
 from copilot.reflection.instruments import Instrument, Kind, ScaleScore, score
 from copilot.storage.journal import JournalStore
@@ -143,10 +144,7 @@ def make_checkin(
     return CheckIn(
         at=at or utcnow(),
         kind=instrument.kind,
-        instrument_id=instrument.id,
-        instrument_version=instrument.version,
-        instrument_digest=instrument.digest,
-        instrument_title=instrument.title,
+        **prefixed_fields(instrument, CheckIn, "instrument_"),
         session_id=session_id,
         answers=answers,
         scores=score(instrument, answers),

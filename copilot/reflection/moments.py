@@ -13,8 +13,8 @@ ECHO_MAX_CHARS = 70
 @dataclass(frozen=True)
 class Moment:
     start: float
-    seq: int | None
-    role: Role
+    utterance_seq: int | None
+    speaker: Role
     quote: str
     truncated: bool
     seen: str = ""
@@ -71,7 +71,7 @@ def ranked_moments(
 
 
 def reply_to(m: Moment, utterances: list[Utterance]) -> Utterance | None:
-    after = [u for u in utterances if u.start >= m.start and u.seq != m.seq]
+    after = [u for u in utterances if u.start >= m.start and u.seq != m.utterance_seq]
     for u in after[:3]:  # the therapist's next turn, if it came before the client went on
         if u.role == "therapist":
             return u

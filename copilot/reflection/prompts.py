@@ -29,6 +29,7 @@ from copilot.domain import (
     SessionSummary,
     Utterance,
 )
+from copilot.fields import shared_fields
 from copilot.reflection.moments import (
     Moment,
     echo,
@@ -98,7 +99,7 @@ def _free(m: Moment | None, used: set[tuple[float, str]]) -> bool:
 
 
 def _pick(template: Sequence[str], m: Moment, session_id: str, aspect: str) -> str:
-    key = f"{session_id}|{aspect}|{m.seq}|{m.start}".encode()
+    key = f"{session_id}|{aspect}|{m.utterance_seq}|{m.start}".encode()
     return template[int(hashlib.sha256(key).hexdigest(), 16) % len(template)]
 
 
@@ -110,25 +111,20 @@ def _make(
         time=clock(m.start), echo=echo(m.quote), seen_clause=seen_clause, **extra
     )
     question = _DOUBLE_STOP.sub(r"\1”", question)  # “… the end.”. reads “… the end.”
-    ident = f"{export.session.id}|{aspect}|{facet}|{m.seq}|{m.start}|{m.quote}"
+    ident = f"{export.session.id}|{aspect}|{facet}|{m.utterance_seq}|{m.start}|{m.quote}"
     return ReflectionPrompt(
         id=hashlib.sha256(ident.encode()).hexdigest()[:16],
         session_id=export.session.id,
         aspect=aspect,
         facet=facet,
-        start=m.start,
-        utterance_seq=m.seq,
-        speaker=m.role,
-        quote=m.quote,
-        truncated=m.truncated,
-        seen=m.seen,
         question=question,
+        **shared_fields(m, ReflectionPrompt),
     )
 
 
 def _felt(on: _Session) -> ReflectionPrompt | None:
     ranked = ranked_moments(on.summary, on.export, on.by_seq)
-    m = next((m for m in ranked if m.role == "client" and _free(m, on.used)), None)
+    m = next((m for m in ranked if m.speaker == "client" and _free(m, on.used)), None)
     if m is None:
         return None
     return _make(on.export, "felt", m, _pick(FELT, m, on.export.session.id, "felt"))
@@ -136,7 +132,7 @@ def _felt(on: _Session) -> ReflectionPrompt | None:
 
 def _pull(on: _Session) -> ReflectionPrompt | None:
     """The therapist's answer to a charged client moment; a fixing answer first."""
-    charged = [m for m in ranked_moments(on.summary, on.export, on.by_seq) if m.role == "client"]
+    charged = [m for m in ranked_moments(on.summary, on.export, on.by_seq) if m.speaker == "client"]
     replies = [r for m in charged if (r := reply_to(m, on.utterances)) is not None]
     replies = [r for r in replies if _free(moment_of(r), on.used)]
     fixing = [r for r in replies if FIXING.search(r.text)]
@@ -153,7 +149,7 @@ def _pull(on: _Session) -> ReflectionPrompt | None:
         utterance_at(on.by_seq, e.utterance_seq) for e in _needs(on.summary, on.utterances).tools
     ]
     candidates = [u for u in asked if u is not None] + [
-        u for m in charged if (u := utterance_at(on.by_seq, m.seq))
+        u for m in charged if (u := utterance_at(on.by_seq, m.utterance_seq))
     ]
     for utt in candidates:
         if _free(moment_of(utt), on.used):
@@ -213,7 +209,7 @@ def _needs_prompt(on: _Session) -> ReflectionPrompt | None:
 def _care(on: _Session) -> ReflectionPrompt | None:
     """The last heavy moment of the final third, else the client's closing words."""
     end = max((u.end for u in on.utterances), default=0.0)
-    ranked = [m for m in ranked_moments(on.summary, on.export, on.by_seq) if m.role == "client"]
+    ranked = [m for m in ranked_moments(on.summary, on.export, on.by_seq) if m.speaker == "client"]
     late = [m for m in ranked[:8] if m.start >= end * 2 / 3]
     closing = [moment_of(u) for u in reversed(on.utterances) if u.role == "client"]
     for m in sorted(late, key=lambda m: -m.start) + closing:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Self, cast
 
 import sqlcipher3
 
@@ -111,6 +111,30 @@ def write_transaction(
         except BaseException:
             _rollback(db)
             raise
+
+
+class Database:
+    """A connection opened once where a program starts (a command, the window) and passed in;
+    `with Store() as store:` closes it at the end. Its writes go one at a time through
+    `transaction()`, since the window's page calls arrive on threads of their own."""
+
+    what = "the database"  # how a failed write names it
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self._lock = threading.RLock()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self.db, self._lock, self.what)
 
 
 def _rollback(db: sqlite3.Connection) -> None:

@@ -15,9 +15,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import threading
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from copilot.domain import utcnow
 from copilot.errors import CopilotError
 from copilot.settings import home
-from copilot.storage.db import connect, write_transaction
-from copilot.storage.migrations import Migration, run_script
+from copilot.storage.db import Database, connect
+from copilot.storage.migrations import Migration, Script
 
 JOURNAL_FILE = "journal.sqlite3"
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
@@ -42,10 +40,8 @@ def journal_path() -> Path:
     return home() / JOURNAL_FILE
 
 
-def m001_journal(db: sqlite3.Connection) -> None:
-    run_script(
-        db,
-        """
+m001_journal = Script(
+    """
         CREATE TABLE entries (
             id INTEGER PRIMARY KEY,
             session_id TEXT NOT NULL,
@@ -78,8 +74,8 @@ def m001_journal(db: sqlite3.Connection) -> None:
             snoozes INTEGER NOT NULL DEFAULT 0,
             closed_at TEXT
         )
-        """,
-    )
+        """
+)
 
 
 MIGRATIONS: list[Migration] = [m001_journal]
@@ -90,29 +86,17 @@ def open_journal(path: Path | None = None) -> sqlite3.Connection:
     return connect(path or journal_path(), migrations=MIGRATIONS)
 
 
-class JournalStore:
-    """The journal, opened once where a program starts (a command, the window) and passed in,
-    as the session store is; `with JournalStore() as journal:` closes it at the end. Its rows
-    by concern: `entries`, `checkins`, `reminders`."""
+class JournalStore(Database):
+    """The journal, opened once where a program starts and passed in, as the session store is.
+    Its rows by concern: `entries`, `checkins`, `reminders`."""
+
+    what = "the journal"
 
     def __init__(self, db: sqlite3.Connection | None = None, path: Path | None = None):
-        self.db = db or open_journal(path)
-        self._lock = threading.RLock()  # the window's page calls arrive on threads of their own
+        super().__init__(db or open_journal(path))
         self.entries = EntryRows(self)
         self.checkins = CheckInRows(self)
         self.reminders = ReminderRows(self)
-
-    def __enter__(self) -> JournalStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.db.close()
-
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self.db, self._lock, "the journal")
 
 
 def without_quotes(question: str) -> str:

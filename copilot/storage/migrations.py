@@ -1,27 +1,34 @@
-"""Schema migrations: an ordered list of functions, each taking the schema one version up.
+"""Schema migrations: an ordered list of steps, each taking the schema one version up.
 
 `PRAGMA user_version` holds how many have run. Never edit a released migration; append one.
+A step is any callable on the connection; most are a `Script` of SQL statements, whose text
+SQLite keeps as the schema, so a released script's text stays as it is, indentation and all.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 
 Migration = Callable[[sqlite3.Connection], None]
 
 
-def run_script(db: sqlite3.Connection, script: str) -> None:
-    # Statement by statement: executescript() would commit the migration's transaction early.
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
+@dataclass(frozen=True)
+class Script:
+    """A migration that runs its SQL statements in order."""
+
+    sql: str
+
+    def __call__(self, db: sqlite3.Connection) -> None:
+        # Statement by statement: executescript() would commit the migration's transaction early.
+        for statement in self.sql.split(";"):
+            if statement.strip():
+                db.execute(statement)
 
 
-def m001_sessions(db: sqlite3.Connection) -> None:
-    run_script(
-        db,
-        """
+m001_sessions = Script(
+    """
         CREATE TABLE sessions (
             id TEXT PRIMARY KEY,
             client_label TEXT NOT NULL,
@@ -74,15 +81,13 @@ def m001_sessions(db: sqlite3.Connection) -> None:
             payload TEXT NOT NULL
         );
         CREATE INDEX analyses_by_kind ON analyses (session_id, kind, id);
-        """,
-    )
-
-
-def m002_notes_and_audio(db: sqlite3.Connection) -> None:
-    """Private time-stamped notes, and where kept audio lives (audio is kept only on purpose)."""
-    run_script(
-        db,
         """
+)
+
+
+# Private time-stamped notes, and where kept audio lives (audio is kept only on purpose).
+m002_notes_and_audio = Script(
+    """
         CREATE TABLE notes (
             id INTEGER PRIMARY KEY,
             session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
@@ -91,15 +96,13 @@ def m002_notes_and_audio(db: sqlite3.Connection) -> None:
             created_at TEXT NOT NULL
         );
         ALTER TABLE sessions ADD COLUMN audio_path TEXT;
-        """,
-    )
-
-
-def m003_egress_and_acknowledgements(db: sqlite3.Connection) -> None:
-    """What left the machine (the egress log), and risk flags the therapist acknowledged."""
-    run_script(
-        db,
         """
+)
+
+
+# What left the machine (the egress log), and risk flags the therapist acknowledged.
+m003_egress_and_acknowledgements = Script(
+    """
         CREATE TABLE egress (
             id INTEGER PRIMARY KEY,
             at TEXT NOT NULL,
@@ -125,16 +128,14 @@ def m003_egress_and_acknowledgements(db: sqlite3.Connection) -> None:
             acknowledged_at TEXT NOT NULL,
             PRIMARY KEY (session_id, utterance_seq, category)
         )
-        """,
-    )
-
-
-def m004_supervision(db: sqlite3.Connection) -> None:
-    """Sessions imported from a transcript file; names to redact whenever a session leaves;
-    share bundles made for supervisors; and the reviews that came back from them."""
-    run_script(
-        db,
         """
+)
+
+
+# Sessions imported from a transcript file; names to redact whenever a session leaves;
+# share bundles made for supervisors; and the reviews that came back from them.
+m004_supervision = Script(
+    """
         ALTER TABLE sessions ADD COLUMN imported_from TEXT;
         ALTER TABLE sessions ADD COLUMN times_estimated INTEGER NOT NULL DEFAULT 0;
         CREATE TABLE redaction_names (
@@ -162,18 +163,16 @@ def m004_supervision(db: sqlite3.Connection) -> None:
             payload TEXT NOT NULL
         );
         CREATE INDEX reviews_by_session ON reviews (session_id, signed_at)
-        """,
-    )
-
-
-def m005_risk_feedback(db: sqlite3.Connection) -> None:
-    """The therapist's marks on the risk detector: a flag that was not risk, a sentence missed.
-
-    Kept here only; exported to a file when the therapist asks. The quote is copied so that a
-    mark still reads the same after the transcript is corrected."""
-    run_script(
-        db,
         """
+)
+
+
+# The therapist's marks on the risk detector: a flag that was not risk, a sentence missed.
+#
+# Kept here only; exported to a file when the therapist asks. The quote is copied so that a
+# mark still reads the same after the transcript is corrected.
+m005_risk_feedback = Script(
+    """
         CREATE TABLE risk_feedback (
             id INTEGER PRIMARY KEY,
             session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
@@ -189,15 +188,13 @@ def m005_risk_feedback(db: sqlite3.Connection) -> None:
             UNIQUE (session_id, utterance_seq, verdict, kind)
         );
         CREATE INDEX risk_feedback_by_session ON risk_feedback (session_id)
-        """,
-    )
-
-
-def m006_practice(db: sqlite3.Connection) -> None:
-    """Trainee practice on stored sessions: private runs and answers, never exported."""
-    run_script(
-        db,
         """
+)
+
+
+# Trainee practice on stored sessions: private runs and answers, never exported.
+m006_practice = Script(
+    """
         CREATE TABLE practice_runs (
             id TEXT PRIMARY KEY,
             session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
@@ -217,16 +214,14 @@ def m006_practice(db: sqlite3.Connection) -> None:
             feedback TEXT NOT NULL,
             UNIQUE (run_id, utterance_seq)
         )
-        """,
-    )
-
-
-def m007_access_log(db: sqlite3.Connection) -> None:
-    """Who opened, exported, shared or deleted which session, when, and from where. No foreign
-    key: the line that a session was deleted outlives the session."""
-    run_script(
-        db,
         """
+)
+
+
+# Who opened, exported, shared or deleted which session, when, and from where. No foreign
+# key: the line that a session was deleted outlives the session.
+m007_access_log = Script(
+    """
         CREATE TABLE access_log (
             id INTEGER PRIMARY KEY,
             at TEXT NOT NULL,
@@ -237,8 +232,8 @@ def m007_access_log(db: sqlite3.Connection) -> None:
             detail TEXT NOT NULL DEFAULT ''
         );
         CREATE INDEX access_by_session ON access_log (session_id, id)
-        """,
-    )
+        """
+)
 
 
 MIGRATIONS: list[Migration] = [

@@ -10,8 +10,6 @@ import json
 import os
 import socket
 import sqlite3
-import threading
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,7 +23,7 @@ from copilot.domain import (
 from copilot.errors import SessionNotFound
 from copilot.protection.erase import erase
 from copilot.storage.analyses import Analyses, Marks
-from copilot.storage.db import connect, scrub, write_transaction
+from copilot.storage.db import Database, connect, scrub
 from copilot.storage.rows import (
     SESSION_COLUMNS,
     encode,
@@ -37,35 +35,21 @@ from copilot.storage.transcript import Transcript
 T = TypeVar("T", bound=BaseModel)
 
 
-class SessionStore:
-    """Opened once where a program starts (a command, the window) and passed in; `with
-    SessionStore() as store:` closes it at the end."""
+class SessionStore(Database):
+    """The session database, opened once where a program starts and passed in."""
 
     def __init__(self, db: sqlite3.Connection | None = None, path: Path | None = None):
-        self.db = db or connect(path)
-        self._lock = threading.RLock()
+        super().__init__(db or connect(path))
         # The repositories over this connection, each with its own concern.
         self.transcript = Transcript(self)
         self.analyses = Analyses(self)
         self.marks = Marks(self)
-
-    def __enter__(self) -> SessionStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.db.close()
 
     def another(self) -> SessionStore:
         """A second connection to the same database, for a worker that writes on threads of
         its own (a live recording beside the window's page calls)."""
         main = self.db.execute("PRAGMA database_list").fetchone()
         return SessionStore(path=Path(main["file"]))
-
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self.db, self._lock, "the database")
 
     # sessions ---------------------------------------------------------------------------------
 

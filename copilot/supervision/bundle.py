@@ -21,6 +21,7 @@ from copilot import egress
 from copilot.analysis.run import build_export
 from copilot.domain import SessionExport, utcnow
 from copilot.errors import CopilotError
+from copilot.fields import shared_fields
 from copilot.storage.repository import SessionStore
 from copilot.storage.supervision import SupervisionStore
 from copilot.supervision.models import (
@@ -56,11 +57,7 @@ def build_bundle(store: SessionStore, session_id: str, request: ShareRequest) ->
         share_id=secrets.token_hex(8),
         recipient=recipient,
         session=_shared_session(export, redacted),
-        utterances=redacted.utterances,
-        metrics=redacted.metrics,
-        emotions=redacted.emotions,
-        risk_flags=redacted.risk_flags,
-        summary=redacted.summary,
+        **shared_fields(redacted, ShareBundle, exclude={"format", "session"}),
         redacted=counts,
         rubric=load_rubric(),
         audio=_audio(store, export.session.id) if request.with_audio else None,

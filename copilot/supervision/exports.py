@@ -11,6 +11,7 @@ from copilot.domain import RoleMetrics, SessionExport, Utterance
 from copilot.errors import CopilotError
 from copilot.report import write_atomic
 from copilot.storage.repository import SessionStore
+from copilot.supervision.formats import format_from
 from copilot.timefmt import clock
 
 ExportFormat = Literal["md", "txt", "docx", "vtt"]
@@ -21,14 +22,9 @@ ROLE_NAMES = {"therapist": "Therapist", "client": "Client", "unknown": "Speaker"
 
 
 def format_for(path: Path, given: str | None) -> ExportFormat:
-    if given:
-        if given not in SUFFIXES.values():
-            raise CopilotError(f"--format {given!r}: use md, txt, docx or vtt")
-        return given  # type: ignore[return-value]
-    found = SUFFIXES.get(path.suffix.lower())
-    if found is None:
-        raise CopilotError(f"{path.name}: name it .md, .txt, .docx or .vtt, or give --format")
-    return found
+    return format_from(
+        path, given, SUFFIXES, "{name}: name it .md, .txt, .docx or .vtt, or give --format"
+    )
 
 
 def speaker(u: Utterance) -> str:

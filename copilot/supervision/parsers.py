@@ -23,6 +23,7 @@ from typing import Any
 
 from copilot.domain import TranscriptFormat
 from copilot.errors import InputFileError
+from copilot.supervision.formats import format_from
 
 SUFFIXES: dict[str, TranscriptFormat] = {
     ".vtt": "vtt",
@@ -68,17 +69,11 @@ class ParsedTranscript:
 
 
 def format_of(path: Path, given: str | None = None) -> TranscriptFormat:
-    if given:
-        if given not in SUFFIXES.values():
-            raise InputFileError(f"--format {given!r}: use vtt, srt, txt or docx")
-        return given  # type: ignore[return-value]
-    found = SUFFIXES.get(path.suffix.lower())
-    if found is None:
-        raise InputFileError(
-            f"{path.name} is not a transcript this program reads: use a .vtt, .srt, .txt or "
-            ".docx file (or say which with --format)"
-        )
-    return found
+    unknown = (
+        "{name} is not a transcript this program reads: use a .vtt, .srt, .txt or .docx file "
+        "(or say which with --format)"
+    )
+    return format_from(path, given, SUFFIXES, unknown, InputFileError)
 
 
 def parse_file(path: Path, given: str | None = None) -> ParsedTranscript:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from copilot.errors import CopilotError
+from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
 from copilot.window.support import Result
 
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from copilot.live import LiveSession
 
 RUNNING = ("recording", "paused", "stopping")
+T = TypeVar("T")
+Args = dict[str, Any] | None  # a page call's one dict of keyword arguments
 
 
 class LockedStore:
@@ -30,6 +33,19 @@ class LockedStore:
 
     def __exit__(self, *exc: object) -> None:
         self._lock.release()
+
+
+class StoreView:
+    """A view whose page calls work on the window's store and read its settings."""
+
+    def __init__(self, db: LockedStore, settings: Settings):
+        self._db = db
+        self._settings = settings
+
+    def _held(self, call: Callable[..., T], args: Args, *before: object) -> T:
+        """`call(store, *before, **args)` with the store held for the call."""
+        with self._db as store:
+            return call(store, *before, **dict(args or {}))
 
 
 class CurrentSession:

@@ -8,7 +8,6 @@ page call is refused anyway, see `support.answers`), and the bridge pushes it no
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -16,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from copilot.errors import CopilotError
+from copilot.periodic import Periodic
 from copilot.protection import lock as app_lock
 from copilot.settings import Settings
 from copilot.window.support import Result, Send, answers, while_locked
@@ -69,29 +69,23 @@ class LockApi:
         return self.state()
 
 
-class LockWatcher:
+class LockWatcher(Periodic):
     """Looks at the lock file once a second and reports each change (a lock from the CLI)."""
 
     def __init__(self, folder: Path, changed: Callable[[bool], None]):
+        super().__init__("lock-watcher", WATCH_EVERY_S, join_s=2)
         self._folder = folder
         self._changed = changed
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="lock-watcher", daemon=True)
+        self._last: app_lock.LockState | None = None
 
     def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=2)
-
-    def _loop(self) -> None:
         # The lock itself (its time), not only locked or not: an unlock and a new lock
         # between two looks is still a change the page must follow.
-        last = app_lock.state(self._folder)
-        while not self._stop.wait(WATCH_EVERY_S):
-            now = app_lock.state(self._folder)
-            if now != last:
-                last = now
-                self._changed(now is not None)
+        self._last = app_lock.state(self._folder)
+        super().start()
+
+    def tick(self) -> None:
+        now = app_lock.state(self._folder)
+        if now != self._last:
+            self._last = now
+            self._changed(now is not None)

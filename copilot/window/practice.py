@@ -6,20 +6,29 @@ window's one store, held for the call. Answers go to the practice tables, never 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from copilot.practice.view import PracticeView
-from copilot.settings import Settings
-from copilot.window.current import LockedStore
+from copilot.window.current import Args, StoreView
 from copilot.window.support import Result, answers
 
-Args = dict[str, Any] | None
+
+def _forwarded(method: Callable[..., Result]) -> Callable[[PracticeApi, Args], Result]:
+    """A page call that hands the page's arguments to `method` of a PracticeView over the
+    store, held for the call."""
+
+    def call(api: PracticeApi, args: Args = None) -> Result:
+        return api._held(lambda store, **kw: method(PracticeView(store), **kw), args)
+
+    call.__name__ = call.__qualname__ = method.__name__  # as the page and the log name it
+    return answers(call)
 
 
-class PracticeApi:
-    def __init__(self, db: LockedStore, settings: Settings):
-        self._db = db
-        self._settings = settings
+class PracticeApi(StoreView):
+    plan = _forwarded(PracticeView.plan)
+    start = _forwarded(PracticeView.start)
+    answer = _forwarded(PracticeView.answer)
+    finish = _forwarded(PracticeView.finish)
 
     @answers
     def sessions(self, args: Args = None) -> Result:
@@ -30,26 +39,6 @@ class PracticeApi:
     def make_sessions(self, args: Args = None) -> Result:
         with self._db as store:
             return PracticeView(store).make_sessions(self._settings)
-
-    @answers
-    def plan(self, args: Args = None) -> Result:
-        with self._db as store:
-            return PracticeView(store).plan(**dict(args or {}))
-
-    @answers
-    def start(self, args: Args = None) -> Result:
-        with self._db as store:
-            return PracticeView(store).start(**dict(args or {}))
-
-    @answers
-    def answer(self, args: Args = None) -> Result:
-        with self._db as store:
-            return PracticeView(store).answer(**dict(args or {}))
-
-    @answers
-    def finish(self, args: Args = None) -> Result:
-        with self._db as store:
-            return PracticeView(store).finish(**dict(args or {}))
 
     @answers
     def progress(self, args: Args = None) -> Result:

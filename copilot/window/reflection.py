@@ -6,39 +6,30 @@ with the window's store (held for the call), journal and settings.
 
 from __future__ import annotations
 
-from typing import Any
-
 from copilot.errors import CopilotError
 from copilot.reflection import api
 from copilot.settings import Settings
 from copilot.storage.journal import JournalStore
-from copilot.window.current import LockedStore
+from copilot.window.current import Args, LockedStore, StoreView
 from copilot.window.support import Result, answers
-
-Args = dict[str, Any] | None
 
 
 def _result(answer: object) -> Result:
     return answer if isinstance(answer, dict) else {"value": answer}
 
 
-class ReflectionApi:
+class ReflectionApi(StoreView):
     def __init__(self, db: LockedStore, journal: JournalStore, settings: Settings):
-        self._db = db
+        super().__init__(db, settings)
         self._journal = journal
-        self._settings = settings
 
     @answers
     def prompts_for(self, args: Args = None) -> Result:
-        with self._db as store:
-            return _result(
-                api.prompts_for(store, self._journal, self._settings, **dict(args or {}))
-            )
+        return _result(self._held(api.prompts_for, args, self._journal, self._settings))
 
     @answers
     def save_answers(self, args: Args = None) -> Result:
-        with self._db as store:
-            return _result(api.save_answers(store, self._journal, **dict(args or {})))
+        return _result(self._held(api.save_answers, args, self._journal))
 
     @answers
     def journal_entries(self, args: Args = None) -> Result:
@@ -46,18 +37,15 @@ class ReflectionApi:
 
     @answers
     def checkin_form(self, args: Args = None) -> Result:
-        with self._db as store:
-            return _result(api.checkin_form(store, **dict(args or {})))
+        return _result(self._held(api.checkin_form, args))
 
     @answers
     def submit_checkin(self, args: Args = None) -> Result:
-        with self._db as store:
-            return _result(api.submit_checkin(store, self._journal, **dict(args or {})))
+        return _result(self._held(api.submit_checkin, args, self._journal))
 
     @answers
     def load_today(self, args: Args = None) -> Result:
-        with self._db as store:
-            return _result(api.load_today(store, **dict(args or {})))
+        return _result(self._held(api.load_today, args))
 
     @answers
     def trend_series(self, args: Args = None) -> Result:

@@ -13,16 +13,15 @@ from copilot.storage import access_log
 from copilot.storage.keys import home_key
 from copilot.storage.repository import SessionStore
 from copilot.storage.sealed import read_sealed
-from copilot.window.current import CurrentSession, LockedStore
+from copilot.window.current import CurrentSession, LockedStore, StoreView
 from copilot.window.support import Result, answers
 
 NAMED_ROLES = ("therapist", "client")
 
 
-class ReviewApi:
+class ReviewApi(StoreView):
     def __init__(self, db: LockedStore, settings: Settings, current: CurrentSession):
-        self._db = db
-        self._settings = settings
+        super().__init__(db, settings)
         self._current = current
 
     @answers

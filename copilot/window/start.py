@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from copilot.domain import Consent, ConsentMethod
 from copilot.errors import ConsentError, CopilotError, DeviceError
-from copilot.settings import Settings
+from copilot.settings import KEPT_AUDIO_DEFAULT, KeptAudio, Settings
 from copilot.window.current import CurrentSession
 from copilot.window.support import Host, Meters, Result, Send, answers
 
@@ -106,7 +106,7 @@ class StartRequest(BaseModel):
     replay: str | None = None
     model: str = "tiny.en"
     keep_audio: bool = False
-    keep_audio_as: Literal["ogg", "flac"] = "ogg"
+    keep_audio_as: KeptAudio = KEPT_AUDIO_DEFAULT
     partials: bool = True
     remember_devices: bool = True
     consent_given_by: str = ""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,10 +22,8 @@ from copilot.storage.supervision import SupervisionStore
 from copilot.supervision import drafts
 from copilot.supervision.models import ReviewComment, ShareBundle
 from copilot.supervision.sealed import Sealer
-from copilot.window.current import LockedStore
+from copilot.window.current import Args, LockedStore, StoreView
 from copilot.window.support import Result, answers
-
-Args = dict[str, Any] | None
 
 
 class Form(BaseModel):
@@ -101,10 +98,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "supervisor"
 
 
-class SupervisionApi:
+class SupervisionApi(StoreView):
     def __init__(self, db: LockedStore, settings: Settings):
-        self._db = db
-        self._settings = settings
+        super().__init__(db, settings)
         self._open: ShareBundle | None = None
         self._secret = ""
         self._comments: list[ReviewComment] = []

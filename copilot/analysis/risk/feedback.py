@@ -25,6 +25,7 @@ from copilot.domain import (
     utcnow,
 )
 from copilot.errors import CopilotError, SessionNotFound
+from copilot.fields import shared_fields
 from copilot.storage import SessionStore
 
 FORMAT: Literal["session-copilot-risk-feedback/1"] = "session-copilot-risk-feedback/1"
@@ -89,13 +90,5 @@ def make_mark(
         raise CopilotError(f"utterance {utterance_seq} has {found} to mark as not risk")
     else:
         (flag,) = flags
-        mark = RiskMark(
-            verdict=verdict,
-            quote=flag.quote,
-            kind=flag.kind,
-            category=flag.category,
-            layer=flag.layer,
-            rule=flag.rule,
-            note=note,
-        )
+        mark = RiskMark(verdict=verdict, note=note, **shared_fields(flag, RiskMark))
     return RiskFeedback(**mark.model_dump(), session_id=session_id, utterance_seq=utterance_seq)

@@ -43,20 +43,21 @@ class RuleHit:
 
 
 def _rule(
-    name: str, kind: RiskKind, severity: RiskSeverity | None, pattern: str, exclude: str = ""
+    name: str, kind: RiskKind, pattern: str, exclude: str = "", severity: RiskSeverity | None = None
 ) -> Rule:
+    """A rule of the table; `severity` only where the rule is graver than its kind."""
     return Rule(name, kind, severity, re.compile(pattern), re.compile(exclude) if exclude else None)
 
 
 # fmt: off
 RULES: tuple[Rule, ...] = (
     # --- immediate danger: a plan, means at hand, a time, or a threat happening now
-    _rule("plan_with_time", "imminence", None,
+    _rule("plan_with_time", "imminence",
           rf"(?:kill {SELF}|end it|take (?:them|it|all of them|"
           rf"the (?:pills|tablets|lot))|end my life|"
           rf"drive off|jump)\b.{{0,40}}\b{SOON}|{SOON}.{{0,30}}\b(?:kill {SELF}|end it all|"
           rf"drive off|jump off|do it)|\bdo it (?:tonight|right now|today|after this)"),
-    _rule("means_at_hand", "means_access", None,
+    _rule("means_at_hand", "means_access",
           r"(?:(?:have|got|saved|saved up|bought|stockpil\w*|hoard\w*|collect\w*)\b.{0,25}\b"
           r"(?:pills|tablets|rope|gun|blade|razor)s?\b.{0,40}\b(?:do it|take them|tonight|use)|"
           r"(?:have|got) the (?:pills|tablets|rope|gun) (?:here|with me|in my)|"
@@ -65,38 +66,40 @@ RULES: tuple[Rule, ...] = (
           r"\bcharcoal\b.{0,30}\b(?:tape|boot|car|room)\b|"
           r"\b(?:which|what) (?:one|ones|of them|\w+) would (?:finish|kill) me\b|"
           r"\benough (?:\w+ ){0,3}to (?:finish|kill) me\b"),
-    _rule("afraid_of_self", "imminence", None,
+    _rule("afraid_of_self", "imminence",
           rf"\b(?:scared|afraid|frightened|terrified) (?:of )?what (?:ill|i will|i might|i could|"
           rf"id) do\b.{{0,40}}(?:\b{SOON}|when i get home|the (?:minute|moment|second))"),
-    _rule("method_chosen", "plan", None,
+    _rule("method_chosen", "plan",
           r"(?:know exactly how (?:i|id) (?:would )?do it|worked out which (?:bridge|building)|"
           r"(?:wrote|written|writing) (?:my|a) (?:suicide )?note|set a date to (?:kill|end)|"
           r"looked up ways to (?:kill|end)|gave (?:my \w+|away my \w+) away)"),
-    _rule("research_or_place", "method", "high",
+    _rule("research_or_place", "method",
           r"\b(?:googled|looked up|searched|researched|read up on)\b.{0,30}\b(?:pills|overdose|"
           r"how to (?:die|kill)|ways to (?:die|kill)|lethal|"
           r"rope|hanging)|how many (?:pills|tablets)"
           r" (?:it would take|would kill)|standing on (?:the|a) (?:bridge|ledge|edge|roof)|"
-          r"\btonight is the night\b|\balready (?:took|taken|swallowed)\b"),
-    _rule("overdose_taken", "imminence", None,
+          r"\btonight is the night\b|\balready (?:took|taken|swallowed)\b",
+          severity="high"),
+    _rule("overdose_taken", "imminence",
           r"(?:took|taken|swallowed|had) (?:a (?:handful|"
           r"load|lot|bunch|packet|box) of |all (?:of )?"
           r"(?:my|the) )(?:pills|tablets|paracetamol|meds|medication)|"
           r"(?:swallowed|took) (?:a load of )?(?:paracetamol|tablets)"),
-    _rule("overdose_thoughts", "method", None,
+    _rule("overdose_thoughts", "method",
           r"\boverdos\w*\b(?! on (?:chocolate|sugar|coffee|caffeine|cake|sweets|tv|netflix))"),
-    _rule("threat_now", "abuse", "high",
+    _rule("threat_now", "abuse",
           r"(?:(?:outside|at) (?:my|the) (?:flat|house|door|home|work)|coming (?:over|round|here) "
           r"tonight|right now|threatening me).{0,40}\b(?:kill|hurt|stab|shoot)\w* (?:me|us)|"
           r"threatening me right now|(?:pulled|has|got) a (?:knife|gun) (?:on|at) (?:me|us)|"
-          r"(?:got|has) a (?:knife|gun) and|dont feel safe (?:going )?(?:home|at home)"),
+          r"(?:got|has) a (?:knife|gun) and|dont feel safe (?:going )?(?:home|at home)",
+          severity="high"),
     # --- added with the kinds: attempts, preparation, intent, plans, intrusive thoughts, weapons
-    _rule("attempt", "attempt", None,
+    _rule("attempt", "attempt",
           rf"\b(?:tried|attempted|tried before|try) to (?:kill {SELF}|end (?:my|his|her) (?:own )?"
           rf"life|take (?:my|his|her) (?:own )?life|hang {SELF}|drown {SELF}|gas {SELF})|"
           r"\battempted suicide\b|\bsuicide attempts?\b|\battempts? on (?:my|his|her) (?:own )?"
           r"life\b|\b(?:took|taken|had) an overdose\b|\bhad my stomach pumped\b"),
-    _rule("preparation", "preparatory", None,
+    _rule("preparation", "preparatory",
           r"\b(?:wrote|written|writing|left) (?:a |my |the )?(?:suicide )?(?:note|goodbye "
           r"(?:letters?|cards?|messages?))\b|\bgiv(?:e|en|ing) (?:all )?(?:my (?:\w+ )?(?:stuff|"
           r"things|belongings|possessions)) away\b|\bgiv(?:e|en|ing) away (?:all )?my (?:stuff|"
@@ -106,34 +109,34 @@ RULES: tuple[Rule, ...] = (
           r" (?:where im going|anymore)\b|\b(?:written|wrote|writing|planned|planning|chose|"
           r"picked) (?:my own|the) (?:eulogy|funeral)\b|\bmy own (?:eulogy|funeral)\b|"
           r"\bbecause i wont (?:be (?:able to look after|around|here)|need)\b"),
-    _rule("intent_stated", "intent", None,
+    _rule("intent_stated", "intent",
           rf"\b(?:im going to|im gonna|i will|ill|ive decided to|i intend to|i mean to)\s+"
           rf"(?:\w+ )?(?:kill {SELF}|end (?:it|my life|things)|take my (?:own )?life|do it)\b",
           exclude=r"\bdo it (?:later|tomorrow morning|properly|again|for|with|myself)\b|"
           r"\bend it with\b"),
-    _rule("plan_made", "plan", None,
+    _rule("plan_made", "plan",
           r"\b(?:planned|planning|plan) (?:how|when|where) (?:to|i(?:ll| will| would)?) "
           r"(?:kill|end|do it)|\bplanned (?:my|it) (?:suicide|death|for)\b|"
           r"\b(?:picked|chosen|set) (?:a|the) (?:date|day|spot|place) (?:to|for|when)\b"),
-    _rule("intrusive", "intrusive_thought", None,
+    _rule("intrusive", "intrusive_thought",
           r"\b(?:thoughts?|images?|pictures?|flash(?:es)?|visions?|urges?)\b.{0,40}\b(?:hurt\w*|"
           r"harm\w*|drop\w*|drown\w*|smother\w*|suffocat\w*|stab\w*|shak\w*|throw\w*)\b.{0,20}"
           r"\b(?:baby|babies|newborn|infant|son|daughter|him|her|them|kids?|children|child)\b|"
           r"\b(?:hurt\w*|harm\w*|drown\w*|smother\w*|suffocat\w*|stab\w*) (?:my |the )?(?:baby|"
           r"newborn|infant)\b.{0,40}\b(?:thoughts?|images?|pictures?|terrif\w*|scar\w*|never|"
           r"dont want)\b"),
-    _rule("weapon_for_someone", "harm_means", None,
+    _rule("weapon_for_someone", "harm_means",
           r"\b(?:bought|got|have|carrying|carry|keep|sharpened|loaded|ordered|got hold of) (?:a |"
           r"an |the |my (?:dads |\w+s )?)?(?:knife|gun|blade|machete|rifle|shotgun|pistol|bat|"
           r"hammer|crowbar|taser|poison|petrol)\b.{0,60}\b(?:for (?:him|her|them|when (?:i see|he|"
           r"she))|use it on|(?:his|her) (?:house|car|work|address|face)|where (?:he|she) (?:lives|"
           r"works|parks))"),
     # --- suicidal ideation: wishes, passive ideation, burden, hopelessness about living
-    _rule("kill_self", "active_ideation", None,
+    _rule("kill_self", "active_ideation",
           rf"\b{KILL} (?:{SELF}|my own life|my life|her life|his life|their life|it all)\b|"
           rf"\bsuicid\w*\b(?! (?:prevention|awareness|helpline|hotline))|"
           rf"\bend(?:ing)? (?:it|everything)\b(?! with)"),
-    _rule("want_to_die", "passive_wish", None,
+    _rule("want_to_die", "passive_wish",
           r"\b(?:wants?|wanted|wanting|wish(?:es)?|wished|"
           r"rather|hope) (?:to |i (?:was|were) |i could |"
           r"i would |id |be )?(?:die|dead|be dead|not be alive|not exist)\b|\bbetter off dead\b|"
@@ -141,7 +144,7 @@ RULES: tuple[Rule, ...] = (
           r"\bwish (?:it|this|today) (?:was|were|would be) my last\b|"
           r"\bwish (?:id|i had) never been born\b",
           exclude=r"rather die than (?!live|go on|carry on|be here)"),
-    _rule("not_be_here", "passive_wish", None,
+    _rule("not_be_here", "passive_wish",
           r"\b(?:dont|do not|didnt) want to (?:be here|be alive|exist|live|wake up|go on|keep "
           r"going|keep living)\b|\bnot wake up\b|\bdont wake up\b|\bnot being alive\b|"
           r"\btired of (?:being alive|living|life)\b|\bno (?:point|reason) (?:in |to |for me to "
@@ -153,14 +156,14 @@ RULES: tuple[Rule, ...] = (
           r"\blife (?:isnt|is not|aint) worth living\b",
           exclude=r"(?:be here|be at|go back).{0,10}\b(?:in this|at this|job|town|office|city|"
           r"house|flat|place|party|school)"),
-    _rule("burden", "passive_wish", None,
+    _rule("burden", "passive_wish",
           r"\b(?:better off|be fine|be happier|be better) (?:without me|if i (?:was|were|wasnt|"
           r"am) (?:gone|dead|not here|around)|if i was gone)\b|\bburden (?:to|on) "
           r"(?:everyone|everybody|them|my)|\bim (?:just )?a burden\b|\bworry about me much longer"
           r"\b|\bnotice if i (?:disappeared|was gone|died)\b|\bdisappear forever\b|"
           r"\brelieved if i (?:went|was gone|were gone|died|wasnt here|disappeared)\b|"
           r"\bim (?:just )?dead weight\b"),
-    _rule("death_wish", "passive_wish", None,
+    _rule("death_wish", "passive_wish",
           r"\b(?:wants?|wanted|wish(?:es)?|wished|rather|relief|"
           r"easier|better|hope|hoping|pray|praying|"
           r"think about|thinking about|thoughts? of|fantasi[sz]e about|long for)\b.{0,40}\b(?:"
@@ -169,17 +172,17 @@ RULES: tuple[Rule, ...] = (
           r"peaceful)\b|\b(?:pray|hope|wish)\w* i (?:wont|dont|never|will not) wake up\b",
           exclude=r"\bdying (?:to|of|for)\b|\bdie (?:laughing|for)\b|\bto death\b|"
           r"\bdead (?:tired|beat|serious|easy)\b|rather die than (?!live|go on|carry on|be here)"),
-    _rule("absence_easier", "passive_wish", None,
+    _rule("absence_easier", "passive_wish",
           r"\b(?:miss|notice|care)\b.{0,20}\bif i (?:was|were|wasnt|werent|am) (?:gone|dead|not "
           r"(?:here|around)|around)\b|\b(?:easier|better) for (?:everyone|everybody|them|my \w+)"
           r" if i\b|\bif i (?:just )?(?:wasnt|werent) (?:around|here|alive)\b|"
           r"\bgive up on (?:life|living|everything)\b|\bdont want to (?:carry on|go on)\b|"
           r"\bno (?:future|way out) (?:for me|at all)\b"),
-    _rule("imagery", "method", None,
+    _rule("imagery", "method",
           r"\b(?:jump|jumping|step|stepping|throw(?:ing)? myself) (?:off|in front of|under)\b|"
           r"\bwant it (?:all )?to end\b|\bcant do this anymore\b|\bcant go on\b"),
     # --- self-harm
-    _rule("cutting", "self_harm", None,
+    _rule("cutting", "self_harm",
           rf"\b(?:cut|cutting|cuts|burn|burnt|burned|burning|burns|hurt|hurting|harm|harming|"
           rf"scratch\w*|punish\w*|hit|hitting|starve|starving) {SELF}\b|\bself[ -]?harm\w*|"
           r"\bbeen cutting\b|\bcutting again\b|\bcuts on my\b|\bso i cut\b|took a blade to|"
@@ -188,7 +191,7 @@ RULES: tuple[Rule, ...] = (
           exclude=rf"cut {SELF} (?:shaving|cooking|chopping|by accident|accidentally)|"
           r"\bcutting (?:back|down|out|my (?:hours|losses|costs|hair|nails|spending))\b|"
           r"brick wall(?! until)"),
-    _rule("injuring_body", "self_harm", None,
+    _rule("injuring_body", "self_harm",
           r"\b(?:cut|cutting|burn|burning|burnt|burned|scratch|scratched|scratching|hit|hitting|"
           r"bang|banging|punch|punching|scald\w*|bruis\w*) my (?:own )?(?:wrists?|arms?|legs?|"
           r"thighs?|skin|head|stomach|body|face)\b|\bto feel something\b|"
@@ -199,30 +202,30 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:on|into) my (?:skin|arms?|legs?|thighs?|wrists?|hands?)\b|\buntil i see stars\b",
           exclude=r"\b(?:by accident|accidentally|on the (?:oven|stove|iron|pan)|shaving|fell|"
           r"running|playing|brick wall)\b"),
-    _rule("starving", "self_harm", None,
+    _rule("starving", "self_harm",
           r"\bstarve myself\b|\bnot eating for days\b"),
     # --- harm to others: intent, urges, acts
-    _rule("intent_to_harm", "harm_intent", None,
+    _rule("intent_to_harm", "harm_intent",
           rf"\b(?:want to|wanna|going to|gonna|could|ill|i will|would|thoughts? (?:about|of)|"
           rf"imagine|thought about|feel like)\s+(?:\w+ ){{0,2}}(?:kill|killing|hurt|hurting|"
           rf"stab|stabbing|shoot|shooting|strangle|strangling|punch|punching|beat|beating|burn|"
           rf"pushing|push|run|running) (?:{OTHER}|his house|up (?:his|her|the))\b",
           exclude=r"(?:going to|gonna) (?:kill|murder) me\b"),
-    _rule("violent_urge", "harm_thought", None,
+    _rule("violent_urge", "harm_thought",
           r"\bsnap and hurt\b|\bhurt (?:someone|somebody|anyone|people|the baby|my (?:kids|baby|"
           r"son|daughter))\b|\bshoot (?:up )?(?:the place|people)\b|\bkill (?:him|her) if\b|"
           r"\bbeat up\b|\bshook the baby\b|\bmake (?:him|her|them) (?:suffer|pay)\b|"
           r"\bfantas\w+ (?:about|of) (?:hurting|killing|stabbing|hitting)\b"),
-    _rule("harm_words", "harm_thought", None,
+    _rule("harm_words", "harm_thought",
           rf"\b(?:hurt|hurting|kill|killing|stab|stabbing|shoot|shooting|strangle|attack|"
           rf"attacking) {OTHER}\b",
           exclude=r"\b(?:kill|killing) (?:time|it)\b"),
-    _rule("hit_child", "harm_intent", None,
+    _rule("hit_child", "harm_intent",
           r"\b(?:hit|slapped|smacked|shook|kicked|grabbed|threw|pushed|choked) my (?:son|"
           r"daughter|child|kids|baby|wife|"
           r"husband|partner)\b"),
     # --- abuse or neglect disclosures (client as victim, or a child or dependant at risk)
-    _rule("violence_to_client", "abuse", None,
+    _rule("violence_to_client", "abuse",
           r"\b(?:he|she|they|my \w+(?: \w+)?) (?:\w+ ){0,2}?(?P<core>hits|"
           r"hit|beats|beat|slapped|slaps|pushed|"
           r"pushes|kicked|kicks|chokes|choked|strangled|punched|punches|burns|burned|burnt|"
@@ -233,17 +236,18 @@ RULES: tuple[Rule, ...] = (
           r"\bused to (?:hit|beat|burn|lock) (?:me|us)\b",
           exclude=r"\bbeat (?:me|us) (?:at|to)\b|\bhit (?:me|us) up\b|\bit hit me\b|"
           r"\bhit me with (?:a lot|lots|questions|the news)"),
-    _rule("sexual_abuse", "abuse", "high",
+    _rule("sexual_abuse", "abuse",
           r"\b(?:touch(?:ed)? me|molest\w*|rap(?:e|ed)\b|sexual(?:ly)? (?:abus|assault)\w*|"
-          r"forced (?:me|himself|herself) (?:to have sex|on me)|forced himself on)"),
-    _rule("control", "abuse", None,
+          r"forced (?:me|himself|herself) (?:to have sex|on me)|forced himself on)",
+          severity="high"),
+    _rule("control", "abuse",
           r"\b(?:wont|doesnt|does not|will not) let me (?:have|see|go|leave)\b|\bchecks my phone"
           r"\b|\btracks where i am\b|\btakes my (?:pension|money|benefits)\b|"
           r"\bcontrols (?:all )?(?:the|my) money\b|\bnot allowed (?:out|to (?:go|see|leave))\b|"
           r"\b(?:afraid|scared|terrified) (?:of what (?:he|she)|(?:he|she)(?:ll| will| is going "
           r"to| might) (?:kill|hurt|hit))|\blocks? (?:me|the "
           r"kids|us|them) in\b|\blocked me in\b|scared to go home|threatens to kill me"),
-    _rule("neglect", "neglect", None,
+    _rule("neglect", "neglect",
           r"\bnobody (?:feeds|watches|looks after)\b|\bnever any food\b|\bleft alone (?:all|for)"
           r"\b|\balone (?:for days|most nights|all night|all weekend)\b|\bwithout (?:his|her) "
           r"(?:medication|meds|food)\b|\bsoiled\b|\bnobody watches them\b"),
