@@ -129,9 +129,16 @@ def record() -> dict[str, Any]:
         "mark": {  # risk_feedback.mark: a flag not risk, then a sentence missed
             "sequence": [
                 bridge.risk_feedback.mark(
-                    session_id, flag["utterance_seq"], "not_risk", flag["kind"]
+                    {
+                        "session_id": session_id,
+                        "utterance_seq": flag["utterance_seq"],
+                        "verdict": "not_risk",
+                        "kind": flag["kind"],
+                    }
                 ),
-                bridge.risk_feedback.mark(session_id, 5, "missed"),
+                bridge.risk_feedback.mark(
+                    {"session_id": session_id, "utterance_seq": 5, "verdict": "missed"}
+                ),
             ]
         },
         "reminders": {"sequence": reminders},
@@ -437,8 +444,15 @@ def test_review_marks_a_flag_not_risk_and_a_sentence_missed(
     page.page.click(f"{line} button.feedback")
     page.wait(f"!document.querySelector('{line} button.feedback')")
     assert page.calls("risk_feedback.mark") == [
-        [session_id, flag["utterance_seq"], "not_risk", flag["kind"]],
-        [session_id, 5, "missed", None],
+        [
+            {
+                "session_id": session_id,
+                "utterance_seq": flag["utterance_seq"],
+                "verdict": "not_risk",
+                "kind": flag["kind"],
+            }
+        ],
+        [{"session_id": session_id, "utterance_seq": 5, "verdict": "missed", "kind": None}],
     ]
     assert page.errors == []
 

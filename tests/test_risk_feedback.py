@@ -10,7 +10,7 @@ import pytest
 from window_support import stored_session
 
 from copilot.analysis.claude_preview import preview_requests
-from copilot.analysis.risk.feedback import make_mark
+from copilot.analysis.risk.feedback import MarkRequest, make_mark
 from copilot.analysis.run import build_export
 from copilot.cli import main
 from copilot.domain import RiskFlag
@@ -21,6 +21,12 @@ from copilot.storage.risk_feedback import RiskFeedbackStore
 from copilot.window.bridge import Bridge
 
 NOTE = "a film plot she was retelling, zebra-41"
+
+
+def request(session_id: str, seq: int, verdict: str, **fields: str) -> MarkRequest:
+    return MarkRequest.model_validate(
+        {"session_id": session_id, "utterance_seq": seq, "verdict": verdict, **fields}
+    )
 
 
 def _flagged_seq(store: SessionStore, session_id: str) -> int:
@@ -56,7 +62,7 @@ def test_from_the_previous_schema_old_flags_load_and_marks_can_be_kept(tmp_path:
     (flag,) = store.analyses.latest_list("s1", "risk_flags", RiskFlag)
     assert (flag.kind, flag.layer, flag.rule, flag.past) == (None, "rules", "imagery", False)
     marks = RiskFeedbackStore(store)
-    marks.mark(make_mark(store, "s1", 0, "not_risk", note="song lyric"))
+    marks.mark(make_mark(store, request("s1", 0, "not_risk", note="song lyric")))
     assert [(m.verdict, m.rule, m.kind) for m in marks.marks("s1")] == [
         ("not_risk", "imagery", None)
     ]
@@ -67,9 +73,9 @@ def test_marks_are_stored_replaced_removed_and_go_with_their_session() -> None:
     store = SessionStore()
     marks = RiskFeedbackStore(store)
     seq = _flagged_seq(store, session_id)
-    marks.mark(make_mark(store, session_id, seq, "not_risk", note="first"))
-    marks.mark(make_mark(store, session_id, seq, "not_risk", note=NOTE))
-    marks.mark(make_mark(store, session_id, 7, "missed", kind="passive_wish"))
+    marks.mark(make_mark(store, request(session_id, seq, "not_risk", note="first")))
+    marks.mark(make_mark(store, request(session_id, seq, "not_risk", note=NOTE)))
+    marks.mark(make_mark(store, request(session_id, 7, "missed", kind="passive_wish")))
     found = marks.marks(session_id)
     assert [(m.utterance_seq, m.verdict, m.note) for m in found] == [
         (seq, "not_risk", NOTE),
@@ -87,7 +93,7 @@ def test_not_risk_needs_a_flag_on_that_sentence() -> None:
     session_id = stored_session()
     store = SessionStore()
     with pytest.raises(Exception, match="no flag to mark as not risk"):
-        make_mark(store, session_id, 0, "not_risk")
+        make_mark(store, request(session_id, 0, "not_risk"))
 
 
 def test_cli_marks_lists_and_exports_only_what_the_therapist_marked(
@@ -129,15 +135,19 @@ def test_the_window_marks_and_exports_through_its_own_view(copilot_home: Path) -
     bridge = Bridge(SessionStore(), Settings.load())
     flag = bridge.review.session(session_id)["export"]["risk_flags"][0]
     feedback = bridge.risk_feedback
-    answer = feedback.mark(session_id, flag["utterance_seq"], "not_risk")
+    seq = flag["utterance_seq"]
+    answer = feedback.mark({"session_id": session_id, "utterance_seq": seq, "verdict": "not_risk"})
     assert answer["mark"]["quote"] == flag["quote"]
-    assert feedback.mark(session_id, 1, "missed")["mark"]["verdict"] == "missed"
+    missed = {"session_id": session_id, "utterance_seq": 1, "verdict": "missed"}
+    assert feedback.mark(missed)["mark"]["verdict"] == "missed"
     assert len(feedback.marks(session_id)["marks"]) == 2
     written = feedback.export()
     assert written["marks"] == 2 and Path(written["path"]).parent == copilot_home / "exports"
-    assert "unknown verdict" in feedback.mark(session_id, 1, "x")["error"]
-    assert "unknown risk kind" in feedback.mark(session_id, 1, "missed", "sad")["error"]
-    assert feedback.unmark(session_id, 1, "missed") == {"removed": True}
+    bad_verdict = feedback.mark({**missed, "verdict": "x"})["error"]
+    assert bad_verdict.startswith("verdict:") and "'not_risk' or 'missed'" in bad_verdict
+    assert feedback.mark({**missed, "kind": "sad"})["error"].startswith("kind:")
+    assert feedback.unmark(missed) == {"removed": True}
+    assert feedback.unmark(missed) == {"removed": False}
     bridge.shutdown()
 
 
@@ -146,7 +156,9 @@ def test_marks_are_absent_from_what_claude_would_be_sent() -> None:
     store = SessionStore()
     marks = RiskFeedbackStore(store)
     marks.mark(
-        make_mark(store, session_id, _flagged_seq(store, session_id), "not_risk", None, NOTE)
+        make_mark(
+            store, request(session_id, _flagged_seq(store, session_id), "not_risk", note=NOTE)
+        )
     )
     bodies = preview_requests(build_export(store, session_id), Settings(), [])
     sent = json.dumps(bodies)

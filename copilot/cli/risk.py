@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import get_args
 
 from copilot.cli.context import Context, Handler
-from copilot.domain import RiskKind
+from copilot.domain import RiskKind, RiskVerdict
 from copilot.errors import CopilotError
 
-VERDICTS = {"not-risk": "not_risk", "missed": "missed"}
+VERDICTS: dict[str, RiskVerdict] = {"not-risk": "not_risk", "missed": "missed"}
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,21 +42,22 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def risk_feedback_command(args: argparse.Namespace, ctx: Context) -> int:
-    from copilot.analysis.risk.feedback import make_mark, write_export
+    from copilot.analysis.risk.feedback import MarkRequest, make_mark, write_export
     from copilot.storage.risk_feedback import RiskFeedbackStore
 
     store = ctx.store
     marks = RiskFeedbackStore(store)
     if args.action == "mark":
-        mark = make_mark(
-            store, args.session_id, args.utterance_seq, VERDICTS[args.verdict],  # type: ignore[arg-type]
-            args.kind, args.note,
+        request = MarkRequest(
+            session_id=args.session_id, utterance_seq=args.utterance_seq,
+            verdict=VERDICTS[args.verdict], kind=args.kind, note=args.note,
         )  # fmt: skip
+        mark = make_mark(store, request)
         marks.mark(mark)
         print(f"marked {mark.verdict.replace('_', ' ')}: {mark.quote}")
     elif args.action == "unmark":
         verdict = VERDICTS[args.verdict]
-        if not marks.unmark(args.session_id, args.utterance_seq, verdict, args.kind):  # type: ignore[arg-type]
+        if not marks.unmark(args.session_id, args.utterance_seq, verdict, args.kind):
             raise CopilotError(f"no such mark on utterance {args.utterance_seq}")
         print("unmarked")
     elif args.action == "list":

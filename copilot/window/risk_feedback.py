@@ -6,17 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import get_args
 
-from copilot.analysis.risk.feedback import make_mark, write_export
-from copilot.domain import RiskKind, RiskVerdict
-from copilot.errors import CopilotError
+from copilot.analysis.risk.feedback import MarkRequest, make_mark, write_export
 from copilot.settings import home
 from copilot.storage.risk_feedback import RiskFeedbackStore
 from copilot.window.current import LockedStore
 from copilot.window.support import Result, answers
-
-VERDICTS: tuple[RiskVerdict, ...] = ("not_risk", "missed")
 
 
 class RiskFeedbackApi:
@@ -25,28 +20,21 @@ class RiskFeedbackApi:
         self._out_dir = out_dir  # exports go under COPILOT_HOME/exports unless told
 
     @answers
-    def mark(
-        self,
-        session_id: str,
-        utterance_seq: int,
-        verdict: str,
-        kind: str | None = None,
-        note: str = "",
-    ) -> Result:
+    def mark(self, request: dict[str, object]) -> Result:
+        """`request` holds a MarkRequest's fields: session_id, utterance_seq, verdict, and
+        kind and note where given."""
         with self._db as store:
-            mark = make_mark(
-                store, session_id, int(utterance_seq), _verdict(verdict), _kind(kind), str(note)
-            )
+            mark = make_mark(store, MarkRequest.model_validate(request))
             RiskFeedbackStore(store).mark(mark)
         return {"mark": mark.model_dump(mode="json")}
 
     @answers
-    def unmark(
-        self, session_id: str, utterance_seq: int, verdict: str, kind: str | None = None
-    ) -> Result:
+    def unmark(self, request: dict[str, object]) -> Result:
+        """`request` names the mark as `mark` did (its note aside)."""
+        r = MarkRequest.model_validate(request)
         with self._db as store:
             found = RiskFeedbackStore(store).unmark(
-                session_id, int(utterance_seq), _verdict(verdict), _kind(kind)
+                r.session_id, r.utterance_seq, r.verdict, r.kind
             )
         return {"removed": found}
 
@@ -64,17 +52,3 @@ class RiskFeedbackApi:
         with self._db as store:
             document = write_export(path, RiskFeedbackStore(store).marks(session_id))
         return {"path": str(path), "marks": len(document.marks)}
-
-
-def _verdict(value: str) -> RiskVerdict:
-    if value not in VERDICTS:
-        raise CopilotError(f"unknown verdict {value!r}: use not_risk or missed")
-    return value
-
-
-def _kind(value: str | None) -> RiskKind | None:
-    if value in (None, ""):
-        return None
-    if value not in get_args(RiskKind):
-        raise CopilotError(f"unknown risk kind {value!r}")
-    return value  # type: ignore[return-value]

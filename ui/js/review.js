@@ -178,7 +178,7 @@
     button.addEventListener('click', async () => {
       button.disabled = true;
       try {
-        await SC.api('risk_feedback.mark', review.id, seq, verdict, kind || null);
+        await SC.api('risk_feedback.mark', { session_id: review.id, utterance_seq: seq, verdict, kind: kind || null });
         button.replaceWith(el('span', { class: 'acked', text: `Marked ${verdict === 'missed' ? 'missed' : 'not risk'} · kept on this computer` }));
       } catch (err) {
         button.disabled = false;

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from copilot.analysis.risk.kinds import category_of
 from copilot.analysis.risk.learned import model_id
@@ -57,16 +57,28 @@ def write_export(path: Path, marks: Sequence[RiskFeedback]) -> FeedbackExport:
     return document
 
 
-def make_mark(
-    store: SessionStore,
-    session_id: str,
-    utterance_seq: int,
-    verdict: RiskVerdict,
-    kind: RiskKind | None = None,
-    note: str = "",
-) -> RiskFeedback:
-    """A mark on a stored session: "not_risk" names one of the sentence's flags (by kind, or
-    its only one); "missed" names a client sentence no flag covered (the kind is optional)."""
+class MarkRequest(BaseModel):
+    """What a therapist says of one sentence of a stored session, from the window or the command
+    line alike: "not_risk" names one of its flags (by kind, or its only one); "missed" names a
+    client sentence no flag covered (the kind is optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str
+    utterance_seq: int
+    verdict: RiskVerdict
+    kind: RiskKind | None = None
+    note: str = ""
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _no_kind(cls, value: object) -> object:
+        return value or None  # the page sends "" when no kind is chosen
+
+
+def make_mark(store: SessionStore, request: MarkRequest) -> RiskFeedback:
+    session_id, utterance_seq = request.session_id, request.utterance_seq
+    verdict, kind, note = request.verdict, request.kind, request.note
     utterance = next(
         (u for u in store.transcript.utterances(session_id) if u.seq == utterance_seq), None
     )
