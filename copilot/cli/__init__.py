@@ -21,7 +21,7 @@ from copilot.cli import (
     supervision,
     window,
 )
-from copilot.cli.context import Context, Handler
+from copilot.cli.context import Commands, Context, Handler
 from copilot.errors import CopilotError
 
 
@@ -29,7 +29,7 @@ class CommandGroup(Protocol):
     """A module of this package: its commands' parsers, and a handler for each command. It
     imports its heavy dependencies inside the handlers, so `--help` stays fast."""
 
-    HANDLERS: dict[str, Handler]
+    HANDLERS: Commands
 
     def add_parsers(self, sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
 

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from copilot.cli.context import Context, Handler
+from copilot.cli.context import Commands, Context
 from copilot.errors import CopilotError
 from copilot.settings import Settings
 from copilot.storage import SessionStore
@@ -20,6 +20,9 @@ from copilot.storage import SessionStore
 if TYPE_CHECKING:
     from copilot.analysis.run import Analysed
     from copilot.domain import SessionExport, SessionSummary
+
+
+HANDLERS = Commands()
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,6 +53,7 @@ def names_of(text: str) -> list[str]:
     return [n.strip() for n in text.split(",") if n.strip()]
 
 
+@HANDLERS.command("summarise")
 def summarise_command(args: argparse.Namespace, ctx: Context) -> int:
     settings = ctx.settings
     analyser = args.analyser or settings.session_analyser
@@ -162,6 +166,7 @@ def _claude_lines(s: SessionSummary) -> list[str]:
     return lines
 
 
+@HANDLERS.command("egress")
 def egress_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot import egress
 
@@ -194,9 +199,3 @@ def egress_command(args: argparse.Namespace, ctx: Context) -> int:
         f"estimated cost ${t.cost_usd:.4f}"
     )
     return 0
-
-
-HANDLERS: dict[str, Handler] = {
-    "summarise": summarise_command,
-    "egress": egress_command,
-}

@@ -64,3 +64,17 @@ class Context:
 
 
 Handler = Callable[[argparse.Namespace, Context], int]
+
+
+class Commands(dict[str, Handler]):
+    """A command group's handlers by command name; each handler registers itself with
+    `@HANDLERS.command("name")` where it is defined."""
+
+    def command(self, name: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            if name in self:
+                raise ValueError(f"command {name!r} is registered twice")
+            self[name] = handler
+            return handler
+
+        return register

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from copilot.cli.context import Context, Handler
+from copilot.cli.context import Commands, Context
 from copilot.settings import KEPT_AUDIO, KEPT_AUDIO_DEFAULT
+
+HANDLERS = Commands()
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,6 +39,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
 
 
+@HANDLERS.command("devices")
 def devices(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.audio.capture import list_devices
 
@@ -61,10 +64,8 @@ def devices(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+@HANDLERS.command("live")
 def live(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.live.console import run_live
 
     return run_live(args, ctx.store, ctx.settings)
-
-
-HANDLERS: dict[str, Handler] = {"devices": devices, "live": live}

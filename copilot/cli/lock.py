@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from copilot.cli.context import Context, Handler
+from copilot.cli.context import Commands, Context
 from copilot.errors import CopilotError
 from copilot.protection import lock as app_lock
 from copilot.settings import Settings, home
@@ -16,6 +16,9 @@ from copilot.settings import Settings, home
 # What runs while locked: the lock itself, the window (it opens on its lock screen) and the
 # file-mode repair, which reads no session.
 WHILE_LOCKED = ("lock", "unlock", "window", "protect")
+
+
+HANDLERS = Commands()
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,6 +40,7 @@ def refuse_when_locked(command: str) -> None:
         app_lock.refuse_if_locked(home())
 
 
+@HANDLERS.command("lock")
 def lock(args: argparse.Namespace, ctx: Context) -> int:
     folder = home()
     if args.after is not None:
@@ -58,6 +62,7 @@ def _set_idle(folder: Path, minutes: int, settings: Settings) -> int:
     return 0
 
 
+@HANDLERS.command("unlock")
 def unlock(args: argparse.Namespace, ctx: Context) -> int:
     """The passphrase from COPILOT_PASSPHRASE (scripts; the weaker choice) or typed."""
     folder = home()
@@ -72,6 +77,3 @@ def unlock(args: argparse.Namespace, ctx: Context) -> int:
     app_lock.unlock(folder, passphrase)
     print("unlocked")
     return 0
-
-
-HANDLERS: dict[str, Handler] = {"lock": lock, "unlock": unlock}

@@ -12,11 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from copilot.cli.context import Context, Handler
+from copilot.cli.context import Commands, Context
 from copilot.errors import CopilotError
 
 Ask = Callable[[str], str]
 Say = Callable[[str], None]
+
+
+HANDLERS = Commands()
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,6 +42,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
 
 
+@HANDLERS.command("practice")
 def practice(args: argparse.Namespace, ctx: Context) -> int:
     store = ctx.store
     if args.make_sessions:
@@ -133,6 +137,3 @@ def _say_feedback(feedback: dict[str, Any], say: Say) -> None:
         say(f"  Example: {reply['example']}")
         say(f"  ({reply['example_note']})")
     say("")
-
-
-HANDLERS: dict[str, Handler] = {"practice": practice}

@@ -6,11 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from copilot.cli.context import Context, Handler
+from copilot.cli.context import Commands, Context
 from copilot.errors import CopilotError
 from copilot.protection import permissions
 from copilot.settings import RETAINED_KINDS, Retention, Settings, home
 from copilot.storage import keys
+
+HANDLERS = Commands()
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -65,6 +67,7 @@ def enforce_retention(command: str, ctx: Context) -> None:
         )
 
 
+@HANDLERS.command("retention")
 def retention(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.protection import retention
 
@@ -101,6 +104,7 @@ def _set_keep(settings: Settings, pairs: list[str], client: str | None) -> int:
     return 0
 
 
+@HANDLERS.command("export-all")
 def export_all(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.protection.leaving import export_all as write_all
 
@@ -109,6 +113,7 @@ def export_all(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+@HANDLERS.command("passphrase")
 def passphrase(args: argparse.Namespace, ctx: Context) -> int:
     """The new passphrase from COPILOT_PASSPHRASE_NEW (scripts) or typed twice."""
     import getpass
@@ -131,6 +136,7 @@ def passphrase(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+@HANDLERS.command("access-log")
 def read_access_log(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.storage import access_log
 
@@ -143,6 +149,7 @@ def read_access_log(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+@HANDLERS.command("delete-all")
 def delete_all(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.protection.leaving import delete_all as erase_home
 
@@ -159,6 +166,7 @@ def delete_all(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+@HANDLERS.command("protect")
 def protect(args: argparse.Namespace, ctx: Context) -> int:
     changed = permissions.tighten()
     if not permissions.POSIX:
@@ -171,12 +179,3 @@ def protect(args: argparse.Namespace, ctx: Context) -> int:
 
 
 _NO_RETENTION = ("retention", "delete-all", "protect", "export-all", "access-log", "passphrase")
-
-HANDLERS: dict[str, Handler] = {
-    "protect": protect,
-    "retention": retention,
-    "export-all": export_all,
-    "delete-all": delete_all,
-    "access-log": read_access_log,
-    "passphrase": passphrase,
-}

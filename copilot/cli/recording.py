@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from copilot.cli.context import Context, Handler
+from copilot.cli.context import Commands, Context
 from copilot.settings import Settings, report_file
 
 if TYPE_CHECKING:
@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from copilot.domain import SessionExport
     from copilot.pipeline import AnalyzeOptions
     from copilot.storage.repository import SessionStore
+
+
+HANDLERS = Commands()
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -100,6 +103,7 @@ def recordings(paths: list[Path]) -> list[Path]:
     return found
 
 
+@HANDLERS.command("analyze")
 def analyze(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.errors import InputFileError
 
@@ -173,6 +177,7 @@ def _inside(folder: Path | None, path: Path, suffix: str) -> Path | None:
     return None if folder is None else folder / f"{path.stem}{suffix}"
 
 
+@HANDLERS.command("demo")
 def demo(args: argparse.Namespace, ctx: Context) -> int:
     from importlib.resources import files
 
@@ -278,6 +283,3 @@ class overall_bar:
 
     def __exit__(self, *exc: object) -> None:
         self.inner.__exit__(*exc)
-
-
-HANDLERS: dict[str, Handler] = {"analyze": analyze, "demo": demo}

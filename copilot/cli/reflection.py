@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from copilot.cli.context import Context, Handler
+from copilot.cli.context import Commands, Context
 from copilot.errors import CopilotError
 
 if TYPE_CHECKING:
@@ -25,6 +25,9 @@ PRIVATE = (
     "Private: your answers go to your journal (journal.sqlite3), apart from the session data, "
     "and are never exported unless you include one."
 )
+
+
+HANDLERS = Commands()
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,6 +65,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 # reflect -----------------------------------------------------------------------------------------
 
 
+@HANDLERS.command("reflect")
 def reflect(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.reflection import reminders
     from copilot.reflection.prompts import prompts_for_session, render
@@ -183,6 +187,7 @@ def _save(
 # checkin -----------------------------------------------------------------------------------------
 
 
+@HANDLERS.command("checkin")
 def checkin(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.reflection import instruments as ins
     from copilot.reflection.checkins import ask, describe_load, record_checkin
@@ -223,6 +228,7 @@ def _show(result: CheckIn, instrument: Instrument, load: str, gentle: list[str])
 # trends ------------------------------------------------------------------------------------------
 
 
+@HANDLERS.command("trends")
 def trends(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.reflection.checkins import CheckInStore
     from copilot.reflection.trends import describe, suggestions, weekly, write
@@ -242,6 +248,3 @@ def trends(args: argparse.Namespace, ctx: Context) -> int:
     for line in suggestions(found):  # on the screen only, never into the picture
         print(f"\n{line}")
     return 0
-
-
-HANDLERS: dict[str, Handler] = {"reflect": reflect, "checkin": checkin, "trends": trends}

@@ -16,11 +16,14 @@ import argparse
 from pathlib import Path
 from typing import get_args
 
-from copilot.cli.context import Context, Handler
+from copilot.cli.context import Commands, Context
 from copilot.domain import RiskKind, RiskVerdict
 from copilot.errors import CopilotError
 
 VERDICTS: dict[str, RiskVerdict] = {"not-risk": "not_risk", "missed": "missed"}
+
+
+HANDLERS = Commands()
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,6 +44,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     export.add_argument("--session", metavar="SESSION_ID", help="only this session's marks")
 
 
+@HANDLERS.command("risk-feedback")
 def risk_feedback_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.analysis.risk.feedback import MarkRequest, make_mark, write_export
     from copilot.storage.risk_feedback import RiskFeedbackStore
@@ -68,8 +72,3 @@ def risk_feedback_command(args: argparse.Namespace, ctx: Context) -> int:
         document = write_export(args.out, marks.marks(args.session))
         print(f"wrote {len(document.marks)} marks to {args.out} (nothing was sent)")
     return 0
-
-
-HANDLERS: dict[str, Handler] = {
-    "risk-feedback": risk_feedback_command,
-}

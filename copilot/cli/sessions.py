@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from copilot.cli.context import Context, Handler
+from copilot.cli.context import Commands, Context
 from copilot.cli.recording import deliver, progress_bar
 from copilot.errors import CopilotError
 from copilot.protection.retention import delete_session
@@ -15,6 +15,9 @@ from copilot.storage import SessionStore, access_log
 
 if TYPE_CHECKING:
     from copilot.analysis.run import Analysed
+
+
+HANDLERS = Commands()
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,6 +44,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
             )
 
 
+@HANDLERS.command("sessions")
 def sessions(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.timefmt import clock
 
@@ -55,6 +59,7 @@ def sessions(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+@HANDLERS.command("show")
 def show(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.timefmt import clock
 
@@ -66,6 +71,7 @@ def show(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+@HANDLERS.command("export")
 def export(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.analysis.run import build_export
     from copilot.report import write_json, write_report
@@ -95,6 +101,7 @@ def _export_audio(kept: str | None, out: Path) -> None:
     write_private(out, read_sealed(Path(kept), home_key()))
 
 
+@HANDLERS.command("resume")
 def resume(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.pipeline import AnalyzeOptions
     from copilot.pipeline import resume as resume_session
@@ -121,6 +128,7 @@ def _recover_live(store: SessionStore, settings: Settings, session_id: str) -> A
     return analyse_session(store, session_id, audio_path=None, settings=settings)
 
 
+@HANDLERS.command("discard")
 def discard(args: argparse.Namespace, ctx: Context) -> int:
     store = ctx.store
     store.mark_orphans_incomplete()
@@ -132,17 +140,8 @@ def discard(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+@HANDLERS.command("delete")
 def delete(args: argparse.Namespace, ctx: Context) -> int:
     deleted = delete_session(ctx.store, args.session_id, "cli")
     print(f"deleted {deleted}")
     return 0
-
-
-HANDLERS: dict[str, Handler] = {
-    "sessions": sessions,
-    "show": show,
-    "export": export,
-    "resume": resume,
-    "discard": discard,
-    "delete": delete,
-}

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from copilot.cli.context import Context, Handler
+from copilot.cli.context import Commands, Context
 from copilot.errors import CopilotError, InputFileError
 from copilot.storage import access_log
 
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from copilot.supervision.models import ReviewComment, ShareBundle, SupervisionReply
 
 PASSPHRASE_ENV = "COPILOT_SHARE_PASSPHRASE"
+
+
+HANDLERS = Commands()
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -116,6 +119,7 @@ def passphrase(args: argparse.Namespace, confirm: bool = False) -> str:
     return first
 
 
+@HANDLERS.command("import")
 def import_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.cli.recording import deliver
     from copilot.domain import Consent
@@ -134,6 +138,7 @@ def import_command(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+@HANDLERS.command("share")
 def share_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.supervision.bundle import ShareRequest, build_bundle, preview_text, write_bundle
 
@@ -155,6 +160,7 @@ def share_command(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+@HANDLERS.command("open-share")
 def open_share_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.supervision.bundle import open_bundle
     from copilot.supervision.review import make_reply, parse_comment, parse_rating, verdict_of
@@ -233,6 +239,7 @@ def _lines() -> Iterator[str]:
             return
 
 
+@HANDLERS.command("merge-review")
 def merge_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.supervision.review import merge_reply
     from copilot.supervision.show import review_text
@@ -244,6 +251,7 @@ def merge_command(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+@HANDLERS.command("reviews")
 def reviews_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.storage.supervision import SupervisionStore
     from copilot.supervision.show import review_text
@@ -262,6 +270,7 @@ def reviews_command(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+@HANDLERS.command("transcript")
 def transcript_command(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.supervision.exports import write_record
 
@@ -275,13 +284,3 @@ def transcript_command(args: argparse.Namespace, ctx: Context) -> int:
     for path in written:
         print(f"written: {path}")
     return 0
-
-
-HANDLERS: dict[str, Handler] = {
-    "import": import_command,
-    "share": share_command,
-    "open-share": open_share_command,
-    "merge-review": merge_command,
-    "reviews": reviews_command,
-    "transcript": transcript_command,
-}

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from copilot.cli.context import Context, Handler
+from copilot.cli.context import Commands, Context
+
+HANDLERS = Commands()
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,16 +18,15 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     opened.add_argument("session_id", metavar="SESSION_ID", help="an id or its first characters")
 
 
+@HANDLERS.command("open")
 def open_review(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.window.host import open_window
 
     return open_window(ctx.store, ctx.journal, ctx.settings, review_session_id=args.session_id)
 
 
+@HANDLERS.command("window")
 def window(args: argparse.Namespace, ctx: Context) -> int:
     from copilot.window.host import open_window
 
     return open_window(ctx.store, ctx.journal, ctx.settings)
-
-
-HANDLERS: dict[str, Handler] = {"open": open_review, "window": window}
