@@ -16,7 +16,6 @@ import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,7 @@ def prompts_dir() -> Path:
     beside = Path(__file__).resolve().parents[1] / "prompts"
     if beside.is_dir():
         return beside
-    packaged = Path(str(files("copilot") / "prompt_templates"))
+    packaged = Path(__file__).resolve().parent / "prompt_templates"
     if packaged.is_dir():
         return packaged
     raise PromptError(f"no prompt templates found (looked in {beside} and {packaged})")

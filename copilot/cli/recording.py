@@ -179,9 +179,7 @@ def _inside(folder: Path | None, path: Path, suffix: str) -> Path | None:
 
 @HANDLERS.command("demo")
 def demo(args: argparse.Namespace, ctx: Context) -> int:
-    from importlib.resources import files
-
-    args.paths = [Path(str(files("copilot") / "demo" / "demo_session.ogg"))]
+    args.paths = [Path(__file__).resolve().parents[1] / "demo" / "demo_session.ogg"]
     args.client_label = "Demo client"
     return analyze(args, ctx)
 

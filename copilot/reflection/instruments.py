@@ -12,7 +12,6 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Mapping, Sequence
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
@@ -213,7 +212,7 @@ def _first_error(exc: ValidationError) -> str:
 
 def builtin(kind: Kind) -> Instrument:
     """The project's own check-in of this kind (its own words; not validated)."""
-    resource = files("copilot.reflection") / "instruments" / BUILTIN[kind]
+    resource = Path(__file__).with_name("instruments") / BUILTIN[kind]
     return parse_instrument(resource.read_bytes(), ".toml", f"built-in {BUILTIN[kind]}")
 
 

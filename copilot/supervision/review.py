@@ -7,7 +7,6 @@ import re
 import secrets
 import tomllib
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -36,7 +35,7 @@ _COMMENT = re.compile(
 @cache
 def load_rubric() -> Rubric:
     """The project's own plain rubric, shipped as copilot/supervision/rubric.toml."""
-    text = (files("copilot.supervision") / "rubric.toml").read_text(encoding="utf-8")
+    text = Path(__file__).with_name("rubric.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     data["scale"] = {int(k): v for k, v in data["scale"].items()}
     return Rubric.model_validate(data)
