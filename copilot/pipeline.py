@@ -205,7 +205,8 @@ class Heard:
     def take(self, chunk: Chunk, utterances: Sequence[Utterance]) -> None:
         if self.mono is not None and self.ahead is not None:
             self.mono.add(chunk)
-            self.ahead.add([w for u in utterances for w in u.words])
+            if not chunk.last:  # the last chunk's windows wait for the cores to be free
+                self.ahead.add([w for u in utterances for w in u.words])
         elif self.roles is not None:
             for u in utterances:
                 if u.role == "client" and u.channel is not None:

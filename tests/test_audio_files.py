@@ -80,6 +80,7 @@ def test_chunks_cover_the_file_and_cut_in_quiet_places(tmp_path: Path) -> None:
         assert float(np.abs(tail).max()) < 0.01
     total = sum(len(c.samples) for c in chunks) / SAMPLE_RATE
     assert total == pytest.approx(40.0, abs=0.05)
+    assert [c.last for c in chunks] == [False] * (len(chunks) - 1) + [True]  # the end, said
 
 
 def test_chunks_from_an_offset_start_there(tmp_path: Path) -> None:

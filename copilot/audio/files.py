@@ -31,6 +31,7 @@ class AudioInfo:
 class Chunk:
     start_s: float
     samples: np.ndarray  # float32, shape (frames, channels)
+    last: bool = False  # the recording's end
 
     @property
     def end_s(self) -> float:
@@ -126,7 +127,7 @@ def iter_chunks(
         chunk_start += cut / SAMPLE_RATE
         pending, pending_len = [buffer[cut:]], len(buffer) - cut
     if pending_len:
-        yield Chunk(chunk_start, np.concatenate(pending))
+        yield Chunk(chunk_start, np.concatenate(pending), last=True)
 
 
 def quiet_cut(buffer: np.ndarray, target: int, search: int) -> int:
