@@ -3,7 +3,7 @@
     .venv/bin/python scripts/train_risk.py [--out copilot/analysis/risk_model] [--negatives 2000]
 
 Material (see docs/risk_language.md): the vignettes written per kind in `scripts/risk_data/`,
-the first five blind splits once each had been scored (`blind_v1.tsv` to `blind_v5.tsv`),
+the first six blind splits once each had been scored (`blind_v1.tsv` to `blind_v6.tsv`),
 GoEmotions comments found by keyword search and labelled by hand (`goemotions_labels.tsv`), and
 a seeded random sample of GoEmotions comments that carry no risk keyword, taken as everyday
 negatives, everyday talk written by theme (`everyday_v1.tsv` to `everyday_v5.tsv`: the third
@@ -72,6 +72,7 @@ WRITTEN = (  # written sentences: their texts ship as exemplars
     ("blind_v3.tsv", "blind_v3"),
     ("blind_v4.tsv", "blind_v4"),
     ("blind_v5.tsv", "blind_v5"),
+    ("blind_v6.tsv", "blind_v6"),
     ("short_v1.tsv", "short_v1"),
 )
 EMOBANK = ROOT.parent / "shared" / "data" / "emobank" / "emobank.csv"
