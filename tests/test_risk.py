@@ -183,7 +183,7 @@ def test_a_learned_flag_on_weak_evidence_is_not_high(tmp_path: Path) -> None:
     import json
     import shutil
 
-    from copilot.analysis.encoder import load_encoder
+    from copilot.analysis.encoder import load_risk_encoder
     from copilot.analysis.risk import RiskDetector
     from copilot.analysis.risk.learned import MODEL_DIR, LearnedLayer
 
@@ -199,7 +199,7 @@ def test_a_learned_flag_on_weak_evidence_is_not_high(tmp_path: Path) -> None:
         {"close_margin": close.score + 0.01},  # close, but too near a tie with everyday talk
     ):
         (tmp_path / "meta.json").write_text(json.dumps({**shipped, **change}), encoding="utf-8")
-        (weak,) = RiskDetector(LearnedLayer(load_encoder(), tmp_path)).scan(text)
+        (weak,) = RiskDetector(LearnedLayer(load_risk_encoder(), tmp_path)).scan(text)
         assert weak.kind == "means_access" and weak.severity == "moderate", change
 
 
@@ -286,6 +286,25 @@ def test_missing_or_mismatched_model_files_are_one_clear_error(tmp_path: Path) -
         LearnedLayer(NoEncoder(), tmp_path)  # type: ignore[arg-type]
 
 
+def test_a_bank_built_with_another_encoder_is_refused(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from copilot.analysis.encoder import load_encoder, load_risk_encoder
+    from copilot.analysis.risk.learned import MODEL_DIR, check_encoder
+    from copilot.errors import ModelError
+
+    check_encoder(load_risk_encoder())  # the bundled pair agree
+    for name in ("head.npz", "bank.npz", "exemplars.tsv", "meta.json"):
+        shutil.copy(MODEL_DIR / name, tmp_path / name)
+    with pytest.raises(ModelError, match=r"rebuild it with scripts/train_risk\.py"):
+        check_encoder(load_encoder(), tmp_path)
+    meta = json.loads((tmp_path / "meta.json").read_text(encoding="utf-8"))
+    (tmp_path / "meta.json").write_text(json.dumps({**meta, "encoder_sha256": "0" * 64}))
+    with pytest.raises(ModelError, match="was built with encoder"):
+        check_encoder(load_risk_encoder(), tmp_path)
+
+
 def test_a_halting_speakers_fragments_are_read_together() -> None:
     text = "the pills. they're counted. they're ready."
     assert rules_only().scan(text) == []
@@ -316,7 +335,7 @@ def test_risk_said_in_passing_is_read_clause_by_clause(tmp_path: Path) -> None:
     import json
     import shutil
 
-    from copilot.analysis.encoder import load_encoder
+    from copilot.analysis.encoder import load_risk_encoder
     from copilot.analysis.risk import RiskDetector
     from copilot.analysis.risk.learned import MODEL_DIR, LearnedLayer
 
@@ -335,7 +354,7 @@ def test_risk_said_in_passing_is_read_clause_by_clause(tmp_path: Path) -> None:
     (tmp_path / "meta.json").write_text(
         json.dumps({**shipped, "clause_floor_top1": 1.01}), encoding="utf-8"
     )
-    assert RiskDetector(LearnedLayer(load_encoder(), tmp_path)).scan(text) == []
+    assert RiskDetector(LearnedLayer(load_risk_encoder(), tmp_path)).scan(text) == []
 
 
 @pytest.mark.parametrize(

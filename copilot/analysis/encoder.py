@@ -1,4 +1,4 @@
-"""The bundled sentence encoder: the only module that loads it (onnxruntime + tokenizers, lazily).
+"""The bundled sentence encoders: the only module that loads them (onnxruntime + tokenizers).
 
 all-MiniLM-L6-v2, mean-pooled and L2-normalised inside the ONNX graph, int8 weights
 (`encoder_model/`, built by `scripts/export_encoder.py`). It turns a sentence into a 384-number
@@ -20,6 +20,9 @@ from pydantic import BaseModel
 from copilot.onnx_models import open_session, open_tokenizer, require_files, verified_bytes
 
 MODEL_DIR = Path(__file__).with_name("encoder_model")
+# The same encoder fine-tuned on the risk layer's material (scripts/train_risk_encoder.py): risk
+# said obliquely sits nearer its exemplars there; the behaviour coder keeps the frozen one.
+RISK_MODEL_DIR = Path(__file__).with_name("risk_encoder_model")
 MODEL_FILE, TOKENIZER_FILE, META_FILE = "model.onnx", "tokenizer.json", "meta.json"
 MAX_TOKENS = 128  # a turn longer than this is read by its first 128 word pieces
 
@@ -70,3 +73,9 @@ class SentenceEncoder:
 def load_encoder() -> SentenceEncoder:
     """The bundled encoder, loaded once per process, on one thread (it runs beside ASR)."""
     return SentenceEncoder.load()
+
+
+@cache
+def load_risk_encoder() -> SentenceEncoder:
+    """The risk layer's encoder, loaded once per process, on one thread."""
+    return SentenceEncoder.load(RISK_MODEL_DIR)

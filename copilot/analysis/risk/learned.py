@@ -1,4 +1,4 @@
-"""Risk language, the learned layer: meaning, not wording, over the bundled sentence encoder.
+"""Risk language, the learned layer: meaning, not wording, over the risk layer's sentence encoder.
 
 A bank of curated risk exemplars per kind beside everyday sentences: the layer fires when a
 sentence's nearest risk exemplars are closer than its nearest everyday ones by the margin chosen
@@ -10,8 +10,11 @@ neighbour below the "close" similarity, or leading the everyday sentences by les
 "close" margin, steps its severity down: weak evidence cannot claim the kind's full severity.
 A long unit is read clause by clause as well (`clauses`), each clause against a floor of its own.
 A softmax head over the same vector names the kind. It says why: the nearest exemplars of that
-kind, with their similarity. Built by `scripts/train_risk.py` (numpy arrays and JSON; no
-training library at run time).
+kind, with their similarity. The vectors are those of the bundled encoder fine-tuned on the
+layer's own material (`copilot.analysis.encoder.load_risk_encoder`, built by
+`scripts/train_risk_encoder.py`), which reads risk said obliquely better than the frozen one
+(docs/risk_language.md). Built by `scripts/train_risk.py` (numpy arrays and JSON; no training
+library at run time).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Protocol
 
 import numpy as np
 
-from copilot.analysis.encoder import load_encoder
+from copilot.analysis.encoder import SentenceEncoder, load_risk_encoder
 from copilot.analysis.risk.clauses import clauses
 from copilot.domain import RiskExemplar, RiskKind
 from copilot.errors import ModelError
@@ -143,7 +146,19 @@ def model_id() -> str:
     return f"risk-rules+minilm-bank@{digest.hexdigest()[:12]}"
 
 
+def check_encoder(encoder: SentenceEncoder, path: Path = MODEL_DIR) -> None:
+    """The bank's vectors hold only in the space of the encoder they were built with."""
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    if meta.get("encoder_sha256") != encoder.meta.sha256:
+        raise ModelError(
+            f"risk model in {path} was built with encoder {meta.get('encoder')!r}, "
+            f"not {encoder.meta.name!r} ({encoder.path}): rebuild it with scripts/train_risk.py"
+        )
+
+
 @cache
 def load_learned_layer() -> LearnedLayer:
-    """The bundled layer over the bundled encoder, loaded once per process."""
-    return LearnedLayer(load_encoder())
+    """The bundled layer over the risk encoder it was built with, loaded once per process."""
+    encoder = load_risk_encoder()
+    check_encoder(encoder)
+    return LearnedLayer(encoder)
