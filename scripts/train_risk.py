@@ -164,7 +164,7 @@ def encode(texts: list[str], cache: Path | None) -> np.ndarray:
     known: dict[str, np.ndarray] = {}
     if cache is not None and cache.exists():
         with np.load(cache) as c:
-            if str(c["encoder"]) == encoder.meta.sha256:
+            if "encoder" in c.files and str(c["encoder"]) == encoder.meta.sha256:
                 known = dict(zip(c["texts"].tolist(), c["vectors"], strict=True))
     todo = sorted({t for t in texts if t not in known})
     if todo:
