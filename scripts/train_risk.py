@@ -47,7 +47,7 @@ import random
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import numpy as np
@@ -111,8 +111,11 @@ def goemotions_texts() -> dict[str, str]:
     return texts
 
 
-def material(negatives: int) -> tuple[list[str], list[str], list[str]]:
-    """texts, kinds ("none" for negatives) and sources, in a fixed order."""
+def material(
+    negatives: int, exclude: Collection[str] = ()
+) -> tuple[list[str], list[str], list[str]]:
+    """texts, kinds ("none" for negatives) and sources, in a fixed order; the sources named in
+    `exclude` left out (to score on them)."""
     texts, kinds, sources = [], [], []
     for name, source in WRITTEN:
         for row in read_tsv(DATA / name):
@@ -137,7 +140,8 @@ def material(negatives: int) -> tuple[list[str], list[str], list[str]]:
         texts.append(row["text"])
         kinds.append("none")
         sources.append(f"everyday:{row['theme']}")
-    return texts, kinds, sources
+    keep = [i for i, s in enumerate(sources) if s not in exclude]
+    return [texts[i] for i in keep], [kinds[i] for i in keep], [sources[i] for i in keep]
 
 
 def tuning_everyday(bank_texts: set[str]) -> list[str]:
@@ -450,10 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exclude", action="append", default=[], help="a source left out")
     args = parser.parse_args(argv)
 
-    texts, kinds, sources = material(args.negatives)
-    if args.exclude:  # to score a bank on material it does not hold
-        keep = [i for i, s in enumerate(sources) if s not in args.exclude]
-        texts, kinds, sources = ([v[i] for i in keep] for v in (texts, kinds, sources))
+    texts, kinds, sources = material(args.negatives, args.exclude)
     val_texts, val_positive = validation()
     everyday = tuning_everyday(set(texts))
     y = np.array([CLASSES.index(k) for k in kinds])
@@ -525,10 +526,11 @@ def main(argv: list[str] | None = None) -> int:
         if s in written and k != "none"
     ]
     (args.out / "exemplars.tsv").write_text("\n".join(["kind\ttext", *shown]) + "\n", "utf-8")
+    encoder = load_risk_encoder().meta
     meta = {
         "classes": list(CLASSES),
-        "encoder": load_risk_encoder().meta.name,
-        "encoder_sha256": load_risk_encoder().meta.sha256,
+        "encoder": encoder.name,
+        "encoder_sha256": encoder.sha256,
         "neighbours": NEIGHBOURS,
         "margin": margin,
         "floor_top1": floor,
