@@ -65,17 +65,19 @@ class ModelsApi:
     @answers
     def speeds(self) -> Result:
         """The installed models with their measured speed; measuring starts if one has none."""
+        began = False
         if load_table(self._path).missing(self._names()) and self._current.state == "idle":
-            self._begin()
-        return self._event().model_dump(mode="json")
+            began = self._begin()
+        # A fast measurement may already have ended; the answer still says one was started.
+        return self._event(measuring=True if began else None).model_dump(mode="json")
 
     @answers
     def measure(self) -> Result:
         """Measure every installed model again."""
         if self._current.state != "idle":
             raise CopilotError("measure the models when no session is recording")
-        self._begin(everything=True)
-        return self._event().model_dump(mode="json")
+        began = self._begin(everything=True)
+        return self._event(measuring=True if began else None).model_dump(mode="json")
 
     @python_side
     def wait(self, timeout: float | None = None) -> bool:
@@ -100,14 +102,16 @@ class ModelsApi:
     def _measuring(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def _begin(self, everything: bool = False) -> None:
+    def _begin(self, everything: bool = False) -> bool:
+        """Start measuring unless a measurement runs or the window closes; True if started."""
         with self._lock:
             if self._measuring() or self._closing.is_set():
-                return
+                return False
             self._thread = threading.Thread(
                 target=self._run, args=(everything,), name="model-speed", daemon=True
             )
             self._thread.start()
+            return True
 
     def _run(self, everything: bool) -> None:
         table = load_table(self._path)
