@@ -24,7 +24,12 @@ def write_card(out: Path, meta: dict[str, Any], scores: dict[str, Any], minutes:
     )
     size = sum(p.stat().st_size for p in out.iterdir() if p.suffix in (".onnx", ".json")) / 1e6
     neutral = meta["ekman_labels"].index("neutral")
+    written = len(t.get("written", []))
+    lines = sum(len(Path(w).read_text(encoding="utf-8").splitlines()) for w in t.get("written", []))
     text = CARD.format(
+        written=WRITTEN.format(lines=lines, files=written, repeat=t.get("written_repeat", 1))
+        if written
+        else "",
         epochs=t["epochs"], max_len=t["max_len"], batch=t["batch"], lr=t["lr"],
         head_lr=t["head_lr"], warmup=t["warmup"], wd=t["weight_decay"], seed=t["seed"],
         smoothing=t["label_smoothing"], eb_weight=t["emobank_weight"],
@@ -36,6 +41,10 @@ def write_card(out: Path, meta: dict[str, Any], scores: dict[str, Any], minutes:
     (out / "MODEL_CARD.md").write_text(text)
     (out / "LICENSE.md").write_text(LICENCE)
 
+
+WRITTEN = """
+  The training set also holds {lines:,} conversational lines written for it ({files} files, each
+  line seen {repeat} times an epoch): GoEmotions has comments, not talk."""
 
 CARD = """# Emotion model card: goemotions-emobank-minilm-int8
 
@@ -51,7 +60,7 @@ it is not a diagnostic instrument.
 - Fine-tuned end to end, multi-task: binary cross-entropy on GoEmotions with label smoothing
   {smoothing} (targets 0/1 become {smoothing}/2 and 1-{smoothing}/2), plus {eb_weight} x mean
   squared error on an EmoBank batch every {eb_every} steps. GoEmotions' `[NAME]`/`[RELIGION]`
-  placeholders are replaced by real first names / religions, as a transcript has them.
+  placeholders are replaced by real first names / religions, as a transcript has them.{written}
   Up to {epochs} epochs within a {limit:.0f}-minute limit (the learning rate decays linearly to zero
   at whichever comes first), max {max_len} tokens in training, batch {batch}, AdamW lr {lr}
   (encoder) / {head_lr} (heads), warm-up {warmup}, weight decay {wd}, seed {seed};
@@ -62,6 +71,10 @@ it is not a diagnostic instrument.
   scores up to 0.17 apart; +0.6 ms an utterance there). Model files: {size:.1f} MB.
 - Runtime input: `tokenizer.json` (uncased WordPiece), truncated at {max_tokens} tokens;
   onnxruntime only, no torch.
+- Reproduce with `scripts/train_emotion.py --epochs {epochs} --time-limit {limit:.0f} --written
+  scripts/emotion_data/conversation_*.tsv --work WORK --out OUT` (the build-time venv;
+  `WORK/last.pt` is saved every 300 steps, so a stopped run can still be exported with
+  `--skip-train --checkpoint last.pt`).
 
 ## Data
 - GoEmotions (Demszky et al., ACL 2020; Apache-2.0): 58k English Reddit comments, 27 emotions +
@@ -71,6 +84,11 @@ it is not a diagnostic instrument.
   several genres rated for valence, arousal and dominance (1..5); its own train split (8,062) is
   used for training, its test split (1,000) only for the figures below. Valence is rescaled to
   (V-3)/2, arousal to (A-1)/4.
+- Conversational lines written for this model (`scripts/emotion_data/conversation_*.tsv`, the
+  project's own licence): 2,800 turns of spoken talk in four settings (friends and couples;
+  family and work; a client in counselling or a support chat; reactions in the moment), 30-35 %
+  of them neutral (logistics, plain questions, backchannels), each labelled with the GoEmotions
+  label(s) it expresses. Written by four writers who saw none of the evaluation sets below.
 - MELD (Poria et al., ACL 2019; GPL-3.0) is read only to measure (below): never trained on,
   never used to choose a parameter, never shipped.
 
@@ -110,8 +128,9 @@ Reference: fine-tuned BERT-base reaches 28-way macro-F1 0.46 (Demszky et al. 202
 {end}
 
 ## Limits
-- Trained on Reddit comments and written sentences, not therapy speech, and not on transcripts
-  with ASR errors; the MELD figures above are the measure of how far that carries to talk.
+- Trained on Reddit comments, written sentences and written conversational lines, not on
+  recorded therapy speech, and not on transcripts with ASR errors; the MELD figures above
+  are the measure of how far that carries to talk.
 - Rare labels (grief, relief, pride, nervousness) have few training examples; their scores are
   the least reliable.
 - Labels were given by raters reading the text alone; they describe expressed emotion, not what

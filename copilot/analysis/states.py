@@ -41,6 +41,10 @@ QUOTES = 2
 WORDS_FULL = 10  # a turn of this many words counts fully; shorter ones less, longer ones capped
 MAX_WEIGHT = 1.5
 IN_CONTEXT = 0.5  # a short turn read with its neighbours borrows their evidence: count it less
+# Facets of low mood: the cue states are read from sadness's own labels and the client's words
+# ("no point", "numb"), so in deciding which state stands out they count with sadness, as one
+# low mood rather than three rivals that split its evidence; each is still shown on its own.
+FACETS: dict[str, tuple[str, ...]] = {"sadness": ("hopelessness", "emptiness/numbness")}
 
 
 def weight(reading: EmotionReading, utterance: Utterance | None) -> float:
@@ -72,16 +76,19 @@ def read_states(
     reading = StateReading(evidence=round(total, 3), turns=len(readings))
     if total < MIN_EVIDENCE:
         return reading  # nothing stood out: no state named, nothing claimed absent
-    ranked = sorted(evidence, key=lambda k: -evidence[k])
+    standing = {
+        k: v + sum(evidence.get(f, 0.0) for f in FACETS.get(k, ())) for k, v in evidence.items()
+    }
+    ranked = sorted(standing, key=lambda k: -standing[k])
     for rank, label in enumerate(ranked[:MAX_LEADING]):
-        share = evidence[label] / total
-        enough = evidence[label] >= MIN_EVIDENCE and label in present
-        if not enough or not _clear(rank, share, evidence[label], evidence, ranked):
+        share = standing[label] / total
+        enough = standing[label] >= MIN_EVIDENCE and label in present
+        if not enough or not _clear(rank, share, label, standing, ranked):
             break
         reading.leading.append(
             StateShare(
                 label=label,
-                evidence=round(evidence[label], 3),
+                evidence=round(standing[label], 3),
                 share=round(share, 3),
                 utterances=len(present[label]),
                 quotes=_quotes(present[label], by_seq),
@@ -93,12 +100,13 @@ def read_states(
 
 
 def _clear(
-    rank: int, share: float, amount: float, evidence: dict[str, float], ranked: list[str]
+    rank: int, share: float, label: str, standing: dict[str, float], ranked: list[str]
 ) -> bool:
     if rank > 0:
         return share >= ALSO_SHARE
-    runner_up = evidence[ranked[1]] if len(ranked) > 1 else 0.0
-    return share >= LEAD_SHARE or amount >= LEAD_MARGIN * runner_up
+    rivals = [k for k in ranked[1:] if k not in FACETS.get(label, ())]
+    runner_up = standing[rivals[0]] if rivals else 0.0
+    return share >= LEAD_SHARE or standing[label] >= LEAD_MARGIN * runner_up
 
 
 def _quotes(
