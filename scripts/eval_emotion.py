@@ -37,14 +37,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from support_eval import support_conversations  # noqa: E402
+from support_eval import most_evidence, support_conversations  # noqa: E402
 
 from copilot.analysis import emotion as rt  # noqa: E402
 from copilot.analysis.emotion_eval import f1_per_class, score_report  # noqa: E402
 from copilot.analysis.risk import default_detector  # noqa: E402
 from copilot.analysis.risk.evaluation import evaluate as evaluate_risk  # noqa: E402
 from copilot.analysis.risk.evaluation import load_set  # noqa: E402
-from copilot.analysis.states import FLOOR, read_states, weight  # noqa: E402
+from copilot.analysis.states import read_states  # noqa: E402
 from copilot.domain import EmotionReading, Utterance  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -162,14 +162,9 @@ def _voted(readings: list[EmotionReading], utts: list[Utterance]) -> str:
 
 
 def _top_evidence(readings: list[EmotionReading], utts: list[Utterance]) -> str:
-    """The state with the most evidence, however thin or shared (no "unclear"): for attribution."""
-    evidence: Counter[str] = Counter()
-    for r in readings:
-        w = weight(r, utts[r.utterance_seq])
-        for s in r.states:
-            if s.label != "neutral" and s.score > FLOOR:
-                evidence[s.label] += w * (s.score - FLOOR)
-    return STATE_TO_MELD.get(evidence.most_common(1)[0][0], "none") if evidence else "none"
+    """The state with the most evidence, as the MELD class it answers."""
+    top = most_evidence(readings, utts)
+    return STATE_TO_MELD.get(top, "none") if top else "none"
 
 
 def meld_dialogues(model: rt.EmotionModel, rows: list[dict[str, str]]) -> dict[str, Any]:

@@ -54,7 +54,8 @@ def read_conversations(path: Path) -> list[tuple[str, list[Utterance]]]:
     return out
 
 
-def _most_evidence(readings: list[EmotionReading], utts: list[Utterance]) -> str | None:
+def most_evidence(readings: list[EmotionReading], utts: list[Utterance]) -> str | None:
+    """The state with the most evidence, however thin or shared (no "unclear"): for attribution."""
     by_seq = {u.seq: u for u in utts}
     evidence: Counter[str] = Counter()
     for r in readings:
@@ -76,7 +77,7 @@ def conversations(model: rt.EmotionModel, path: Path) -> dict[str, Any]:
         state = read_states(readings, utts)
         totals[emotion] += 1
         hits[emotion] += bool(state.leading) and state.leading[0].label in ANSWERS[emotion]
-        top_hits[emotion] += _most_evidence(readings, utts) in ANSWERS[emotion]
+        top_hits[emotion] += most_evidence(readings, utts) in ANSWERS[emotion]
         unclear += state.unclear
     n = sum(totals.values())
     return {
