@@ -6,7 +6,9 @@ forward pass could serve emotion, risk and behaviour coding. Scored as the bundl
 per-class thresholds, Ekman rule and neutral offset chosen on GoEmotions dev; GoEmotions test
 macro-F1; MELD train/dev per-line weighted/macro/per-class F1 (measured only). Prints JSON.
 
-    nice -n 10 /work/train-venv/bin/python scripts/eval_emotion_head.py --cache /tmp/enc
+    nice -n 10 /tmp/train-venv/bin/python scripts/eval_emotion_head.py --cache /tmp/enc
+
+(`/tmp/train-venv`: the build-time venv of `scripts/train_emotion.py`.)
 """
 
 from __future__ import annotations

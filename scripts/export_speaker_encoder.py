@@ -6,8 +6,8 @@ numpy and onnxruntime. Checked on real clips from ../shared/data/real_speech: th
 end against Resemblyzer's (librosa), and whole-utterance vectors against `VoiceEncoder`'s own. The
 largest mel difference and the lowest cosine go into meta.json and are printed.
 
-    # a build venv beside the shared torch one (no second torch):
-    python3 -m venv /tmp/build && echo /work/train-venv/lib/python3.11/site-packages \
+    # a build venv beside train_emotion.py's torch one (no second torch):
+    python3 -m venv /tmp/build && echo /tmp/train-venv/lib/python3.11/site-packages \
         > /tmp/build/lib/python3.11/site-packages/train.pth
     /tmp/build/bin/pip install --no-deps resemblyzer webrtcvad-wheels
     /tmp/build/bin/pip install librosa

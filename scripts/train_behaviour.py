@@ -5,7 +5,8 @@ encoder), so the head is fitted on exactly what ships. The regularisation and th
 surface features are chosen by grouped 5-fold cross-validation on the TRAINING lists only (a
 client statement's five responses stay in one fold); the test split is never read here.
 
-    PYTHONPATH=. /work/train-venv/bin/python scripts/train_behaviour.py
+    /tmp/train-venv/bin/pip install scikit-learn   # the build-time venv of train_emotion.py
+    PYTHONPATH=. /tmp/train-venv/bin/python scripts/train_behaviour.py
 """
 
 from __future__ import annotations
