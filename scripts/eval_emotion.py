@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from support_eval import most_evidence, support_conversations  # noqa: E402
+from support_eval import most_evidence, support_conversations, timed_turns  # noqa: E402
 
 from copilot.analysis import emotion as rt  # noqa: E402
 from copilot.analysis.emotion_eval import f1_per_class, score_report  # noqa: E402
@@ -139,13 +139,8 @@ def _dialogues(rows: list[dict[str, str]]) -> list[list[dict[str, str]]]:
 
 def _utterances(dialogue: list[dict[str, str]]) -> list[Utterance]:
     """A dialogue as the product would hold it: every line a turn of one unknown speaker role (the
-    reading covers every line), spaced by its length in words."""
-    out, t = [], 0.0
-    for i, r in enumerate(dialogue):
-        dur = max(1.0, 0.35 * rt.word_count(r["Utterance"]))
-        out.append(Utterance(seq=i, role="unknown", start=t, end=t + dur, text=r["Utterance"]))
-        t += dur + 0.5
-    return out
+    reading covers every line)."""
+    return timed_turns([("unknown", r["Utterance"]) for r in dialogue])
 
 
 def _voted(readings: list[EmotionReading], utts: list[Utterance]) -> str:

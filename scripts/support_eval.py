@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from copilot.analysis import emotion as rt
-from copilot.analysis.states import FLOOR, read_states, weight
+from copilot.analysis.states import gather_evidence, read_states
 from copilot.domain import EmotionReading, Utterance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,33 +36,32 @@ ANSWERS = {
 ROLES = {"seeker": "client", "supporter": "therapist", "client": "client", "therapist": "therapist"}
 
 
+def timed_turns(turns: list[tuple[str, str]]) -> list[Utterance]:
+    """(role, text) turns as the product would hold them, each timed by its length in words."""
+    out, t = [], 0.0
+    for i, (role, text) in enumerate(turns):
+        dur = max(1.0, 0.35 * rt.word_count(text))
+        out.append(Utterance(seq=i, role=role, start=t, end=t + dur, text=text))  # type: ignore[arg-type]
+        t += dur + 0.5
+    return out
+
+
 def read_conversations(path: Path) -> list[tuple[str, list[Utterance]]]:
-    """(emotion, turns) per conversation, each turn timed by its length in words."""
+    """(emotion, turns) per conversation."""
     turns: dict[str, list[dict[str, str]]] = defaultdict(list)
     with path.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
             turns[row["conv_id"]].append(row)
-    out = []
-    for rows in turns.values():
-        utts, t = [], 0.0
-        for i, r in enumerate(rows):
-            dur = max(1.0, 0.35 * rt.word_count(r["text"]))
-            utts.append(Utterance(seq=i, role=ROLES[r["speaker"]], start=t, end=t + dur,
-                                  text=r["text"]))  # fmt: skip
-            t += dur + 0.5
-        out.append((rows[0]["emotion"], utts))
-    return out
+    return [
+        (rows[0]["emotion"], timed_turns([(ROLES[r["speaker"]], r["text"]) for r in rows]))
+        for rows in turns.values()
+    ]
 
 
 def most_evidence(readings: list[EmotionReading], utts: list[Utterance]) -> str | None:
     """The state with the most evidence, however thin or shared (no "unclear"): for attribution."""
-    by_seq = {u.seq: u for u in utts}
-    evidence: Counter[str] = Counter()
-    for r in readings:
-        for s in r.states:
-            if s.label != "neutral" and s.score > FLOOR:
-                evidence[s.label] += weight(r, by_seq[r.utterance_seq]) * (s.score - FLOOR)
-    return evidence.most_common(1)[0][0] if evidence else None
+    evidence, _ = gather_evidence(readings, {u.seq: u for u in utts})
+    return max(evidence, key=lambda k: evidence[k]) if evidence else None
 
 
 def conversations(model: rt.EmotionModel, path: Path) -> dict[str, Any]:

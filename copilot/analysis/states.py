@@ -57,11 +57,11 @@ def _excess(score: float) -> float:
     return max(0.0, score - FLOOR) / (1.0 - FLOOR)
 
 
-def read_states(
-    readings: Sequence[EmotionReading], utterances: Sequence[Utterance] | dict[int, Utterance]
-) -> StateReading:
-    """The leading states of these readings (a session, or the last few turns for "now")."""
-    by_seq = utterances if isinstance(utterances, dict) else {u.seq: u for u in utterances}
+def gather_evidence(
+    readings: Sequence[EmotionReading], by_seq: dict[int, Utterance]
+) -> tuple[dict[str, float], dict[str, list[tuple[float, EmotionReading]]]]:
+    """Each non-neutral state's evidence over these readings, and the turns that expressed it
+    clearly (score >= PRESENT), with their scores."""
     evidence: dict[str, float] = {}
     present: dict[str, list[tuple[float, EmotionReading]]] = {}
     for r in readings:
@@ -72,6 +72,15 @@ def read_states(
             evidence[s.label] = evidence.get(s.label, 0.0) + w * _excess(s.score)
             if s.score >= PRESENT:
                 present.setdefault(s.label, []).append((s.score, r))
+    return evidence, present
+
+
+def read_states(
+    readings: Sequence[EmotionReading], utterances: Sequence[Utterance] | dict[int, Utterance]
+) -> StateReading:
+    """The leading states of these readings (a session, or the last few turns for "now")."""
+    by_seq = utterances if isinstance(utterances, dict) else {u.seq: u for u in utterances}
+    evidence, present = gather_evidence(readings, by_seq)
     total = sum(evidence.values())
     reading = StateReading(evidence=round(total, 3), turns=len(readings))
     if total < MIN_EVIDENCE:
