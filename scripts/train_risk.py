@@ -4,15 +4,16 @@
         [--exclude blind_v8]
 
 Material (see docs/risk_language.md): the vignettes written per kind in `scripts/risk_data/`,
-the first eight blind splits once each had been scored (`blind_v1.tsv` to `blind_v8.tsv`),
+the first ten blind splits once each had been scored (`blind_v1.tsv` to `blind_v10.tsv`),
 GoEmotions comments found by keyword search and labelled by hand (`goemotions_labels.tsv`), and
 a seeded random sample of GoEmotions comments that carry no risk keyword, taken as everyday
-negatives, everyday talk written by theme (`everyday_v1.tsv` to `everyday_v6.tsv`: the third
+negatives, everyday talk written by theme (`everyday_v1.tsv` to `everyday_v7.tsv`: the third
 a client's distress without risk: low mood, worry, anger, shame, grief, sleep; the fifth
 reasons for living, caring for others, safety commitments and hope; the sixth plans, times and
-appointments) and short utterances (`short_v1.tsv`). Every text is read by the risk encoder
-(int8, `copilot/analysis/risk_encoder_model/`, fine-tuned by `scripts/train_risk_encoder.py`),
-so the bank and the head are fitted on exactly the vectors the runtime sees.
+appointments; the seventh worry said as questions) and short utterances (`short_v1.tsv`). Every
+text is read by the risk encoder (int8, `copilot/analysis/risk_encoder_model/`, fine-tuned by
+`scripts/train_risk_encoder.py`), so the bank and the head are fitted on exactly the vectors the
+runtime sees.
 
 The layer fires on the bank: the mean similarity of a sentence's 3 nearest risk exemplars minus
 that of its 3 nearest everyday ones, against a margin chosen on the project's older test sets
@@ -76,13 +77,13 @@ WRITTEN = (  # written sentences: their texts ship as exemplars
     ("blind_v6.tsv", "blind_v6"),
     ("blind_v7.tsv", "blind_v7"),
     ("blind_v8.tsv", "blind_v8"),
-    # blind_v9.tsv is material for the next build: one with it was measured and not shipped
-    # (docs/risk_language.md, the tenth split), so the shipped bank rebuilds without it.
+    ("blind_v9.tsv", "blind_v9"),
+    ("blind_v10.tsv", "blind_v10"),
     ("short_v1.tsv", "short_v1"),
 )
 EMOBANK = ROOT.parent / "shared" / "data" / "emobank" / "emobank.csv"
 # written by theme ("everyday:<theme>")
-EVERYDAY = tuple(f"everyday_v{n}.tsv" for n in range(1, 7))
+EVERYDAY = tuple(f"everyday_v{n}.tsv" for n in range(1, 8))
 NEIGHBOURS = 3
 Bank = tuple[np.ndarray, np.ndarray]  # vectors, and which of them are risk exemplars
 EVERYDAY_BUDGET = 0.015  # the share of unseen everyday sentences the learned layer may flag

@@ -40,10 +40,11 @@ PARAPHRASES = [
     ("immediate_danger", "I handed my guitar and records to my nephew, I won't be needing them."),
     (
         "suicidal_behaviour",
-        "At nineteen I was found unconscious after gulping down a bottle of sleeping capsules.",
+        "At nineteen I was found unconscious after gulping down a month's supply of sleeping"
+        " capsules.",
     ),
-    ("self_harm", "I keep slicing my forearms in the bathroom where nobody sees."),
-    ("harm_to_others", "Next time that lad shows up I'll smash his skull in."),
+    ("self_harm", "I keep slicing my forearms in the bathroom, hidden under my sleeves."),
+    ("harm_to_others", "Next time that lad shows up I'll crush his windpipe."),
     ("abuse_neglect", "My stepfather crept into my bedroom at night when I was small."),
     (
         "intrusive_thoughts",
@@ -141,6 +142,36 @@ def test_intrusive_thoughts_are_their_own_kind_and_low() -> None:
     text = "I have these unwanted thoughts about hurting the baby and they terrify me."
     intrusive = next(m for m in scan_text(text) if m.kind == "intrusive_thought")
     assert intrusive.category == "intrusive_thoughts" and intrusive.severity == "low"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("When he leave, I swallow the whole packet of tablets.", "imminence"),
+        ("Last year I took too many of my mother's pills.", "attempt"),  # past: an attempt
+        ("Every night I pray God takes me.", "passive_wish"),
+        ("I will not have the chemo, I will let it take me.", "passive_wish"),
+        ("I make the papers ready for when I am gone.", "preparatory"),
+        ("Next time he come here I will break his face.", "harm_thought"),
+        ("I put the tablets in her tea and she never knows.", "harm_means"),
+        ("Their mum sleeps all day and nobody wash them.", "neglect"),
+        ("My stepmother don't give him food, he is very thin.", "neglect"),
+    ],
+)
+def test_a_learners_grammar_is_read_by_the_rules(text: str, kind: str) -> None:
+    assert kind in {m.kind for m in rules_only().scan(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My student fell over and break her face on the desk.",
+        "I take too many tablets for my back, the doctor says.",
+        "I put salt in her food because she likes it.",
+    ],
+)
+def test_the_same_words_in_ordinary_talk_stay_out_of_the_rules(text: str) -> None:
+    assert rules_only().scan(text) == []
 
 
 @pytest.mark.parametrize(

@@ -84,7 +84,10 @@ RULES: tuple[Rule, ...] = (
           r"(?:took|taken|swallowed|had) (?:a (?:handful|"
           r"load|lot|bunch|packet|box) of |all (?:of )?"
           r"(?:my|the) )(?:pills|tablets|paracetamol|meds|medication)|"
-          r"(?:swallowed|took) (?:a load of )?(?:paracetamol|tablets)"),
+          r"(?:swallowed|took) (?:a load of )?(?:paracetamol|tablets)|"
+          r"\b(?:swallow|swallowed|take|took|taken) (?:the|a) whole (?:packet|box|bottle|strip|"
+          r"tub|jar)\b|\b(?:took|taken|swallowed) too (?:much|many) (?:of )?(?:my |the |her |his )?"
+          r"(?:\w+ )?(?:pills|tablets|paracetamol|medicine|medication|meds|insulin)\b"),
     _rule("overdose_thoughts", "method",
           r"\boverdos\w*\b(?! on (?:chocolate|sugar|coffee|caffeine|cake|sweets|tv|netflix))"),
     _rule("threat_now", "abuse",
@@ -105,9 +108,11 @@ RULES: tuple[Rule, ...] = (
           r"things|belongings|possessions)) away\b|\bgiv(?:e|en|ing) away (?:all )?my (?:stuff|"
           r"things|belongings|possessions)\b|\b(?:for|to) whoever finds me\b|"
           r"\bput(?:ting)? my affairs in order\b|\bsay(?:ing)? (?:my )?(?:last )?goodbyes? to "
-          r"(?:everyone|everybody|people)\b|\bfor (?:when|after) im gone\b|\bwont need (?:it|them)"
-          r" (?:where im going|anymore)\b|\b(?:written|wrote|writing|planned|planning|chose|"
-          r"picked) (?:my own|the) (?:eulogy|funeral)\b|\bmy own (?:eulogy|funeral)\b|"
+          r"(?:everyone|everybody|people)\b|\bfor (?:when|after) (?:im|i am) gone\b|"
+          r"\bwont need (?:it|them) (?:where im going|anymore)\b|"
+          r"\b(?:written|wrote|writing|planned|planning|chose|picked) (?:my own|the) "
+          r"(?:eulogy|funeral)\b|"
+          r"\bmy own (?:eulogy|funeral)\b|"
           r"\bbecause i wont (?:be (?:able to look after|around|here)|need)\b"),
     _rule("intent_stated", "intent",
           rf"\b(?:im going to|im gonna|i will|ill|ive decided to|i intend to|i mean to)\s+"
@@ -130,7 +135,9 @@ RULES: tuple[Rule, ...] = (
           r"an |the |my (?:dads |\w+s )?)?(?:knife|gun|blade|machete|rifle|shotgun|pistol|bat|"
           r"hammer|crowbar|taser|poison|petrol)\b.{0,60}\b(?:for (?:him|her|them|when (?:i see|he|"
           r"she))|use it on|(?:his|her) (?:house|car|work|address|face)|where (?:he|she) (?:lives|"
-          r"works|parks))"),
+          r"works|parks))|\b(?:put|putting|slip|slipping|mix|mixing) (?:\w+ ){0,3}?(?:pills|"
+          r"tablets|poison|bleach|medicine|powder) in(?:to)? (?:his|her|their) (?:food|drink|tea|"
+          r"coffee|dinner|meal|bottle)\b"),
     # --- suicidal ideation: wishes, passive ideation, burden, hopelessness about living
     _rule("kill_self", "active_ideation",
           rf"\b{KILL} (?:{SELF}|my own life|my life|her life|his life|their life|it all)\b|"
@@ -142,7 +149,10 @@ RULES: tuple[Rule, ...] = (
           r"i would |id |be )?(?:die|dead|be dead|not be alive|not exist)\b|\bbetter off dead\b|"
           r"\bwish i (?:was|were) dead\b|"
           r"\bwish (?:it|this|today) (?:was|were|would be) my last\b|"
-          r"\bwish (?:id|i had) never been born\b",
+          r"\bwish (?:id|i had) never been born\b|"
+          r"\b(?:wish|wishing|pray|praying|hope|want)\w* (?:that )?(?:god|allah|the lord|jesus) "
+          r"(?:would |will |to |could |just )?(?:takes?|calls?) me\b|"
+          r"\blet (?:it|the (?:cancer|illness|disease)|death) take me\b",
           exclude=r"rather die than (?!live|go on|carry on|be here)"),
     _rule("not_be_here", "passive_wish",
           r"\b(?:dont|do not|didnt) want to (?:be here|be alive|exist|live|wake up|go on|keep "
@@ -215,7 +225,10 @@ RULES: tuple[Rule, ...] = (
           r"\bsnap and hurt\b|\bhurt (?:someone|somebody|anyone|people|the baby|my (?:kids|baby|"
           r"son|daughter))\b|\bshoot (?:up )?(?:the place|people)\b|\bkill (?:him|her) if\b|"
           r"\bbeat up\b|\bshook the baby\b|\bmake (?:him|her|them) (?:suffer|pay)\b|"
-          r"\bfantas\w+ (?:about|of) (?:hurting|killing|stabbing|hitting)\b"),
+          r"\bfantas\w+ (?:about|of) (?:hurting|killing|stabbing|hitting)\b|"
+          r"\b(?:smash|bash|cave) (?:in )?(?:his|her|their) (?:face|head|skull)\b|"
+          r"\b(?:i|ill|id|gonna|going to|wanna|want to|will) break (?:his|her|their) (?:face|head|"
+          r"skull)\b"),
     _rule("harm_words", "harm_thought",
           rf"\b(?:hurt|hurting|kill|killing|stab|stabbing|shoot|shooting|strangle|attack|"
           rf"attacking) {OTHER}\b",
@@ -250,7 +263,10 @@ RULES: tuple[Rule, ...] = (
     _rule("neglect", "neglect",
           r"\bnobody (?:feeds|watches|looks after)\b|\bnever any food\b|\bleft alone (?:all|for)"
           r"\b|\balone (?:for days|most nights|all night|all weekend)\b|\bwithout (?:his|her) "
-          r"(?:medication|meds|food)\b|\bsoiled\b|\bnobody watches them\b"),
+          r"(?:medication|meds|food)\b|\bsoiled\b|\bnobody watches them\b|"
+          r"\b(?:nobody|no one|never) (?:wash|washes|bathes|feed|feeds) (?:them|him|her|the "
+          r"(?:kids|children|baby))\b|\b(?:dont|doesnt|does not|do not|never|wont) (?:give|gives) "
+          r"(?:him|her|them|the (?:kids|children|baby)) (?:any |enough )?food\b"),
 )
 # fmt: on
 
