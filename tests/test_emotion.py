@@ -147,6 +147,20 @@ def test_readings_carry_valence_from_the_words(model: EmotionModel) -> None:
     assert sad.states[0].label == "sadness" and len(sad.states) > 3  # every state, best first
 
 
+def test_a_turn_scores_the_same_alone_and_among_others(model: EmotionModel) -> None:
+    """Int8 activations are scaled over the whole input: read in a batch, a short turn beside
+    a long one once scored up to 0.1 apart from the same turn read alone (the live view)."""
+    short = "I keep worrying about what happens if I lose this job."
+    long = (
+        "We drove up to the lake on Saturday, and honestly, um, the kids were fighting the whole "
+        "way, and then it rained, and my mother rang twice about the dog, so by the time we got "
+        "there I just sat in the car and cried for a bit before anyone noticed."
+    )
+    alone = model.probabilities([short])[0]
+    among = model.probabilities([long, short, "Okay."])[1]
+    assert np.array_equal(alone, among)
+
+
 def test_the_same_scores_on_every_cpu(model: EmotionModel) -> None:
     """Scores made in exact integer arithmetic, as a CPU with VNNI makes them. The model as first
     exported gave these sentences other scores (up to 0.17 apart) on x86 CPUs without VNNI,

@@ -87,6 +87,18 @@ def test_evidence_spread_over_many_states_is_mixed_or_unclear() -> None:
     assert found.unclear and found.leading == [] and found.headline == UNCLEAR
 
 
+def test_one_faint_state_ahead_is_thin_not_mixed() -> None:
+    """One turn a little sad and one a little glad, among small talk: too little to name a state,
+    and nothing mixed about it. Just over the evidence a state needs, sadness leads."""
+    talk = SMALL_TALK + SAD[:1]
+    faint = [reading(u, neutral=0.8) for u in SMALL_TALK[:-1]]
+    faint += [reading(SMALL_TALK[-1], joy_relief=0.45), reading(SAD[0], sadness=0.58)]
+    found = read_states(faint, talk)
+    assert found.leading == [] and not found.unclear and found.headline is None
+    clearer = [*faint[:-1], reading(SAD[0], sadness=0.66)]
+    assert [s.label for s in read_states(clearer, talk).leading] == ["sadness"]
+
+
 def test_weak_scores_never_name_a_state() -> None:
     """Scores that rise above the floor but never reach "present" are not a leading state."""
     talk = [

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from copilot.analysis.emotion_classifier import (
-    BATCH,
     MAX_TOKENS,
     MODEL_DIR,
     EmotionModel,
@@ -232,7 +231,7 @@ def _mixed(table: dict[str, np.ndarray], text: str, around: list[str]) -> np.nda
 
 
 __all__ = [
-    "BATCH", "CUE_STATES", "EKMAN_LABELS", "EKMAN_MAPPING", "EKMAN_RULES", "GOEMOTIONS_LABELS",
+    "CUE_STATES", "EKMAN_LABELS", "EKMAN_MAPPING", "EKMAN_RULES", "GOEMOTIONS_LABELS",
     "MAX_TOKENS", "MODEL_DIR", "STATE_MAP", "THERAPIST_STATES", "VALENCE_AROUSAL",
     "EmotionModel", "calibrated", "ekman_from_labels", "ekman_scores", "read_utterances",
     "therapist_states", "valence_arousal", "without_formulas", "word_count",

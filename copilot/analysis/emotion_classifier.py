@@ -25,7 +25,6 @@ from copilot.onnx_models import open_session, open_tokenizer, require_files
 
 MODEL_DIR = Path(__file__).with_name("emotion_model")
 MAX_TOKENS = 128  # trained at 64; longer turns keep their first 128 word pieces
-BATCH = 32
 
 
 class _Meta(BaseModel):
@@ -73,35 +72,27 @@ class EmotionModel:
         return cls(path, session, tokenizer, meta)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """(n, 28) probabilities; texts are batched by length so padding stays small."""
+        """(n, 28) probabilities, one text per run (see `infer`)."""
         return self.infer(texts)[0]
 
     def infer(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
-        """(n, 28) probabilities and, when the bundle has the head, (n, 2) valence/arousal."""
+        """(n, 28) probabilities and, when the bundle has the head, (n, 2) valence/arousal.
+
+        Not batched on purpose: int8 dynamic quantisation scales activations over the whole
+        input tensor, padding and other texts included, so a turn read in a batch scored up to
+        0.1 apart from the same turn read alone: the live view and the review disagreed.
+        """
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         va = np.zeros((len(texts), 2), dtype=np.float32) if self.has_va else None
-        if not texts:
-            return out, va
-        ids = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        for start in range(0, len(order), BATCH):
-            chunk = order[start : start + BATCH]
-            result = self._run([ids[i] for i in chunk])
-            out[chunk] = result[0]
-            if va is not None:
-                va[chunk] = result[1]
-        return out, va
-
-    def _run(self, seqs: list[list[int]]) -> list[np.ndarray]:
-        width = max(len(s) for s in seqs)
-        ids = np.zeros((len(seqs), width), dtype=np.int64)
-        mask = np.zeros((len(seqs), width), dtype=np.int64)
-        for i, s in enumerate(seqs):
-            ids[i, : len(s)] = s
-            mask[i, : len(s)] = 1
         names = ["probs", "va"] if self.has_va else ["probs"]
-        result = self._session.run(names, {"input_ids": ids, "attention_mask": mask})
-        return [np.asarray(r, dtype=np.float32) for r in result]
+        for i, encoding in enumerate(self._tokenizer.encode_batch(list(texts))):
+            ids = np.asarray([encoding.ids], dtype=np.int64)
+            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+            result = self._session.run(names, feed)
+            out[i] = np.asarray(result[0][0], dtype=np.float32)
+            if va is not None:
+                va[i] = np.asarray(result[1][0], dtype=np.float32)
+        return out, va
 
     def predict(self, probs: np.ndarray) -> np.ndarray:
         """The 28 labels present by the dev-tuned per-class thresholds, as booleans."""

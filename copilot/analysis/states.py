@@ -15,8 +15,10 @@ A state leads when it has gathered enough evidence (MIN_EVIDENCE, about one clea
 was clearly expressed at least once (a turn scoring >= PRESENT) and either holds a fair share of
 all the emotional evidence or has LEAD_MARGIN times the evidence of the next state (one state
 clearly ahead of several small ones still leads). When there is emotional evidence but no state
-holds a clear share or lead, or the evidence is thin, the reading is "mixed / unclear" and names
-no state. The constants were set by reasoning about the score scale (0.5 = where the model calls
+holds a clear share or lead, or the state ahead was never clearly expressed, the reading is
+"mixed / unclear" and names no state. A state ahead with too little evidence names nothing and
+claims nothing, as little evidence in all does: a faint sadness beside a fainter joy is not
+"mixed". The constants were set by reasoning about the score scale (0.5 = where the model calls
 a label present) and checked on conversations written for the tests, never on the evaluation data.
 """
 
@@ -91,8 +93,11 @@ def read_states(
     ranked = sorted(standing, key=lambda k: -standing[k])
     for rank, label in enumerate(ranked[:MAX_LEADING]):
         share = standing[label] / total
-        enough = standing[label] >= MIN_EVIDENCE and label in present
-        if not enough or not _clear(rank, share, label, standing, ranked):
+        if not _clear(rank, share, label, standing, ranked):
+            break
+        if rank == 0 and standing[label] < MIN_EVIDENCE:
+            return reading  # one state ahead, but thin: as when there is little evidence at all
+        if standing[label] < MIN_EVIDENCE or label not in present:
             break
         reading.leading.append(
             StateShare(
