@@ -35,8 +35,8 @@ RULE_WORDS = {
 
 # One paraphrase per category, in words no rule uses: only the learned layer can catch these.
 PARAPHRASES = [
-    ("suicidal_ideation", "Honestly, I'd prefer to stop existing altogether."),
-    ("immediate_danger", "I've been hoarding capsules in a shoebox for weeks."),
+    ("suicidal_ideation", "Honestly, I'd prefer to simply vanish for good."),
+    ("immediate_danger", "I've been squirrelling capsules into a shoebox for weeks."),
     ("immediate_danger", "I handed my guitar and records to my nephew, I won't be needing them."),
     (
         "suicidal_behaviour",
@@ -163,8 +163,29 @@ def test_a_learners_grammar_is_read_by_the_rules(text: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Honestly I just wanna unalive myself at this point.", "active_ideation"),
+        ("lol kms, I mean it though.", "active_ideation"),
+        ("I'm so done existing, I just want to stop existing.", "passive_wish"),
+        ("I've been keeping my quetiapine instead of taking it.", "means_access"),
+        ("I got sleepers from three different chemists so nobody asks.", "means_access"),
+        ("I checked which trains don't stop at the little station.", "method"),
+        ("My stepdad locks the food away when mum's at work.", "neglect"),
+        ("We're gonna put him in hospital after school.", "harm_thought"),
+    ],
+)
+def test_young_peoples_words_are_read_by_the_rules(text: str, kind: str) -> None:
+    assert kind in {m.kind for m in rules_only().scan(text)}
+
+
+@pytest.mark.parametrize(
     "text",
     [
+        "The car has low kms on it and a full service history.",
+        "The company will cease to exist as a brand next year.",
+        "I'm saving my allowance instead of spending it.",
+        "She was put in hospital after the fall.",
         "My student fell over and break her face on the desk.",
         "I take too many tablets for my back, the doctor says.",
         "I put salt in her food because she likes it.",

@@ -65,7 +65,12 @@ RULES: tuple[Rule, ...] = (
           r"(?:gun|pills|tablets|rope) in the house and i keep looking)|\bligatures?\b|"
           r"\bcharcoal\b.{0,30}\b(?:tape|boot|car|room)\b|"
           r"\b(?:which|what) (?:one|ones|of them|\w+) would (?:finish|kill) me\b|"
-          r"\benough (?:\w+ ){0,3}to (?:finish|kill) me\b"),
+          r"\benough (?:\w+ ){0,3}to (?:finish|kill) me\b|"
+          r"\b(?:saving|saved|stashing|stashed|hoarding|hoarded|keeping|kept|hiding|hid) (?:up |"
+          r"away )?(?:all )?(?:my |her |his |the )?(?:\w+ )?(?:pills|tablets|meds|medication|"
+          r"\w+ine|\w+am)\b.{0,30}\binstead of taking (?:it|them)\b|"
+          r"\b(?:pills|tablets|meds|prescriptions?|sleepers)\b.{0,20}\bfrom (?:two|three|four|"
+          r"several|a few|different) (?:different )?(?:pharmacies|chemists|doctors|gps)\b"),
     _rule("afraid_of_self", "imminence",
           rf"\b(?:scared|afraid|frightened|terrified) (?:of )?what (?:ill|i will|i might|i could|"
           rf"id) do\b.{{0,40}}(?:\b{SOON}|when i get home|the (?:minute|moment|second))"),
@@ -78,7 +83,8 @@ RULES: tuple[Rule, ...] = (
           r"how to (?:die|kill)|ways to (?:die|kill)|lethal|"
           r"rope|hanging)|how many (?:pills|tablets)"
           r" (?:it would take|would kill)|standing on (?:the|a) (?:bridge|ledge|edge|roof)|"
-          r"\btonight is the night\b|\balready (?:took|taken|swallowed)\b",
+          r"\btonight is the night\b|\balready (?:took|taken|swallowed)\b|"
+          r"\bwhich trains? (?:dont|doesnt|do not|does not) stop\b",
           severity="high"),
     _rule("overdose_taken", "imminence",
           r"(?:took|taken|swallowed|had) (?:a (?:handful|"
@@ -142,7 +148,9 @@ RULES: tuple[Rule, ...] = (
     _rule("kill_self", "active_ideation",
           rf"\b{KILL} (?:{SELF}|my own life|my life|her life|his life|their life|it all)\b|"
           rf"\bsuicid\w*\b(?! (?:prevention|awareness|helpline|hotline))|"
-          rf"\bend(?:ing)? (?:it|everything)\b(?! with)"),
+          rf"\bend(?:ing)? (?:it|everything)\b(?! with)|\bunaliv\w* (?:{SELF}|me)\b|"
+          r"(?:^|\b(?:lol|literally|just|gonna|wanna|lowkey|ngl|actually|ill|about to|finna) )kms\b"
+          r"(?! (?:on|per|away|from|to|an?|of)\b)"),
     _rule("want_to_die", "passive_wish",
           r"\b(?:wants?|wanted|wanting|wish(?:es)?|wished|"
           r"rather|hope) (?:to |i (?:was|were) |i could |"
@@ -152,7 +160,9 @@ RULES: tuple[Rule, ...] = (
           r"\bwish (?:id|i had) never been born\b|"
           r"\b(?:wish|wishing|pray|praying|hope|want)\w* (?:that )?(?:god|allah|the lord|jesus) "
           r"(?:would |will |to |could |just )?(?:takes?|calls?) me\b|"
-          r"\blet (?:it|the (?:cancer|illness|disease)|death) take me\b",
+          r"\blet (?:it|the (?:cancer|illness|disease)|death) take me\b|"
+          r"\b(?:want to|wanna|wish i could|just want to|id rather) (?:stop|cease to) exist\b|"
+          r"\b(?:im|i am) (?:so )?done existing\b|\bcant exist (?:anymore|after this|like this)\b",
           exclude=r"rather die than (?!live|go on|carry on|be here)"),
     _rule("not_be_here", "passive_wish",
           r"\b(?:dont|do not|didnt) want to (?:be here|be alive|exist|live|wake up|go on|keep "
@@ -228,7 +238,9 @@ RULES: tuple[Rule, ...] = (
           r"\bfantas\w+ (?:about|of) (?:hurting|killing|stabbing|hitting)\b|"
           r"\b(?:smash|bash|cave) (?:in )?(?:his|her|their) (?:face|head|skull)\b|"
           r"\b(?:i|ill|id|gonna|going to|wanna|want to|will) break (?:his|her|their) (?:face|head|"
-          r"skull)\b"),
+          r"skull)\b|\b(?:gonna|going to|will|ill|wanna|want to) put (?:him|her|them) in "
+          r"(?:hospital|a coma)\b|\b(?:hes|shes|theyre) (?:getting|gonna get|going to get) put "
+          r"in (?:hospital|a coma)\b"),
     _rule("harm_words", "harm_thought",
           rf"\b(?:hurt|hurting|kill|killing|stab|stabbing|shoot|shooting|strangle|attack|"
           rf"attacking) {OTHER}\b",
@@ -266,7 +278,8 @@ RULES: tuple[Rule, ...] = (
           r"(?:medication|meds|food)\b|\bsoiled\b|\bnobody watches them\b|"
           r"\b(?:nobody|no one|never) (?:wash|washes|bathes|feed|feeds) (?:them|him|her|the "
           r"(?:kids|children|baby))\b|\b(?:dont|doesnt|does not|do not|never|wont) (?:give|gives) "
-          r"(?:him|her|them|the (?:kids|children|baby)) (?:any |enough )?food\b"),
+          r"(?:him|her|them|the (?:kids|children|baby)) (?:any |enough )?food\b|"
+          r"\block(?:s|ed|ing)? (?:the|all the) food (?:away|up|in)\b"),
 )
 # fmt: on
 
