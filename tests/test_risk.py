@@ -185,6 +185,7 @@ def test_young_peoples_words_are_read_by_the_rules(text: str, kind: str) -> None
         "The car has low kms on it and a full service history.",
         "The company will cease to exist as a brand next year.",
         "I'm saving my allowance instead of spending it.",
+        "I'm keeping my routine instead of taking it easy this week.",
         "She was put in hospital after the fall.",
         "My student fell over and break her face on the desk.",
         "I take too many tablets for my back, the doctor says.",

@@ -68,7 +68,8 @@ RULES: tuple[Rule, ...] = (
           r"\benough (?:\w+ ){0,3}to (?:finish|kill) me\b|"
           r"\b(?:saving|saved|stashing|stashed|hoarding|hoarded|keeping|kept|hiding|hid) (?:up |"
           r"away )?(?:all )?(?:my |her |his |the )?(?:\w+ )?(?:pills|tablets|meds|medication|"
-          r"\w+ine|\w+am)\b.{0,30}\binstead of taking (?:it|them)\b|"
+          r"\w+ine|\w+am)\b.{0,30}\binstead of taking (?:it|them)\b"
+          r"(?! (?:easy|slow|out|off|back|home|up|on|in|with|to|over|away|apart|for)\b)|"
           r"\b(?:pills|tablets|meds|prescriptions?|sleepers)\b.{0,20}\bfrom (?:two|three|four|"
           r"several|a few|different) (?:different )?(?:pharmacies|chemists|doctors|gps)\b"),
     _rule("afraid_of_self", "imminence",
