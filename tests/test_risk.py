@@ -144,38 +144,34 @@ def test_intrusive_thoughts_are_their_own_kind_and_low() -> None:
     assert intrusive.category == "intrusive_thoughts" and intrusive.severity == "low"
 
 
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        ("When he leave, I swallow the whole packet of tablets.", "imminence"),
-        ("Last year I took too many of my mother's pills.", "attempt"),  # past: an attempt
-        ("Every night I pray God takes me.", "passive_wish"),
-        ("I will not have the chemo, I will let it take me.", "passive_wish"),
-        ("I make the papers ready for when I am gone.", "preparatory"),
-        ("Next time he come here I will break his face.", "harm_thought"),
-        ("I put the tablets in her tea and she never knows.", "harm_means"),
-        ("Their mum sleeps all day and nobody wash them.", "neglect"),
-        ("My stepmother don't give him food, he is very thin.", "neglect"),
-    ],
-)
-def test_a_learners_grammar_is_read_by_the_rules(text: str, kind: str) -> None:
-    assert kind in {m.kind for m in rules_only().scan(text)}
+# Plain forms the rules' tense and word order missed, read in two blind splits' errors.
+LEARNERS_GRAMMAR = [
+    ("When he leave, I swallow the whole packet of tablets.", "imminence"),
+    ("Last year I took too many of my mother's pills.", "attempt"),  # past: an attempt
+    ("Every night I pray God takes me.", "passive_wish"),
+    ("I will not have the chemo, I will let it take me.", "passive_wish"),
+    ("I make the papers ready for when I am gone.", "preparatory"),
+    ("Next time he come here I will break his face.", "harm_thought"),
+    ("I put the tablets in her tea and she never knows.", "harm_means"),
+    ("Their mum sleeps all day and nobody wash them.", "neglect"),
+    ("My stepmother don't give him food, he is very thin.", "neglect"),
+]
+YOUNG_PEOPLES_WORDS = [
+    ("Honestly I just wanna unalive myself at this point.", "active_ideation"),
+    ("lol kms, I mean it though.", "active_ideation"),
+    ("I'm so done existing, I just want to stop existing.", "passive_wish"),
+    ("I've been keeping my quetiapine instead of taking it.", "means_access"),
+    ("I got sleepers from three different chemists so nobody asks.", "means_access"),
+    ("I checked which trains don't stop at the little station.", "method"),
+    ("My stepdad locks the food away when mum's at work.", "neglect"),
+    ("We're gonna put him in hospital after school.", "harm_thought"),
+]
 
 
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        ("Honestly I just wanna unalive myself at this point.", "active_ideation"),
-        ("lol kms, I mean it though.", "active_ideation"),
-        ("I'm so done existing, I just want to stop existing.", "passive_wish"),
-        ("I've been keeping my quetiapine instead of taking it.", "means_access"),
-        ("I got sleepers from three different chemists so nobody asks.", "means_access"),
-        ("I checked which trains don't stop at the little station.", "method"),
-        ("My stepdad locks the food away when mum's at work.", "neglect"),
-        ("We're gonna put him in hospital after school.", "harm_thought"),
-    ],
-)
-def test_young_peoples_words_are_read_by_the_rules(text: str, kind: str) -> None:
+@pytest.mark.parametrize(("text", "kind"), LEARNERS_GRAMMAR + YOUNG_PEOPLES_WORDS)
+def test_plain_forms_in_a_learners_grammar_or_young_peoples_words_are_read_by_the_rules(
+    text: str, kind: str
+) -> None:
     assert kind in {m.kind for m in rules_only().scan(text)}
 
 
