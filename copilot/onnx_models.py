@@ -8,9 +8,11 @@ keeps the cores. Both packages are core dependencies, imported lazily so that `-
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from copilot.errors import DependencyMissing, ModelError
 
@@ -58,3 +60,19 @@ def open_tokenizer(path: Path, max_tokens: int, what: str) -> Any:
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=max_tokens)
     return tokenizer
+
+
+def run_each(
+    session: Any, tokenizer: Any, texts: Sequence[str], outputs: list[str]
+) -> Iterator[list[Any]]:
+    """Each text's named outputs, from a run of the model on that text alone.
+
+    Not batched on purpose: int8 dynamic quantisation scales activations over the whole input
+    tensor, padding and other texts included, so a text read beside others gets other numbers
+    than read alone (sentence vectors 0.98 alike, emotion scores up to 0.1 apart): a risk flag
+    or the live view's state would depend on the neighbours the text was read with.
+    """
+    for encoding in tokenizer.encode_batch(list(texts)):
+        ids = np.asarray([encoding.ids], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+        yield [result[0] for result in session.run(outputs, feed)]

@@ -21,7 +21,7 @@ from copilot.analysis.emotion_labels import (
     ekman_scores,
 )
 from copilot.errors import ModelError
-from copilot.onnx_models import open_session, open_tokenizer, require_files
+from copilot.onnx_models import open_session, open_tokenizer, require_files, run_each
 
 MODEL_DIR = Path(__file__).with_name("emotion_model")
 MAX_TOKENS = 128  # trained at 64; longer turns keep their first 128 word pieces
@@ -72,26 +72,18 @@ class EmotionModel:
         return cls(path, session, tokenizer, meta)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """(n, 28) probabilities, one text per run (see `infer`)."""
+        """(n, 28) probabilities, one text per run (`run_each` says why)."""
         return self.infer(texts)[0]
 
     def infer(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
-        """(n, 28) probabilities and, when the bundle has the head, (n, 2) valence/arousal.
-
-        Not batched on purpose: int8 dynamic quantisation scales activations over the whole
-        input tensor, padding and other texts included, so a turn read in a batch scored up to
-        0.1 apart from the same turn read alone: the live view and the review disagreed.
-        """
+        """(n, 28) probabilities and, when the bundle has the head, (n, 2) valence/arousal."""
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         va = np.zeros((len(texts), 2), dtype=np.float32) if self.has_va else None
         names = ["probs", "va"] if self.has_va else ["probs"]
-        for i, encoding in enumerate(self._tokenizer.encode_batch(list(texts))):
-            ids = np.asarray([encoding.ids], dtype=np.int64)
-            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
-            result = self._session.run(names, feed)
-            out[i] = np.asarray(result[0][0], dtype=np.float32)
+        for i, result in enumerate(run_each(self._session, self._tokenizer, texts, names)):
+            out[i] = result[0]
             if va is not None:
-                va[i] = np.asarray(result[1][0], dtype=np.float32)
+                va[i] = result[1]
         return out, va
 
     def predict(self, probs: np.ndarray) -> np.ndarray:

@@ -17,7 +17,13 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from copilot.onnx_models import open_session, open_tokenizer, require_files, verified_bytes
+from copilot.onnx_models import (
+    open_session,
+    open_tokenizer,
+    require_files,
+    run_each,
+    verified_bytes,
+)
 
 MODEL_DIR = Path(__file__).with_name("encoder_model")
 # The same encoder fine-tuned on the risk layer's material (scripts/train_risk_encoder.py): risk
@@ -55,17 +61,12 @@ class SentenceEncoder:
         return cls(path, session, tokenizer, meta)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """(n, dim) unit vectors, one text per run.
-
-        Not batched on purpose: int8 dynamic quantisation scales activations over the whole
-        input tensor, padding included, so a sentence read beside a longer one would get a
-        slightly different vector (cosine 0.98) and a flag could depend on its neighbours.
-        """
+        """(n, dim) unit vectors, one text per run (`run_each` says why)."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, encoding in enumerate(self._tokenizer.encode_batch(list(texts))):
-            ids = np.asarray([encoding.ids], dtype=np.int64)
-            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
-            out[i] = np.asarray(self._session.run(["embedding"], feed)[0][0], dtype=np.float32)
+        for i, (vector,) in enumerate(
+            run_each(self._session, self._tokenizer, texts, ["embedding"])
+        ):
+            out[i] = vector
         return out
 
 
