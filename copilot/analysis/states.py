@@ -95,9 +95,11 @@ def read_states(
         share = standing[label] / total
         if not _clear(rank, share, label, standing, ranked):
             break
-        if rank == 0 and standing[label] < MIN_EVIDENCE:
-            return reading  # one state ahead, but thin: as when there is little evidence at all
-        if standing[label] < MIN_EVIDENCE or label not in present:
+        if standing[label] < MIN_EVIDENCE:
+            if rank == 0:  # one state ahead, but thin: as when there is little evidence at all
+                return reading
+            break
+        if label not in present:
             break
         reading.leading.append(
             StateShare(
