@@ -144,7 +144,7 @@ def test_intrusive_thoughts_are_their_own_kind_and_low() -> None:
     assert intrusive.category == "intrusive_thoughts" and intrusive.severity == "low"
 
 
-# Plain forms the rules' tense and word order missed, read in two blind splits' errors.
+# Plain forms the rules' tense and word order missed, read in three blind splits' errors.
 LEARNERS_GRAMMAR = [
     ("When he leave, I swallow the whole packet of tablets.", "imminence"),
     ("Last year I took too many of my mother's pills.", "attempt"),  # past: an attempt
@@ -166,10 +166,29 @@ YOUNG_PEOPLES_WORDS = [
     ("My stepdad locks the food away when mum's at work.", "neglect"),
     ("We're gonna put him in hospital after school.", "harm_thought"),
 ]
+OLDER_PEOPLES_WORDS = [
+    ("I ask the Lord every morning to call me home.", "passive_wish"),
+    ("Some days I think about taking the quick way out.", "active_ideation"),
+    ("Some nights I'm tempted to drive into the quarry.", "method"),
+    ("Most nights I'm holding the pistol against my temple.", "method"),
+    ("There's a rope round the beam in the barn.", "method"),
+    ("I've bought a hose that fits the exhaust.", "method"),
+    ("I'm saying cheerio to everyone at the club this week.", "preparatory"),
+    ("I'll not be needing those where I'm going.", "preparatory"),
+    ("I've had half a bottle of rum and all my tablets.", "imminence"),
+    ("I've injected the lot, the whole pen.", "imminence"),
+    ("I'm by the tracks now, please don't send anybody.", "imminence"),
+    ("I have the sleeping pills ready for her cocoa.", "harm_means"),
+    ("I've sharpened the new axe for the bloke who hurt my girl.", "harm_means"),
+    ("Nobody has bathed me since Easter.", "neglect"),
+    ("The carers never give me my insulin on time.", "neglect"),
+]
 
 
-@pytest.mark.parametrize(("text", "kind"), LEARNERS_GRAMMAR + YOUNG_PEOPLES_WORDS)
-def test_plain_forms_in_a_learners_grammar_or_young_peoples_words_are_read_by_the_rules(
+@pytest.mark.parametrize(
+    ("text", "kind"), LEARNERS_GRAMMAR + YOUNG_PEOPLES_WORDS + OLDER_PEOPLES_WORDS
+)
+def test_plain_forms_in_learners_young_or_older_peoples_words_are_read_by_the_rules(
     text: str, kind: str
 ) -> None:
     assert kind in {m.kind for m in rules_only().scan(text)}
@@ -186,6 +205,12 @@ def test_plain_forms_in_a_learners_grammar_or_young_peoples_words_are_read_by_th
         "My student fell over and break her face on the desk.",
         "I take too many tablets for my back, the doctor says.",
         "I put salt in her food because she likes it.",
+        "We walked over the rape fields to the church.",
+        "I asked him to take me home after the party.",
+        "Take the quick way out of the car park past the barrier.",
+        "I almost drove into a wall when the tyre burst.",
+        "We threw a rope over the beam to lift the engine out.",
+        "They don't give me my tablets until the doctor signs it.",
     ],
 )
 def test_the_same_words_in_ordinary_talk_stay_out_of_the_rules(text: str) -> None:
@@ -389,8 +414,8 @@ def test_risk_said_in_passing_is_read_clause_by_clause(tmp_path: Path) -> None:
     from copilot.analysis.risk.learned import MODEL_DIR, LearnedLayer
 
     text = (
-        "Mum's hip operation went fine on Tuesday, though every night I lie there wishing I "
-        "simply wouldn't wake up in the morning."
+        "The boiler finally got fixed on Thursday after three weeks of cold showers, and I lay "
+        "in bed thinking everyone would manage fine without me."
     )
     assert rules_only().scan(text) == []
     (match,) = scan_text(text)

@@ -56,7 +56,8 @@ RULES: tuple[Rule, ...] = (
           rf"(?:kill {SELF}|end it|take (?:them|it|all of them|"
           rf"the (?:pills|tablets|lot))|end my life|"
           rf"drive off|jump)\b.{{0,40}}\b{SOON}|{SOON}.{{0,30}}\b(?:kill {SELF}|end it all|"
-          rf"drive off|jump off|do it)|\bdo it (?:tonight|right now|today|after this)"),
+          rf"drive off|jump off|do it)|\bdo it (?:tonight|right now|today|after this)|"
+          r"\bplease dont send (?:anyone|anybody|the police|an ambulance|help)\b"),
     _rule("means_at_hand", "means_access",
           r"(?:(?:have|got|saved|saved up|bought|stockpil\w*|hoard\w*|collect\w*)\b.{0,25}\b"
           r"(?:pills|tablets|rope|gun|blade|razor)s?\b.{0,40}\b(?:do it|take them|tonight|use)|"
@@ -85,15 +86,32 @@ RULES: tuple[Rule, ...] = (
           r"rope|hanging)|how many (?:pills|tablets)"
           r" (?:it would take|would kill)|standing on (?:the|a) (?:bridge|ledge|edge|roof)|"
           r"\btonight is the night\b|\balready (?:took|taken|swallowed)\b|"
-          r"\bwhich trains? (?:dont|doesnt|do not|does not) stop\b",
+          r"\bwhich trains? (?:dont|doesnt|do not|does not) stop\b|"
+          r"(?:^|\b(?:i|im|ive|id|and|then|just) )(?:just |still |then )?(?:had|held|put|holding|"
+          r"pressed|pressing) "
+          r"(?:the|my|dads|his|grandads) (?:gun|shotgun|rifle|pistol|revolver|barrel)(?: \w+)? "
+          r"(?:to|against|in|under) my (?:head|temple|mouth|chin|chest)\b|"
+          r"\b(?:rope|cord|belt|flex)\b.{0,15}\b(?:over|round|around|from) (?:the|a) (?:beam|"
+          r"rafters?|banisters?|bannisters?|loft hatch|light fitting)\b(?!.{0,30}\b(?:lift|hoist|"
+          r"pull|haul|swing|hammock|pulley|engine|climb)\w*)|"
+          r"\b(?:hose|hosepipe|pipe)\b.{0,20}\bexhaust\b|\bengine running\b.{0,40}\b(?:garage|"
+          r"doors? shut)\b|\b(?:nearly|almost|thought about|thinking about|want to|wanted to|"
+          r"could just|tempted to|urge to) (?:\w+ ){0,2}?(?:drive|driving|drove|driven|steer\w*|"
+          r"swerv\w*) (?:\w+ ){0,2}?off (?:the|a) (?:\w+ ){0,2}?(?:bridge|cliff|edge)\b|"
+          r"\b(?:thought about|thinking about|want to|wanted to|could just|tempted to|urge to) "
+          r"(?:\w+ ){0,2}?(?:drive|driving|steer\w*|swerv\w*) (?:\w+ ){0,2}?into (?:the|a) "
+          r"(?:\w+ ){0,2}?(?:wall|tree|river|quarry|lorry|truck|oncoming)\b",
           severity="high"),
     _rule("overdose_taken", "imminence",
           r"(?:took|taken|swallowed|had) (?:a (?:handful|"
           r"load|lot|bunch|packet|box) of |all (?:of )?"
           r"(?:my|the) )(?:pills|tablets|paracetamol|meds|medication)|"
           r"(?:swallowed|took) (?:a load of )?(?:paracetamol|tablets)|"
-          r"\b(?:swallow|swallowed|take|took|taken) (?:the|a) whole (?:packet|box|bottle|strip|"
-          r"tub|jar)\b|\b(?:took|taken|swallowed) too (?:much|many) (?:of )?(?:my |the |her |his )?"
+          r"\b(?:swallow|swallowed|take|took|taken|injected) (?:\w+,? ){0,2}?(?:the|a) whole "
+          r"(?:packet|box|bottle|strip|tub|jar|pen)\b|"
+          r"\b(?:took|taken|swallowed|had) (?:\w+ ){1,5}and all (?:of )?(?:my|the|his|her) "
+          r"(?:pills|tablets|paracetamol|meds|medication|insulin)\b|"
+          r"\b(?:took|taken|swallowed) too (?:much|many) (?:of )?(?:my |the |her |his )?"
           r"(?:\w+ )?(?:pills|tablets|paracetamol|medicine|medication|meds|insulin)\b"),
     _rule("overdose_thoughts", "method",
           r"\boverdos\w*\b(?! on (?:chocolate|sugar|coffee|caffeine|cake|sweets|tv|netflix))"),
@@ -114,9 +132,12 @@ RULES: tuple[Rule, ...] = (
           r"(?:letters?|cards?|messages?))\b|\bgiv(?:e|en|ing) (?:all )?(?:my (?:\w+ )?(?:stuff|"
           r"things|belongings|possessions)) away\b|\bgiv(?:e|en|ing) away (?:all )?my (?:stuff|"
           r"things|belongings|possessions)\b|\b(?:for|to) whoever finds me\b|"
-          r"\bput(?:ting)? my affairs in order\b|\bsay(?:ing)? (?:my )?(?:last )?goodbyes? to "
+          r"\bput(?:ting)? my affairs in order\b|\bsay(?:ing)? (?:my )?(?:last )?(?:goodbyes?|"
+          r"cheerio|farewells?) to "
           r"(?:everyone|everybody|people)\b|\bfor (?:when|after) (?:im|i am) gone\b|"
           r"\bwont need (?:it|them) (?:where im going|anymore)\b|"
+          r"\b(?:wont|will not|ill not|not) (?:be )?(?:need\w*|us\w*) (?:it|them|that|those|"
+          r"these)\b.{0,15}\bwhere im going\b|"
           r"\b(?:written|wrote|writing|planned|planning|chose|picked) (?:my own|the) "
           r"(?:eulogy|funeral)\b|"
           r"\bmy own (?:eulogy|funeral)\b|"
@@ -138,18 +159,22 @@ RULES: tuple[Rule, ...] = (
           r"newborn|infant)\b.{0,40}\b(?:thoughts?|images?|pictures?|terrif\w*|scar\w*|never|"
           r"dont want)\b"),
     _rule("weapon_for_someone", "harm_means",
-          r"\b(?:bought|got|have|carrying|carry|keep|sharpened|loaded|ordered|got hold of) (?:a |"
-          r"an |the |my (?:dads |\w+s )?)?(?:knife|gun|blade|machete|rifle|shotgun|pistol|bat|"
-          r"hammer|crowbar|taser|poison|petrol)\b.{0,60}\b(?:for (?:him|her|them|when (?:i see|he|"
-          r"she))|use it on|(?:his|her) (?:house|car|work|address|face)|where (?:he|she) (?:lives|"
-          r"works|parks))|\b(?:put|putting|slip|slipping|mix|mixing) (?:\w+ ){0,3}?(?:pills|"
+          r"\b(?:bought|got|have|carrying|carry|keep|sharpened|filed|loaded|ordered|got hold of) "
+          r"(?:a |an |the |my (?:dads |\w+s )?)?(?:old |new |own )?(?:knife|gun|blade|machete|"
+          r"rifle|shotgun|pistol|bat|hammer|crowbar|taser|poison|petrol|bayonet|axe|cleaver|sword)"
+          r"\b.{0,60}\b(?:for (?:him|her|them|when (?:i see|he|she)|(?:the|that) (?:fella|bloke|"
+          r"man|guy|woman|carer) who)|use it on|(?:his|her) (?:house|car|work|address|face)|"
+          r"where (?:he|she) (?:lives|works|parks))|"
+          r"\b(?:put|putting|slip|slipping|mix|mixing) (?:\w+ ){0,3}?(?:pills|"
           r"tablets|poison|bleach|medicine|powder) in(?:to)? (?:his|her|their) (?:food|drink|tea|"
-          r"coffee|dinner|meal|bottle)\b"),
+          r"coffee|dinner|meal|bottle)\b|\bsleeping (?:tablets|pills)\b.{0,30}\b(?:in|into|for) "
+          r"(?:his|her|their|\w+s) (?:cocoa|tea|coffee|drink|food|dinner|soup|milk|whisky)\b"),
     # --- suicidal ideation: wishes, passive ideation, burden, hopelessness about living
     _rule("kill_self", "active_ideation",
           rf"\b{KILL} (?:{SELF}|my own life|my life|her life|his life|their life|it all)\b|"
           rf"\bsuicid\w*\b(?! (?:prevention|awareness|helpline|hotline))|"
           rf"\bend(?:ing)? (?:it|everything)\b(?! with)|\bunaliv\w* (?:{SELF}|me)\b|"
+          r"\b(?:took|take|taking|takes|taken) the (?:quick|cowards) way out\b(?! of)|"
           r"(?:^|\b(?:lol|literally|just|gonna|wanna|lowkey|ngl|actually|ill|about to|finna) )kms\b"
           r"(?! (?:on|per|away|from|to|an?|of)\b)"),
     _rule("want_to_die", "passive_wish",
@@ -162,6 +187,8 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:wish|wishing|pray|praying|hope|want)\w* (?:that )?(?:god|allah|the lord|jesus) "
           r"(?:would |will |to |could |just )?(?:takes?|calls?) me\b|"
           r"\blet (?:it|the (?:cancer|illness|disease)|death) take me\b|"
+          r"\b(?:god|lord|jesus|allah)\b.{0,20}\b(?:call|calls|take|takes) me home\b|"
+          r"\bpray\w*\b.{0,30}\bcalls? me home\b|"
           r"\b(?:want to|wanna|wish i could|just want to|id rather) (?:stop|cease to) exist\b|"
           r"\b(?:im|i am) (?:so )?done existing\b|\bcant exist (?:anymore|after this|like this)\b",
           exclude=r"rather die than (?!live|go on|carry on|be here)"),
@@ -265,6 +292,8 @@ RULES: tuple[Rule, ...] = (
     _rule("sexual_abuse", "abuse",
           r"\b(?:touch(?:ed)? me|molest\w*|rap(?:e|ed)\b|sexual(?:ly)? (?:abus|assault)\w*|"
           r"forced (?:me|himself|herself) (?:to have sex|on me)|forced himself on)",
+          exclude=r"\boilseed rape\b|\b(?:over|across|through) the rape\b|"
+          r"\brape (?:field|crop)s?\b",
           severity="high"),
     _rule("control", "abuse",
           r"\b(?:wont|doesnt|does not|will not) let me (?:have|see|go|leave)\b|\bchecks my phone"
@@ -278,7 +307,11 @@ RULES: tuple[Rule, ...] = (
           r"\b|\balone (?:for days|most nights|all night|all weekend)\b|\bwithout (?:his|her) "
           r"(?:medication|meds|food)\b|\bsoiled\b|\bnobody watches them\b|"
           r"\b(?:nobody|no one|never) (?:wash|washes|bathes|feed|feeds) (?:them|him|her|the "
-          r"(?:kids|children|baby))\b|\b(?:dont|doesnt|does not|do not|never|wont) (?:give|gives) "
+          r"(?:kids|children|baby))\b|\b(?:nobody|no one|noone)(?:s| has| have)? (?:washed|"
+          r"bathed|fed|changed) (?:me|him|her|them|the (?:kids|children|baby))\b|"
+          r"\b(?:they|staff|carers|nurses|he|she) (?:dont|doesnt|never|wont) (?:give|gives) me "
+          r"my (?:tablets|medication|meds|pills|insulin)\b(?!.{0,20}\b(?:until|till|without|"
+          r"before|unless)\b)|\b(?:dont|doesnt|does not|do not|never|wont) (?:give|gives) "
           r"(?:him|her|them|the (?:kids|children|baby)) (?:any |enough )?food\b|"
           r"\block(?:s|ed|ing)? (?:the|all the) food (?:away|up|in)\b"),
 )
