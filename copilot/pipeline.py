@@ -19,7 +19,7 @@ from copilot.analysis import prosody
 from copilot.analysis.run import Analysed, analyse_session
 from copilot.audio.decoded import DecodedMono
 from copilot.audio.features import SpanAcoustics, measure, span
-from copilot.audio.files import SAMPLE_RATE, AudioInfo, Chunk, iter_chunks, probe
+from copilot.audio.files import SAMPLE_RATE, AudioInfo, Chunk, iter_chunks, probe, read_ahead
 from copilot.diarization import roles, speaker_embedding, voices
 from copilot.diarization.ahead import VectorsAhead
 from copilot.diarization.by_channel import channel_segments
@@ -241,10 +241,11 @@ def transcribe_into(
     progress: Progress | None,
     heard: Heard | None = None,
 ) -> None:
-    """Decode the file once, chunk by chunk: each chunk's utterances are stored as they are
-    found, and the chunk handed to `heard` for the steps after transcription."""
+    """Decode the file once, chunk by chunk (the next chunk decoded while this one is
+    transcribed): each chunk's utterances are stored as they are found, and the chunk handed to
+    `heard` for the steps after transcription."""
     seq = store.transcript.next_seq(session_id)
-    for chunk in iter_chunks(path, chunk_s=chunk_s, start_s=start_s):
+    for chunk in read_ahead(iter_chunks(path, chunk_s=chunk_s, start_s=start_s)):
         found = chunk_utterances(engine, chunk, roles, seq)
         if found:
             store.transcript.append(session_id, found)

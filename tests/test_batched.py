@@ -185,3 +185,31 @@ def test_segments_become_one_utterance_timed_by_their_words() -> None:
     assert utterance.confidence == 0.8 and utterance.channel == 1
     empty = seg.model_copy(update={"text": "", "words": []})
     assert to_utterance([empty], 5, "client") is None
+
+
+def test_chunks_read_ahead_come_in_order_and_a_decoding_failure_still_stops_the_run() -> None:
+    from copilot.audio.files import Chunk, read_ahead
+    from copilot.errors import InputFileError
+
+    closed: list[bool] = []
+
+    def decoded(fail_after: int) -> Iterator[Chunk]:
+        try:
+            for n in range(4):
+                if n == fail_after:
+                    raise InputFileError("x.flac: decoding failed part-way")
+                yield Chunk(float(n), np.full((10, 1), n, dtype=np.float32), last=n == 3)
+        finally:
+            closed.append(True)
+
+    assert [c.start_s for c in read_ahead(decoded(fail_after=9))] == [0.0, 1.0, 2.0, 3.0]
+    got: list[float] = []
+    with pytest.raises(InputFileError, match="part-way"):
+        for chunk in read_ahead(decoded(fail_after=2)):
+            got.append(chunk.start_s)
+    assert got == [0.0, 1.0]
+    # a caller that stops early leaves no decoder open behind it
+    ahead = read_ahead(decoded(fail_after=9))
+    assert next(ahead).start_s == 0.0
+    ahead.close()
+    assert closed == [True, True, True]

@@ -7,6 +7,7 @@ so a two-hour file is processed with bounded memory and no word is cut in half.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -128,6 +129,22 @@ def iter_chunks(
         pending, pending_len = [buffer[cut:]], len(buffer) - cut
     if pending_len:
         yield Chunk(chunk_start, np.concatenate(pending), last=True)
+
+
+def read_ahead(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    """The same chunks, each next one decoded on a thread of its own while the caller works on
+    the one before: decoding takes seconds a 5-minute chunk, and a batched transcription leaves
+    part of the second core idle. One chunk at most waits in memory."""
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") as pool:
+            future = pool.submit(next, chunks, None)
+            while (chunk := future.result()) is not None:
+                future = pool.submit(next, chunks, None)
+                yield chunk
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()  # the decoder's file, once no thread reads it any more
 
 
 def quiet_cut(buffer: np.ndarray, target: int, search: int) -> int:
