@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +193,7 @@ def test_chunks_read_ahead_come_in_order_and_a_decoding_failure_still_stops_the_
 
     closed: list[bool] = []
 
-    def decoded(fail_after: int) -> Iterator[Chunk]:
+    def decoded(fail_after: int) -> Generator[Chunk, None, None]:
         try:
             for n in range(4):
                 if n == fail_after:

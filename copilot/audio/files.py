@@ -6,7 +6,7 @@ so a two-hour file is processed with bounded memory and no word is cut in half.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +107,7 @@ def _duration(container: object, stream: object) -> float:
 
 def iter_chunks(
     path: Path, chunk_s: float = 300.0, start_s: float = 0.0, search_s: float = 15.0
-) -> Iterator[Chunk]:
+) -> Generator[Chunk, None, None]:
     """Yield the recording as chunks of about `chunk_s` seconds, starting at `start_s`.
 
     Each cut falls on the quietest 100 ms in the last `search_s` seconds before the nominal end.
@@ -131,7 +131,7 @@ def iter_chunks(
         yield Chunk(chunk_start, np.concatenate(pending), last=True)
 
 
-def read_ahead(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+def read_ahead(chunks: Generator[Chunk, None, None]) -> Generator[Chunk, None, None]:
     """The same chunks, each next one decoded on a thread of its own while the caller works on
     the one before: decoding takes seconds a 5-minute chunk, and a batched transcription leaves
     part of the second core idle. One chunk at most waits in memory."""
@@ -142,9 +142,7 @@ def read_ahead(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
                 future = pool.submit(next, chunks, None)
                 yield chunk
     finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()  # the decoder's file, once no thread reads it any more
+        chunks.close()  # the decoder's file, once no thread reads it any more
 
 
 def quiet_cut(buffer: np.ndarray, target: int, search: int) -> int:
