@@ -24,6 +24,7 @@ OTHER = (
 )
 KILL = r"(?:kill|killing|killed|end|ending|ended|take|taking|took)"
 SOON = r"(?:tonight|today|this (?:evening|weekend|week)|tomorrow|right now|after this)"
+URGE = r"(?:thought about|thinking about|want to|wanted to|could just|tempted to|urge to)"
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,9 @@ RULES: tuple[Rule, ...] = (
           r"rope|hanging)|how many (?:pills|tablets)"
           r" (?:it would take|would kill)|standing on (?:the|a) (?:bridge|ledge|edge|roof)|"
           r"\btonight is the night\b|\balready (?:took|taken|swallowed)\b|"
-          r"\bwhich trains? (?:dont|doesnt|do not|does not) stop\b|"
+          r"\bwhich trains? (?:dont|doesnt|do not|does not) stop\b",
+          severity="high"),
+    _rule("method_in_hand", "method",
           r"(?:^|\b(?:i|im|ive|id|and|then|just) )(?:just |still |then )?(?:had|held|put|holding|"
           r"pressed|pressing) "
           r"(?:the|my|dads|his|grandads) (?:gun|shotgun|rifle|pistol|revolver|barrel)(?: \w+)? "
@@ -95,12 +98,11 @@ RULES: tuple[Rule, ...] = (
           r"rafters?|banisters?|bannisters?|loft hatch|light fitting)\b(?!.{0,30}\b(?:lift|hoist|"
           r"pull|haul|swing|hammock|pulley|engine|climb)\w*)|"
           r"\b(?:hose|hosepipe|pipe)\b.{0,20}\bexhaust\b|\bengine running\b.{0,40}\b(?:garage|"
-          r"doors? shut)\b|\b(?:nearly|almost|thought about|thinking about|want to|wanted to|"
-          r"could just|tempted to|urge to) (?:\w+ ){0,2}?(?:drive|driving|drove|driven|steer\w*|"
-          r"swerv\w*) (?:\w+ ){0,2}?off (?:the|a) (?:\w+ ){0,2}?(?:bridge|cliff|edge)\b|"
-          r"\b(?:thought about|thinking about|want to|wanted to|could just|tempted to|urge to) "
-          r"(?:\w+ ){0,2}?(?:drive|driving|steer\w*|swerv\w*) (?:\w+ ){0,2}?into (?:the|a) "
-          r"(?:\w+ ){0,2}?(?:wall|tree|river|quarry|lorry|truck|oncoming)\b",
+          r"doors? shut)\b|"
+          rf"\b(?:nearly|almost|{URGE}) (?:\w+ ){{0,2}}?(?:drive|driving|drove|driven|steer\w*|"
+          rf"swerv\w*) (?:\w+ ){{0,2}}?off (?:the|a) (?:\w+ ){{0,2}}?(?:bridge|cliff|edge)\b|"
+          rf"\b{URGE} (?:\w+ ){{0,2}}?(?:drive|driving|steer\w*|swerv\w*) (?:\w+ ){{0,2}}?into "
+          r"(?:the|a) (?:\w+ ){0,2}?(?:wall|tree|river|quarry|lorry|truck|oncoming)\b",
           severity="high"),
     _rule("overdose_taken", "imminence",
           r"(?:took|taken|swallowed|had) (?:a (?:handful|"
