@@ -35,7 +35,7 @@ RULE_WORDS = {
 
 # One paraphrase per category, in words no rule uses: only the learned layer can catch these.
 PARAPHRASES = [
-    ("suicidal_ideation", "Honestly, I'd prefer to simply vanish for good."),
+    ("suicidal_ideation", "Honestly, I'd prefer to simply vanish and stay vanished."),
     ("immediate_danger", "I've been squirrelling capsules into a shoebox for weeks."),
     ("immediate_danger", "I handed my guitar and records to my nephew, I won't be needing them."),
     (
@@ -183,12 +183,32 @@ OLDER_PEOPLES_WORDS = [
     ("Nobody has bathed me since Easter.", "neglect"),
     ("The carers never give me my insulin on time.", "neglect"),
 ]
+CLINICAL_WORDS = [
+    ("It'd be a mercy if the cancer took me before winter.", "passive_wish"),
+    ("I'm such a drain on my daughter, honestly.", "passive_wish"),
+    ("Without me they'd get their lives back.", "passive_wish"),
+    ("Some nights I think I'll just check out permanently.", "active_ideation"),
+    ("I swallowed the weedkiller hoping it would finish me.", "attempt"),
+    (
+        "There's morphine in the cabinet at work and I know exactly what would do it.",
+        "means_access",
+    ),
+    ("I left a note for my son saying it isn't his fault.", "preparatory"),
+    (
+        "The letters are in the drawer, to be opened if anything happens to me tonight.",
+        "preparatory",
+    ),
+    ("There won't be any tomorrow for me, so it doesn't matter.", "imminence"),
+    ("I know exactly what I'm going to do to that landlord.", "harm_intent"),
+    ("I'm ready to do my stepdad in.", "harm_intent"),
+    ("He's getting properly hurt tonight.", "harm_intent"),
+]
 
 
 @pytest.mark.parametrize(
-    ("text", "kind"), LEARNERS_GRAMMAR + YOUNG_PEOPLES_WORDS + OLDER_PEOPLES_WORDS
+    ("text", "kind"), LEARNERS_GRAMMAR + YOUNG_PEOPLES_WORDS + OLDER_PEOPLES_WORDS + CLINICAL_WORDS
 )
-def test_plain_forms_in_learners_young_or_older_peoples_words_are_read_by_the_rules(
+def test_plain_forms_in_learners_young_older_or_clinical_populations_words_are_read_by_the_rules(
     text: str, kind: str
 ) -> None:
     assert kind in {m.kind for m in rules_only().scan(text)}
@@ -211,6 +231,12 @@ def test_plain_forms_in_learners_young_or_older_peoples_words_are_read_by_the_ru
         "I almost drove into a wall when the tyre burst.",
         "We threw a rope over the beam to lift the engine out.",
         "They don't give me my tablets until the doctor signs it.",
+        "This commute does my head in.",
+        "We checked out early because the hotel was noisy.",
+        "My son got hurt this week at football.",
+        "The stairs will do my mum in, she's eighty.",
+        "My solicitor is applying for a non-molestation order.",
+        "I did an overdose awareness course at the hostel.",
     ],
 )
 def test_the_same_words_in_ordinary_talk_stay_out_of_the_rules(text: str) -> None:

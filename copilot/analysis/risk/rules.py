@@ -58,7 +58,9 @@ RULES: tuple[Rule, ...] = (
           rf"the (?:pills|tablets|lot))|end my life|"
           rf"drive off|jump)\b.{{0,40}}\b{SOON}|{SOON}.{{0,30}}\b(?:kill {SELF}|end it all|"
           rf"drive off|jump off|do it)|\bdo it (?:tonight|right now|today|after this)|"
-          r"\bplease dont send (?:anyone|anybody|the police|an ambulance|help)\b"),
+          r"\bplease dont send (?:anyone|anybody|the police|an ambulance|help)\b|"
+          r"\b(?:therell|there will|there wont|there will not) be (?:no|any) (?:monday|tuesday|"
+          r"wednesday|thursday|friday|saturday|sunday|tomorrow|next week|weekend) for me\b"),
     _rule("means_at_hand", "means_access",
           r"(?:(?:have|got|saved|saved up|bought|stockpil\w*|hoard\w*|collect\w*)\b.{0,25}\b"
           r"(?:pills|tablets|rope|gun|blade|razor)s?\b.{0,40}\b(?:do it|take them|tonight|use)|"
@@ -73,7 +75,9 @@ RULES: tuple[Rule, ...] = (
           r"\w+ine|\w+am)\b.{0,30}\binstead of taking (?:it|them)\b"
           r"(?! (?:easy|slow|out|off|back|home|up|on|in|with|to|over|away|apart|for)\b)|"
           r"\b(?:pills|tablets|meds|prescriptions?|sleepers)\b.{0,20}\bfrom (?:two|three|four|"
-          r"several|a few|different) (?:different )?(?:pharmacies|chemists|doctors|gps)\b"),
+          r"several|a few|different) (?:different )?(?:pharmacies|chemists|doctors|gps)\b|"
+          r"\b(?:ampoules?|vials?|pills|tablets|insulin|morphine|stock)\b.{0,60}\bi know "
+          r"(?:exactly )?what (?:would|will|could) do it\b"),
     _rule("afraid_of_self", "imminence",
           rf"\b(?:scared|afraid|frightened|terrified) (?:of )?what (?:ill|i will|i might|i could|"
           rf"id) do\b.{{0,40}}(?:\b{SOON}|when i get home|the (?:minute|moment|second))"),
@@ -116,7 +120,8 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:took|taken|swallowed) too (?:much|many) (?:of )?(?:my |the |her |his )?"
           r"(?:\w+ )?(?:pills|tablets|paracetamol|medicine|medication|meds|insulin)\b"),
     _rule("overdose_thoughts", "method",
-          r"\boverdos\w*\b(?! on (?:chocolate|sugar|coffee|caffeine|cake|sweets|tv|netflix))"),
+          r"\boverdos\w*\b(?! on (?:chocolate|sugar|coffee|caffeine|cake|sweets|tv|netflix))"
+          r"(?! (?:awareness|prevention|training|response|kits?)\b)"),
     _rule("threat_now", "abuse",
           r"(?:(?:outside|at) (?:my|the) (?:flat|house|door|home|work)|coming (?:over|round|here) "
           r"tonight|right now|threatening me).{0,40}\b(?:kill|hurt|stab|shoot)\w* (?:me|us)|"
@@ -128,7 +133,10 @@ RULES: tuple[Rule, ...] = (
           rf"\b(?:tried|attempted|tried before|try) to (?:kill {SELF}|end (?:my|his|her) (?:own )?"
           rf"life|take (?:my|his|her) (?:own )?life|hang {SELF}|drown {SELF}|gas {SELF})|"
           r"\battempted suicide\b|\bsuicide attempts?\b|\battempts? on (?:my|his|her) (?:own )?"
-          r"life\b|\b(?:took|taken|had) an overdose\b|\bhad my stomach pumped\b"),
+          r"life\b|\b(?:took|taken|had) an overdose\b|\bhad my stomach pumped\b|"
+          r"\b(?:drank|drunk|swallowed|took|taken|injected|ate)\b.{0,40}\b(?:meaning|meant|"
+          r"wanting|hoping|trying) (?:for )?(?:it|them|that) (?:to|would|will|might) "
+          r"(?:finish|kill) me\b"),
     _rule("preparation", "preparatory",
           r"\b(?:wrote|written|writing|left) (?:a |my |the )?(?:suicide )?(?:note|goodbye "
           r"(?:letters?|cards?|messages?))\b|\bgiv(?:e|en|ing) (?:all )?(?:my (?:\w+ )?(?:stuff|"
@@ -143,7 +151,10 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:written|wrote|writing|planned|planning|chose|picked) (?:my own|the) "
           r"(?:eulogy|funeral)\b|"
           r"\bmy own (?:eulogy|funeral)\b|"
-          r"\bbecause i wont (?:be (?:able to look after|around|here)|need)\b"),
+          r"\bbecause i wont (?:be (?:able to look after|around|here)|need)\b|"
+          r"\b(?:letters?|notes?)\b.{0,60}\b(?:it )?(?:wasnt|was not|isnt|is not) (?:her|his|"
+          r"their|your|anyones) fault\b|\b(?:letters?|notes?)\b.{0,60}\bif (?:anything|"
+          r"something) (?:happens|should happen) to me (?:this|tonight|tomorrow)\b"),
     _rule("intent_stated", "intent",
           rf"\b(?:im going to|im gonna|i will|ill|ive decided to|i intend to|i mean to)\s+"
           rf"(?:\w+ )?(?:kill {SELF}|end (?:it|my life|things)|take my (?:own )?life|do it)\b",
@@ -177,6 +188,8 @@ RULES: tuple[Rule, ...] = (
           rf"\bsuicid\w*\b(?! (?:prevention|awareness|helpline|hotline))|"
           rf"\bend(?:ing)? (?:it|everything)\b(?! with)|\bunaliv\w* (?:{SELF}|me)\b|"
           r"\b(?:took|take|taking|takes|taken) the (?:quick|cowards) way out\b(?! of)|"
+          r"\b(?:if i|ill|i will|id|i could|im going to|gonna|i might|just) check(?:ed)? out "
+          r"(?:for good|permanently)\b|"
           r"(?:^|\b(?:lol|literally|just|gonna|wanna|lowkey|ngl|actually|ill|about to|finna) )kms\b"
           r"(?! (?:on|per|away|from|to|an?|of)\b)"),
     _rule("want_to_die", "passive_wish",
@@ -191,6 +204,7 @@ RULES: tuple[Rule, ...] = (
           r"\blet (?:it|the (?:cancer|illness|disease)|death) take me\b|"
           r"\b(?:god|lord|jesus|allah)\b.{0,20}\b(?:call|calls|take|takes) me home\b|"
           r"\bpray\w*\b.{0,30}\bcalls? me home\b|"
+          r"\ba mercy if (?:\w+ ){0,8}?(?:took|take|takes) me\b|"
           r"\b(?:want to|wanna|wish i could|just want to|id rather) (?:stop|cease to) exist\b|"
           r"\b(?:im|i am) (?:so )?done existing\b|\bcant exist (?:anymore|after this|like this)\b",
           exclude=r"rather die than (?!live|go on|carry on|be here)"),
@@ -212,7 +226,10 @@ RULES: tuple[Rule, ...] = (
           r"(?:everyone|everybody|them|my)|\bim (?:just )?a burden\b|\bworry about me much longer"
           r"\b|\bnotice if i (?:disappeared|was gone|died)\b|\bdisappear forever\b|"
           r"\brelieved if i (?:went|was gone|were gone|died|wasnt here|disappeared)\b|"
-          r"\bim (?:just )?dead weight\b"),
+          r"\bim (?:just )?dead weight\b|"
+          r"\b(?:im|i am) (?:just )?(?:a|such a) (?:load|weight|drain) on (?:them|everyone|"
+          r"everybody|you all|my \w+)\b|"
+          r"\bwithout me\b.{0,20}\b(?:have|get) (?:his|her|their|our) (?:life|lives) back\b"),
     _rule("death_wish", "passive_wish",
           r"\b(?:wants?|wanted|wish(?:es)?|wished|rather|relief|"
           r"easier|better|hope|hoping|pray|praying|"
@@ -261,6 +278,13 @@ RULES: tuple[Rule, ...] = (
           rf"stab|stabbing|shoot|shooting|strangle|strangling|punch|punching|beat|beating|burn|"
           rf"pushing|push|run|running) (?:{OTHER}|his house|up (?:his|her|the))\b",
           exclude=r"(?:going to|gonna) (?:kill|murder) me\b"),
+    _rule("settling_a_score", "harm_intent",
+          r"\b(?:meant|going|gonna|wanted|want|ready) to do (?:him|her|them|that \w+|my "
+          r"(?!head\b)\w+) in\b|"
+          r"\bknow exactly what (?:im|i am) (?:going to|gonna) do to (?:him|her|them|that \w+|"
+          r"my \w+)\b|"
+          r"\b(?:getting|gonna get|going to get) (?:properly )?hurt (?:this|tonight|tomorrow|"
+          r"next|when i)\b"),
     _rule("violent_urge", "harm_thought",
           r"\bsnap and hurt\b|\bhurt (?:someone|somebody|anyone|people|the baby|my (?:kids|baby|"
           r"son|daughter))\b|\bshoot (?:up )?(?:the place|people)\b|\bkill (?:him|her) if\b|"
@@ -294,7 +318,7 @@ RULES: tuple[Rule, ...] = (
     _rule("sexual_abuse", "abuse",
           r"\b(?:touch(?:ed)? me|molest\w*|rap(?:e|ed)\b|sexual(?:ly)? (?:abus|assault)\w*|"
           r"forced (?:me|himself|herself) (?:to have sex|on me)|forced himself on)",
-          exclude=r"\boilseed rape\b|\b(?:over|across|through) the rape\b|"
+          exclude=r"\boilseed rape\b|\bnon ?-?molestation\b|\b(?:over|across|through) the rape\b|"
           r"\brape (?:field|crop)s?\b",
           severity="high"),
     _rule("control", "abuse",
