@@ -44,11 +44,12 @@ def test_a_quiet_speakers_finals_are_due_before_their_audio_leaves_the_ring() ->
 
 
 def test_a_final_is_due_once_it_ended_max_wait_ago_however_little_speech_gathered() -> None:
-    waiting = RevisionQueue()  # the live defaults: 27 s of speech, or 18 s after the oldest
+    waiting = RevisionQueue()  # the live defaults: 27 s of speech, or 24 s after the oldest
     waiting.add(Final(1, 30.0, 36.0))
     waiting.add(Final(4, 45.0, 47.5))
-    assert not waiting.due(now=53.9)  # 8.5 s of speech; the oldest ended 17.9 s ago
-    assert waiting.due(now=54.0)  # its revision can still reach the therapist within 30 s
+    assert not waiting.due(now=59.9)  # 8.5 s of speech; the oldest ended 23.9 s ago
+    assert waiting.due(now=60.0)  # its revision can still reach the therapist within 30 s
+    assert [f.seq for f in waiting.take(now=60.0)] == [1, 4]  # both ended 8 s ago or more
 
 
 def test_the_window_reaches_back_over_revised_finals_for_its_context() -> None:
@@ -63,6 +64,26 @@ def test_the_window_reaches_back_over_revised_finals_for_its_context() -> None:
     # 5 s of its own, then back over 8 s and 8 s of revised speech: 21 s, enough.
     assert waiting.context_start(later, kept_from=0.0) == 10.0
     assert waiting.context_start(later, kept_from=12.0) == 25.0  # not before the ring's audio
+
+
+def test_the_newest_finals_wait_to_be_heard_after_the_ones_revised() -> None:
+    waiting = RevisionQueue(speech_s=27.0, wait_s=24.0, ahead_s=8.0)
+    for seq, (start, end) in enumerate([(0.0, 4.0), (10.0, 14.0), (16.0, 19.0), (22.0, 25.0)]):
+        waiting.add(Final(seq, start, end))
+    assert not waiting.due(now=27.9) and waiting.due(now=28.0)  # the oldest ended 24 s ago
+    taken = waiting.take(now=28.0)
+    assert [f.seq for f in taken] == [0, 1, 2]  # the last ended 3 s ago: it stays
+    assert waiting.window_end(taken) == 25.0  # and is heard after them
+    assert [f.seq for f in waiting.take()] == [3]  # at the end of the session, every final
+    assert waiting.finals == []
+
+
+def test_a_final_overdue_alone_is_taken_even_when_recent_ones_wait() -> None:
+    waiting = RevisionQueue(wait_s=24.0, ahead_s=30.0)  # nothing would ever settle
+    waiting.add(Final(0, 0.0, 3.0))
+    waiting.add(Final(1, 20.0, 26.0))
+    assert waiting.due(now=27.0)
+    assert [f.seq for f in waiting.take(now=27.0)] == [0, 1]
 
 
 def test_words_go_to_the_final_whose_audio_holds_their_midpoint() -> None:

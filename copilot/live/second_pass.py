@@ -29,7 +29,7 @@ class SecondPass:
         self._analysis = shared.analysis
         self._out = shared.out
         self._waiting: dict[Role, RevisionQueue] = {}
-        self._jobs: queue.Queue[tuple[Role, list[Final], float] | None] = queue.Queue()
+        self._jobs: queue.Queue[tuple[Role, list[Final], float, float] | None] = queue.Queue()
         self._lock = threading.Lock()
 
     def add(self, role: Role, final: Final) -> None:
@@ -41,7 +41,7 @@ class SecondPass:
         only those that can wait no longer with `overdue_only`)."""
         with self._lock:
             due = [
-                (role, waiting, waiting.take())
+                (role, waiting, waiting.take(float("inf") if everything else now_s))
                 for role, waiting in self._waiting.items()
                 if waiting.finals
                 and (everything or (waiting.overdue(now_s) if overdue_only else waiting.due(now_s)))
@@ -51,11 +51,21 @@ class SecondPass:
                     role,
                     finals,
                     waiting.context_start(finals, self._pumps.by_role[role].ring.kept_from),
+                    self._window_end(role, waiting, finals, everything),
                 )
                 for role, waiting, finals in due
             ]
         for item in jobs:
             self._jobs.put(item)
+
+    def _window_end(
+        self, role: Role, waiting: RevisionQueue, finals: list[Final], everything: bool
+    ) -> float:
+        """After the taken finals, the window hears what the speaker has said since (the
+        finals still waiting and any speech not yet final): words with speech after them read
+        better. At the end of the session, up to the last final."""
+        end = waiting.window_end(finals)
+        return end if everything else max(end, self._pumps.by_role[role].ring.end)
 
     def finish(self) -> None:
         """Every waiting final, then the thread stops after the last window."""
@@ -69,14 +79,14 @@ class SecondPass:
             except Exception as exc:  # the first text stays; the therapist is told
                 self._out.status("error", f"revising the transcript failed: {exc}")
 
-    def _revise(self, role: Role, finals: list[Final], context_from: float) -> None:
-        """Decode the speaker's stretch again as a recording is, after their revised speech
-        before it as context; the finals take its words (the context's are not taken again)."""
+    def _revise(self, role: Role, finals: list[Final], context_from: float, until: float) -> None:
+        """Decode the speaker's stretch again as a recording is, between their revised speech
+        before it and what they said after it; only the finals take its words."""
         pump = self._pumps.by_role[role]
         finals = [f for f in finals if f.start >= pump.ring.kept_from]  # older audio has left
         if not finals:
             return
-        lo, hi = max(context_from, pump.ring.kept_from), finals[-1].end
+        lo, hi = max(context_from, pump.ring.kept_from), until
         call = self._pumps.by_role.get("client")
         other = call.ring.read(lo, hi) if role == "therapist" and call is not None else None
         segments = channel_segments(self.reviser, pump.ring.read(lo, hi), lo, other)
