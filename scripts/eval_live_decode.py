@@ -150,6 +150,7 @@ def second_pass(
                     hi = max(hi, min(now, len(stereo) / SAMPLE_RATE))
                 revise(role, taken, lo, hi, now)
 
+    options = {k: v for k, v in queue_options.items() if k != "to_now"}  # RevisionQueue's own
     arrivals = sorted((at, seq) for seq, at in out_at.items())
     tick = 0.0
     for at, seq in arrivals:
@@ -157,8 +158,9 @@ def second_pass(
             submit(tick)
             tick += MONITOR_EVERY_S
         job = jobs[seq]
-        options = {k: v for k, v in queue_options.items() if k != "to_now"}
-        waiting = queues.setdefault(job.role, RevisionQueue(**options))  # type: ignore[arg-type]
+        if job.role not in queues:
+            queues[job.role] = RevisionQueue(**options)  # type: ignore[arg-type]
+        waiting = queues[job.role]
         waiting.add(Final(seq, job.start, job.start + len(job.audio) / SAMPLE_RATE))
         submit(at)
     submit(len(stereo) / SAMPLE_RATE, everything=True)
