@@ -202,6 +202,9 @@ CLINICAL_WORDS = [
     ("I know exactly what I'm going to do to that landlord.", "harm_intent"),
     ("I'm ready to do my stepdad in.", "harm_intent"),
     ("He's getting properly hurt tonight.", "harm_intent"),
+    ("I sit up at night googling, um, methods, and then I wipe it all.", "method"),
+    ("I keep going over it in my head, the when and the where.", "plan"),
+    ("She leaves the toddler screaming in his cot for hours.", "neglect"),
 ]
 
 
@@ -237,6 +240,9 @@ def test_plain_forms_in_learners_young_older_or_clinical_populations_words_are_r
         "The stairs will do my mum in, she's eighty.",
         "My solicitor is applying for a non-molestation order.",
         "I did an overdose awareness course at the hostel.",
+        "I've been researching ways to cut our energy bill.",
+        "We planned the how and the when of the office move.",
+        "Mum left the baby with her sister for the day.",
     ],
 )
 def test_the_same_words_in_ordinary_talk_stay_out_of_the_rules(text: str) -> None:

@@ -91,7 +91,11 @@ RULES: tuple[Rule, ...] = (
           r"rope|hanging)|how many (?:pills|tablets)"
           r" (?:it would take|would kill)|standing on (?:the|a) (?:bridge|ledge|edge|roof)|"
           r"\btonight is the night\b|\balready (?:took|taken|swallowed)\b|"
-          r"\bwhich trains? (?:dont|doesnt|do not|does not) stop\b",
+          r"\bwhich trains? (?:dont|doesnt|do not|does not) stop\b|"
+          # searching at night for "ways", the purpose left unsaid
+          r"\b(?:researching|googling|looking up|searching|reading up on),? "
+          r"(?:like,? |um,? |uh,? )?(?:ways|methods)(?:,|\.|$)"
+          r"(?! (?:like,? )?(?:to|of|for) (?!die|end|kill|do it))",
           severity="high"),
     _rule("method_in_hand", "method",
           r"(?:^|\b(?:i|im|ive|id|and|then|just) )(?:just |still |then )?(?:had|held|put|holding|"
@@ -163,7 +167,9 @@ RULES: tuple[Rule, ...] = (
     _rule("plan_made", "plan",
           r"\b(?:planned|planning|plan) (?:how|when|where) (?:to|i(?:ll| will| would)?) "
           r"(?:kill|end|do it)|\bplanned (?:my|it) (?:suicide|death|for)\b|"
-          r"\b(?:picked|chosen|set) (?:a|the) (?:date|day|spot|place) (?:to|for|when)\b"),
+          r"\b(?:picked|chosen|set) (?:a|the) (?:date|day|spot|place) (?:to|for|when)\b|"
+          r"\bgo(?:es|ing)? (?:through|over) it,? (?:in my head,? |again,? )?(?:all,? )?"
+          r"the (?:how|when|where) and the (?:how|when|where)\b"),
     _rule("intrusive", "intrusive_thought",
           r"\b(?:thoughts?|images?|pictures?|flash(?:es)?|visions?|urges?)\b.{0,40}\b(?:hurt\w*|"
           r"harm\w*|drop\w*|drown\w*|smother\w*|suffocat\w*|stab\w*|shak\w*|throw\w*)\b.{0,20}"
@@ -339,7 +345,10 @@ RULES: tuple[Rule, ...] = (
           r"my (?:tablets|medication|meds|pills|insulin)\b(?!.{0,20}\b(?:until|till|without|"
           r"before|unless)\b)|\b(?:dont|doesnt|does not|do not|never|wont) (?:give|gives) "
           r"(?:him|her|them|the (?:kids|children|baby)) (?:any |enough )?food\b|"
-          r"\block(?:s|ed|ing)? (?:the|all the) food (?:away|up|in)\b"),
+          r"\block(?:s|ed|ing)? (?:the|all the) food (?:away|up|in)\b|"
+          r"\b(?:leaves?|left|leaving) (?:the|my|our|her|his) (?:baby|toddler|little one|kids|"
+          r"children) (?:crying|screaming|alone|on (?:his|her|their) own)\b.{0,20}"
+          r"\b(?:for hours|all day|all night|for days)\b"),
 )
 # fmt: on
 
