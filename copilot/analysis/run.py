@@ -46,10 +46,12 @@ def analyse_session(
     *,
     settings: Settings,
     prosody_readings: list[ProsodyReading] | Future[list[ProsodyReading]] | None = None,
+    risk_flags: list[RiskFlag] | None = None,
 ) -> Analysed:
     """Analyse a stored transcript. Prosody comes from the recording, or from the live session
     that measured it as it went, or from the file's audio being measured meanwhile
-    (`prosody_readings`, the readings or their future)."""
+    (`prosody_readings`, the readings or their future). `risk_flags`: the transcript's flags,
+    when they were read as it was transcribed."""
     session = store.get(session_id)
     utterances = store.transcript.utterances(session_id)
     end = max((u.end for u in utterances), default=0.0)
@@ -59,7 +61,7 @@ def analyse_session(
     store.analyses.save_analysis(
         session_id, "metrics", Provenance(engine="local-metrics"), found_metrics
     )
-    flags = flag_utterances(utterances)
+    flags = flag_utterances(utterances) if risk_flags is None else risk_flags
     risk_provenance = Provenance(engine=RISK_ENGINE, model=risk_model_id())
     store.analyses.save_analysis(session_id, "risk_flags", risk_provenance, flags)
     emotion = registry().emotion(settings.emotion_engine)
