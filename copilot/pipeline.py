@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from copilot.analysis import prosody
-from copilot.analysis.risk import default_detector
+from copilot.analysis.ahead import TextAhead
 from copilot.analysis.run import Analysed, analyse_session
 from copilot.audio.decoded import DecodedMono
 from copilot.audio.features import SpanAcoustics, measure, span
@@ -24,7 +24,7 @@ from copilot.audio.files import SAMPLE_RATE, AudioInfo, Chunk, iter_chunks, prob
 from copilot.diarization import roles, speaker_embedding, voices
 from copilot.diarization.ahead import VectorsAhead
 from copilot.diarization.by_channel import channel_segments
-from copilot.domain import ProsodyReading, RiskFlag, Role, Session, SessionSource, Utterance
+from copilot.domain import ProsodyReading, Role, Session, SessionSource, Utterance
 from copilot.errors import ChannelSpecError, CopilotError
 from copilot.plugins import registry
 from copilot.settings import Settings
@@ -172,7 +172,8 @@ def _run(
                 options.names,
                 settings=options.settings,
                 prosody_readings=pool.submit(lambda: heard.prosody(utterances) or []),
-                risk_flags=heard.risk_flags(),
+                risk_flags=None if heard.text is None else heard.text.risk_flags(),
+                behaviour_codes=None if heard.text is None else heard.text.behaviour_codes(),
             )
     except CopilotError:
         # The recording is still there to analyse again: keep nothing half-written.
@@ -191,11 +192,10 @@ def stereo_rule(roles: Sequence[Role]) -> str:
 
 class Heard:
     """What later steps need of the decoded audio, taken chunk by chunk as it is transcribed:
-    for stereo (its roles are known) the client's acoustics at once, and the risk flags of each
-    chunk's utterances read on a thread of their own meanwhile; for mono, the whole recording
-    (16-bit, packed) for prosody once the speakers are found, and the voice vectors of the
-    speaker windows, worked out meanwhile (mono's utterances are cut again by speaker, so its
-    text is read after)."""
+    for stereo (its roles are known) the client's acoustics at once, and the text's risk flags
+    and behaviour codes read meanwhile (`TextAhead`); for mono, the whole recording (16-bit,
+    packed) for prosody once the speakers are found, and the voice vectors of the speaker
+    windows, worked out meanwhile."""
 
     def __init__(self, roles: Sequence[Role] | None, whole: bool):
         self.roles, self.whole = roles, whole
@@ -205,14 +205,7 @@ class Heard:
             None if self.mono is None else VectorsAhead(self.mono, speaker_embedding.bundled(1))
         )
         self._acoustics: dict[int, SpanAcoustics] = {}
-        # A flag reads its own utterance alone, so flags read chunk by chunk are the ones the
-        # whole transcript gives; one thread, beside the transcription.
-        self._risk = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="risk")
-            if roles is not None and whole
-            else None
-        )
-        self._flags: list[Future[list[RiskFlag]]] = []
+        self.text = TextAhead() if roles is not None and whole else None
 
     def take(self, chunk: Chunk, utterances: Sequence[Utterance]) -> None:
         if self.mono is not None and self.ahead is not None:
@@ -224,15 +217,8 @@ class Heard:
                 if u.role == "client" and u.channel is not None:
                     audio = chunk.samples[:, u.channel]
                     self._acoustics[u.seq] = measure(span(audio, u.start, u.end, chunk.start_s))
-            if self._risk is not None and utterances:
-                found = list(utterances)
-                self._flags.append(self._risk.submit(lambda: default_detector().flag(found)))
-
-    def risk_flags(self) -> list[RiskFlag] | None:
-        """The flags read as the chunks came; None when they were not (mono, a resumed run)."""
-        if self._risk is None:
-            return None
-        return [flag for future in self._flags for flag in future.result()]
+            if self.text is not None:
+                self.text.add(utterances)
 
     def prosody(self, utterances: list[Utterance]) -> list[ProsodyReading] | None:
         """Prosody of the client's utterances; None when the audio was not all heard here."""
@@ -249,8 +235,8 @@ class Heard:
     def close(self) -> None:
         if self.ahead is not None:
             self.ahead.close()
-        if self._risk is not None:
-            self._risk.shutdown(cancel_futures=True)
+        if self.text is not None:
+            self.text.close()
 
 
 def transcribe_into(

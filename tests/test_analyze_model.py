@@ -9,7 +9,8 @@ import pytest
 from dialogues import SHORT, render, role_text, silence
 from markupsafe import escape
 
-from copilot.analysis import run
+from copilot.analysis import behaviour, run
+from copilot.analysis.behaviour import code_utterances, default_coder
 from copilot.analysis.risk import flag_utterances
 from copilot.cli import main
 from copilot.domain import SessionExport
@@ -147,20 +148,23 @@ RISKY = [
 ]
 
 
-def test_stereo_risk_flags_read_chunk_by_chunk_are_the_whole_transcripts(
+def test_stereo_text_read_chunk_by_chunk_is_what_the_whole_transcript_gives(
     tmp_path: Path, espeak: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Flags are read as each chunk is transcribed, not from the whole transcript after it;
-    they are the flags the whole stored transcript gives."""
+    """Risk flags and behaviour codes are read as each chunk is transcribed, not from the
+    whole transcript after it; they are the ones the whole stored transcript gives."""
     path, _reference = render(tmp_path, RISKY, "risky")
 
-    def read_again(utterances: object) -> None:
-        raise AssertionError("the whole transcript was read for risk again")
+    def read_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole transcript was read again")
 
     monkeypatch.setattr(run, "flag_utterances", read_again)
+    monkeypatch.setattr(behaviour, "code_utterances", read_again)
     store = SessionStore()
     result = analyze_file(path, AnalyzeOptions(chunk_s=10.0), store)
     stored = store.transcript.utterances(result.export.session.id)
     assert max(u.start for u in stored) > 10.0  # more than one chunk
     assert {f.kind for f in result.export.risk_flags} >= {"active_ideation"}
     assert result.export.risk_flags == flag_utterances(stored)
+    codes = result.export.therapist_behaviour
+    assert len(codes) == 2 and codes == code_utterances(default_coder(), stored)

@@ -47,11 +47,12 @@ def analyse_session(
     settings: Settings,
     prosody_readings: list[ProsodyReading] | Future[list[ProsodyReading]] | None = None,
     risk_flags: list[RiskFlag] | None = None,
+    behaviour_codes: list[BehaviourCode] | None = None,
 ) -> Analysed:
     """Analyse a stored transcript. Prosody comes from the recording, or from the live session
     that measured it as it went, or from the file's audio being measured meanwhile
-    (`prosody_readings`, the readings or their future). `risk_flags`: the transcript's flags,
-    when they were read as it was transcribed."""
+    (`prosody_readings`, the readings or their future). `risk_flags`, `behaviour_codes`: the
+    transcript's, when they were read as it was transcribed."""
     session = store.get(session_id)
     utterances = store.transcript.utterances(session_id)
     end = max((u.end for u in utterances), default=0.0)
@@ -67,7 +68,7 @@ def analyse_session(
     emotion = registry().emotion(settings.emotion_engine)
     readings = emotion.read(utterances)
     store.analyses.save_analysis(session_id, "emotions", emotion.provenance(), readings)
-    behaviour_notice = code_behaviour(store, session_id, utterances)
+    behaviour_notice = code_behaviour(store, session_id, utterances, behaviour_codes)
     if isinstance(prosody_readings, Future):
         prosody_readings = prosody_readings.result()
     voice = prosody_readings or []
@@ -83,16 +84,23 @@ def analyse_session(
     return result
 
 
-def code_behaviour(store: SessionStore, session_id: str, utterances: list[Utterance]) -> str | None:
-    """The therapist's behaviours, stored as their own analysis (private: see domain). A model
-    that cannot load costs these codes only, said in one line, not the session's analysis."""
+def code_behaviour(
+    store: SessionStore,
+    session_id: str,
+    utterances: list[Utterance],
+    codes: list[BehaviourCode] | None = None,
+) -> str | None:
+    """The therapist's behaviours (`codes`, or coded now), stored as their own analysis
+    (private: see domain). A model that cannot load costs these codes only, said in one line,
+    not the session's analysis."""
     from copilot.analysis.behaviour import code_utterances, default_coder
 
     try:
         coder = default_coder()
     except (ModelError, DependencyMissing) as exc:
         return f"therapist behaviour codes did not arrive: {exc}"
-    codes = code_utterances(coder, utterances)
+    if codes is None:
+        codes = code_utterances(coder, utterances)
     provenance = Provenance(engine="local-behaviour", model=coder.model_id)
     store.analyses.save_analysis(session_id, BEHAVIOUR_KIND, provenance, codes)
     return None
