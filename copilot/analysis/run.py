@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,13 +62,17 @@ def analyse_session(
     store.analyses.save_analysis(
         session_id, "metrics", Provenance(engine="local-metrics"), found_metrics
     )
-    flags = flag_utterances(utterances) if risk_flags is None else risk_flags
+    # The risk flags are read on a thread of their own while emotions and behaviours are read
+    # here: each reader keeps to one core, and transcription has left both free.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="risk") as pool:
+        flagged = pool.submit(flag_utterances, utterances) if risk_flags is None else None
+        emotion = registry().emotion(settings.emotion_engine)
+        readings = emotion.read(utterances)
+        behaviour_notice = code_behaviour(store, session_id, utterances, behaviour_codes)
+        flags = flagged.result() if flagged is not None else risk_flags or []
     risk_provenance = Provenance(engine=RISK_ENGINE, model=risk_model_id())
     store.analyses.save_analysis(session_id, "risk_flags", risk_provenance, flags)
-    emotion = registry().emotion(settings.emotion_engine)
-    readings = emotion.read(utterances)
     store.analyses.save_analysis(session_id, "emotions", emotion.provenance(), readings)
-    behaviour_notice = code_behaviour(store, session_id, utterances, behaviour_codes)
     if isinstance(prosody_readings, Future):
         prosody_readings = prosody_readings.result()
     voice = prosody_readings or []
