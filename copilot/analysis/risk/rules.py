@@ -346,7 +346,7 @@ RULES: tuple[Rule, ...] = (
           r"before|unless)\b)|\b(?:dont|doesnt|does not|do not|never|wont) (?:give|gives) "
           r"(?:him|her|them|the (?:kids|children|baby)) (?:any |enough )?food\b|"
           r"\block(?:s|ed|ing)? (?:the|all the) food (?:away|up|in)\b|"
-          r"\b(?:leaves?|left|leaving) (?:the|my|our|her|his) (?:baby|toddler|little one|kids|"
+          r"\b(?:leaves?|left|leaving) (?:the|my|our|her|his) (?:baby|toddler|kids|"
           r"children) (?:crying|screaming|alone|on (?:his|her|their) own)\b.{0,20}"
           r"\b(?:for hours|all day|all night|for days)\b"),
 )
