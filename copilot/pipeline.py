@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 
 from copilot.analysis import prosody
-from copilot.analysis.ahead import TextAhead
 from copilot.analysis.run import Analysed, analyse_session
 from copilot.audio.decoded import DecodedMono
 from copilot.audio.features import SpanAcoustics, measure, span
@@ -172,8 +171,6 @@ def _run(
                 options.names,
                 settings=options.settings,
                 prosody_readings=pool.submit(lambda: heard.prosody(utterances) or []),
-                risk_flags=None if heard.text is None else heard.text.risk_flags(),
-                behaviour_codes=None if heard.text is None else heard.text.behaviour_codes(),
             )
     except CopilotError:
         # The recording is still there to analyse again: keep nothing half-written.
@@ -192,10 +189,9 @@ def stereo_rule(roles: Sequence[Role]) -> str:
 
 class Heard:
     """What later steps need of the decoded audio, taken chunk by chunk as it is transcribed:
-    for stereo (its roles are known) the client's acoustics at once, and the text's risk flags
-    and behaviour codes read meanwhile (`TextAhead`); for mono, the whole recording (16-bit,
-    packed) for prosody once the speakers are found, and the voice vectors of the speaker
-    windows, worked out meanwhile."""
+    the client's acoustics at once for stereo (its roles are known); for mono, the whole
+    recording (16-bit, packed) for prosody once the speakers are found, and the voice vectors
+    of the speaker windows, worked out meanwhile."""
 
     def __init__(self, roles: Sequence[Role] | None, whole: bool):
         self.roles, self.whole = roles, whole
@@ -205,7 +201,6 @@ class Heard:
             None if self.mono is None else VectorsAhead(self.mono, speaker_embedding.bundled(1))
         )
         self._acoustics: dict[int, SpanAcoustics] = {}
-        self.text = TextAhead() if roles is not None and whole else None
 
     def take(self, chunk: Chunk, utterances: Sequence[Utterance]) -> None:
         if self.mono is not None and self.ahead is not None:
@@ -217,8 +212,6 @@ class Heard:
                 if u.role == "client" and u.channel is not None:
                     audio = chunk.samples[:, u.channel]
                     self._acoustics[u.seq] = measure(span(audio, u.start, u.end, chunk.start_s))
-            if self.text is not None:
-                self.text.add(utterances)
 
     def prosody(self, utterances: list[Utterance]) -> list[ProsodyReading] | None:
         """Prosody of the client's utterances; None when the audio was not all heard here."""
@@ -235,8 +228,6 @@ class Heard:
     def close(self) -> None:
         if self.ahead is not None:
             self.ahead.close()
-        if self.text is not None:
-            self.text.close()
 
 
 def transcribe_into(

@@ -9,13 +9,9 @@ import pytest
 from dialogues import SHORT, render, role_text, silence
 from markupsafe import escape
 
-from copilot.analysis import behaviour, run
-from copilot.analysis.behaviour import code_utterances, default_coder
-from copilot.analysis.risk import flag_utterances
 from copilot.cli import main
 from copilot.domain import SessionExport
 from copilot.evaluation import speaker_accuracy, wer
-from copilot.pipeline import AnalyzeOptions, analyze_file
 from copilot.storage import SessionStore
 
 pytestmark = pytest.mark.model
@@ -138,33 +134,3 @@ def test_two_speakers_known_skips_the_one_voice_verdict(
         verdicts.append(SessionExport.model_validate_json(out_json.read_text()).session.diarization)
     assert verdicts[0] and "one voice" in verdicts[0]
     assert verdicts[1] and "questions" in verdicts[1]
-
-
-RISKY = [
-    ("therapist", "How have things been since last week?"),
-    ("client", "Honestly, I have been thinking about killing myself most nights."),
-    ("therapist", "Thank you for telling me. Can you tell me more about that?"),
-    ("client", "I have saved up my pills and I keep taking them out to look at them."),
-]
-
-
-def test_stereo_text_read_chunk_by_chunk_is_what_the_whole_transcript_gives(
-    tmp_path: Path, espeak: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Risk flags and behaviour codes are read as each chunk is transcribed, not from the
-    whole transcript after it; they are the ones the whole stored transcript gives."""
-    path, _reference = render(tmp_path, RISKY, "risky")
-
-    def read_again(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the whole transcript was read again")
-
-    monkeypatch.setattr(run, "flag_utterances", read_again)
-    monkeypatch.setattr(behaviour, "code_utterances", read_again)
-    store = SessionStore()
-    result = analyze_file(path, AnalyzeOptions(chunk_s=10.0), store)
-    stored = store.transcript.utterances(result.export.session.id)
-    assert max(u.start for u in stored) > 10.0  # more than one chunk
-    assert {f.kind for f in result.export.risk_flags} >= {"active_ideation"}
-    assert result.export.risk_flags == flag_utterances(stored)
-    codes = result.export.therapist_behaviour
-    assert len(codes) == 2 and codes == code_utterances(default_coder(), stored)

@@ -19,7 +19,7 @@ import json
 import math
 import re
 import tomllib
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -246,17 +246,10 @@ def client_before(utterances: Sequence[Utterance], index: int) -> str | None:
     return " ".join(pieces) or None
 
 
-def code_utterances(
-    coder: BehaviourCoder, utterances: Sequence[Utterance], only: Collection[int] | None = None
-) -> list[BehaviourCode]:
-    """One code per therapist utterance (those whose seq is in `only`, when given: the rest are
-    context), read with the client turn before it; in time order."""
+def code_utterances(coder: BehaviourCoder, utterances: Sequence[Utterance]) -> list[BehaviourCode]:
+    """One code per therapist utterance, read with the client turn before it."""
     ordered = sorted(utterances, key=lambda u: (u.start, u.seq))
-    chosen = [
-        (i, u)
-        for i, u in enumerate(ordered)
-        if u.role == "therapist" and u.text.strip() and (only is None or u.seq in only)
-    ]
+    chosen = [(i, u) for i, u in enumerate(ordered) if u.role == "therapist" and u.text.strip()]
     contexts = [client_before(ordered, i) for i, _ in chosen]
     probs = coder.probabilities([u.text for _, u in chosen], contexts)
     out = []

@@ -46,13 +46,10 @@ def analyse_session(
     *,
     settings: Settings,
     prosody_readings: list[ProsodyReading] | Future[list[ProsodyReading]] | None = None,
-    risk_flags: list[RiskFlag] | None = None,
-    behaviour_codes: list[BehaviourCode] | None = None,
 ) -> Analysed:
     """Analyse a stored transcript. Prosody comes from the recording, or from the live session
     that measured it as it went, or from the file's audio being measured meanwhile
-    (`prosody_readings`, the readings or their future). `risk_flags`, `behaviour_codes`: the
-    transcript's, when they were read as it was transcribed."""
+    (`prosody_readings`, the readings or their future)."""
     session = store.get(session_id)
     utterances = store.transcript.utterances(session_id)
     end = max((u.end for u in utterances), default=0.0)
@@ -65,11 +62,11 @@ def analyse_session(
     # The risk flags are read on a thread of their own while emotions and behaviours are read
     # here: each reader keeps to one core, and transcription has left both free.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="risk") as pool:
-        flagged = pool.submit(flag_utterances, utterances) if risk_flags is None else None
+        flagged = pool.submit(flag_utterances, utterances)
         emotion = registry().emotion(settings.emotion_engine)
         readings = emotion.read(utterances)
-        behaviour_notice = code_behaviour(store, session_id, utterances, behaviour_codes)
-        flags = flagged.result() if flagged is not None else risk_flags or []
+        behaviour_notice = code_behaviour(store, session_id, utterances)
+        flags = flagged.result()
     risk_provenance = Provenance(engine=RISK_ENGINE, model=risk_model_id())
     store.analyses.save_analysis(session_id, "risk_flags", risk_provenance, flags)
     store.analyses.save_analysis(session_id, "emotions", emotion.provenance(), readings)
@@ -88,23 +85,16 @@ def analyse_session(
     return result
 
 
-def code_behaviour(
-    store: SessionStore,
-    session_id: str,
-    utterances: list[Utterance],
-    codes: list[BehaviourCode] | None = None,
-) -> str | None:
-    """The therapist's behaviours (`codes`, or coded now), stored as their own analysis
-    (private: see domain). A model that cannot load costs these codes only, said in one line,
-    not the session's analysis."""
+def code_behaviour(store: SessionStore, session_id: str, utterances: list[Utterance]) -> str | None:
+    """The therapist's behaviours, stored as their own analysis (private: see domain). A model
+    that cannot load costs these codes only, said in one line, not the session's analysis."""
     from copilot.analysis.behaviour import code_utterances, default_coder
 
     try:
         coder = default_coder()
     except (ModelError, DependencyMissing) as exc:
         return f"therapist behaviour codes did not arrive: {exc}"
-    if codes is None:
-        codes = code_utterances(coder, utterances)
+    codes = code_utterances(coder, utterances)
     provenance = Provenance(engine="local-behaviour", model=coder.model_id)
     store.analyses.save_analysis(session_id, BEHAVIOUR_KIND, provenance, codes)
     return None
