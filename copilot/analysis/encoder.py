@@ -22,7 +22,7 @@ from copilot.onnx_models import (
     open_tokenizer,
     require_files,
     run_each,
-    verified_bytes,
+    verified,
 )
 
 MODEL_DIR = Path(__file__).with_name("encoder_model")
@@ -56,7 +56,7 @@ class SentenceEncoder:
         what = "sentence encoder"
         model, vocab, meta_file = require_files(path, (MODEL_FILE, TOKENIZER_FILE, META_FILE), what)
         meta = EncoderMeta.model_validate_json(meta_file.read_text(encoding="utf-8"))
-        session = open_session(verified_bytes(model, meta.sha256, what), threads, what)
+        session = open_session(verified(model, meta.sha256, what), threads, what)
         tokenizer = open_tokenizer(vocab, meta.max_tokens, what)
         return cls(path, session, tokenizer, meta)
 

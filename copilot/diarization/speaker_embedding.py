@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from copilot.onnx_models import open_session, require_files, verified_bytes
+from copilot.onnx_models import open_session, require_files, verified
 
 MODEL_DIR = Path(__file__).with_name("speaker_model")
 MODEL_FILE, META_FILE = "model.onnx", "meta.json"
@@ -106,7 +106,7 @@ class SpeakerEncoder:
         what = "speaker encoder"
         model, meta_file = require_files(path, (MODEL_FILE, META_FILE), what)
         meta = SpeakerModelMeta.model_validate_json(meta_file.read_text(encoding="utf-8"))
-        session = open_session(verified_bytes(model, meta.sha256, what), threads, what)
+        session = open_session(verified(model, meta.sha256, what), threads, what)
         return cls(session, meta)
 
     def embed_mels(self, mels: np.ndarray) -> np.ndarray:
