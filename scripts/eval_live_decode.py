@@ -144,11 +144,9 @@ def second_pass(
         for role, waiting in queues.items():
             if waiting.finals and (everything or waiting.due(now)):
                 taken = waiting.take(float("inf") if everything else now)
-                lo = waiting.context_start(taken, max(0.0, now - RING_S))
-                hi = waiting.window_end(taken)
-                if queue_options.get("to_now", 1.0) and not everything:  # as the session does
-                    hi = max(hi, min(now, len(stereo) / SAMPLE_RATE))
-                revise(role, taken, lo, hi, now)
+                to_now = queue_options.get("to_now", 1.0) and not everything  # as the session
+                newest = min(now, len(stereo) / SAMPLE_RATE) if to_now else None
+                revise(role, taken, *waiting.window(taken, max(0.0, now - RING_S), newest), now)
 
     options = {k: v for k, v in queue_options.items() if k != "to_now"}  # RevisionQueue's own
     arrivals = sorted((at, seq) for seq, at in out_at.items())

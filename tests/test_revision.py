@@ -73,7 +73,8 @@ def test_the_newest_finals_wait_to_be_heard_after_the_ones_revised() -> None:
     assert not waiting.due(now=27.9) and waiting.due(now=28.0)  # the oldest ended 24 s ago
     taken = waiting.take(now=28.0)
     assert [f.seq for f in taken] == [0, 1, 2]  # the last ended 3 s ago: it stays
-    assert waiting.window_end(taken) == 25.0  # and is heard after them
+    assert waiting.window(taken, kept_from=0.0, newest=None) == (0.0, 25.0)  # heard after them
+    assert waiting.window(taken, kept_from=0.0, newest=27.5) == (0.0, 27.5)  # and what followed
     assert [f.seq for f in waiting.take()] == [3]  # at the end of the session, every final
     assert waiting.finals == []
 

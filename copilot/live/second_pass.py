@@ -46,26 +46,13 @@ class SecondPass:
                 if waiting.finals
                 and (everything or (waiting.overdue(now_s) if overdue_only else waiting.due(now_s)))
             ]
-            jobs = [
-                (
-                    role,
-                    finals,
-                    waiting.context_start(finals, self._pumps.by_role[role].ring.kept_from),
-                    self._window_end(role, waiting, finals, everything),
-                )
-                for role, waiting, finals in due
-            ]
+            jobs = []
+            for role, waiting, finals in due:
+                ring = self._pumps.by_role[role].ring
+                window = waiting.window(finals, ring.kept_from, None if everything else ring.end)
+                jobs.append((role, finals, *window))
         for item in jobs:
             self._jobs.put(item)
-
-    def _window_end(
-        self, role: Role, waiting: RevisionQueue, finals: list[Final], everything: bool
-    ) -> float:
-        """After the taken finals, the window hears what the speaker has said since (the
-        finals still waiting and any speech not yet final): words with speech after them read
-        better. At the end of the session, up to the last final."""
-        end = waiting.window_end(finals)
-        return end if everything else max(end, self._pumps.by_role[role].ring.end)
 
     def finish(self) -> None:
         """Every waiting final, then the thread stops after the last window."""

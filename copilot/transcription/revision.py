@@ -98,9 +98,14 @@ class RevisionQueue:
         self.done = [*self.done, *taken][-64:]
         return taken
 
-    def window_end(self, taken: Sequence[Final]) -> float:
-        """Where the window for `taken` ends: after the finals still waiting, if any."""
-        return max([taken[-1].end, *(f.end for f in self.finals)])
+    def window(
+        self, taken: Sequence[Final], kept_from: float, newest: float | None
+    ) -> tuple[float, float]:
+        """Where the window for `taken` begins (`context_start`) and ends: after the finals still
+        waiting, and on to the `newest` audio the speaker has given (words with speech after
+        them read better); with `newest` None (the end of the session), at the last final."""
+        end = max([taken[-1].end, *(f.end for f in self.finals)])
+        return self.context_start(taken, kept_from), end if newest is None else max(end, newest)
 
     def context_start(self, taken: Sequence[Final], kept_from: float) -> float:
         """Where the window for `taken` begins: earlier, over finals already revised, until it
