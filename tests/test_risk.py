@@ -104,6 +104,11 @@ def test_negation_is_flagged_and_marked_not_dropped() -> None:
     assert match.severity == "low"
 
 
+def test_a_denied_intent_to_harm_someone_is_flagged_and_marked() -> None:
+    (match,) = scan_text("I've no intention of doing anything to him, I was only venting.")
+    assert match.kind == "harm_intent" and match.negated
+
+
 def test_negation_in_the_learned_layer_alone_is_marked() -> None:
     (match,) = scan_text("I'm not hoarding capsules in a shoebox anymore, honestly.")
     assert match.layer == "learned" and match.negated
@@ -205,6 +210,8 @@ CLINICAL_WORDS = [
     ("I sit up at night googling, um, methods, and then I wipe it all.", "method"),
     ("I keep going over it in my head, the when and the where.", "plan"),
     ("She leaves the toddler screaming in his cot for hours.", "neglect"),
+    ("I've every intention of doing something to my stepdad when he's out.", "harm_intent"),
+    ("At the home nobody turns my dad, and his bed sores are weeping.", "neglect"),
 ]
 
 
@@ -243,6 +250,8 @@ def test_plain_forms_in_learners_young_older_or_clinical_populations_words_are_r
         "I've been researching ways to cut our energy bill.",
         "We planned the how and the when of the office move.",
         "Mum left the baby with her sister for the day.",
+        "I have every intention of doing something to her hair for the wedding.",
+        "The nurses turn him every two hours so he doesn't get pressure sores.",
     ],
 )
 def test_the_same_words_in_ordinary_talk_stay_out_of_the_rules(text: str) -> None:

@@ -287,6 +287,9 @@ RULES: tuple[Rule, ...] = (
     _rule("settling_a_score", "harm_intent",
           r"\b(?:meant|going|gonna|wanted|want|ready) to do (?:him|her|them|that \w+|my "
           r"(?!head\b)\w+) in\b|"
+          r"\bintention of (?:doing|do) (?:anything|something) to (?:him|them|her(?= *(?:[,;:.!?]|"
+          r"$))|my (?:\w+ )?(?:ex|boss|husband|wife|partner|neighbou?r|dad|father|stepdad|"
+          r"brother|sister|son|daughter))\b|"
           r"\bknow exactly what (?:im|i am) (?:going to|gonna) do to (?:him|her|them|that \w+|"
           r"my \w+)\b|"
           r"\b(?:getting|gonna get|going to get) (?:properly )?hurt (?:this|tonight|tomorrow|"
@@ -348,7 +351,11 @@ RULES: tuple[Rule, ...] = (
           r"\block(?:s|ed|ing)? (?:the|all the) food (?:away|up|in)\b|"
           r"\b(?:leaves?|left|leaving) (?:the|my|our|her|his) (?:baby|toddler|kids|"
           r"children) (?:crying|screaming|alone|on (?:his|her|their) own)\b.{0,20}"
-          r"\b(?:for hours|all day|all night|for days)\b"),
+          r"\b(?:for hours|all day|all night|for days)\b|"
+          r"\b(?:nobody|no one|noone|they never|never) (?:turns|turn|moves|repositions) (?:her|him|"
+          r"them|my (?:mum|mom|dad|mother|father|wife|husband))\b.{0,60}\b(?:pressure|bed) ?sores|"
+          r"\b(?:pressure|bed) ?sores\b.{0,60}\b(?:down to the bone|(?:nobody|no one) "
+          r"(?:turns|moves|changes))\b"),
 )
 # fmt: on
 
