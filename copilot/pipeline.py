@@ -29,7 +29,7 @@ from copilot.plugins import registry
 from copilot.settings import Settings
 from copilot.storage.repository import SessionStore
 from copilot.transcription.batched import WindowDecoder, recording_segments
-from copilot.transcription.engine import Transcriber
+from copilot.transcription.engine import Resting, Transcriber
 from copilot.transcription.utterances import to_utterance
 
 Progress = Callable[[float], None]
@@ -139,6 +139,8 @@ def _run(
         transcribe_into(
             store, session_id, path, engine, roles, start_s, options.chunk_s, progress, heard
         )
+        if isinstance(engine, Resting):  # idle until the next recording: its weights go back
+            engine.rest()
         if roles is None:
             diarize_stored(
                 store,
@@ -223,6 +225,7 @@ class Heard:
                 u.seq: measure(mono.span(u.start, u.end))
                 for u in prosody.client_utterances(utterances)
             }
+            mono.clear()  # nothing reads the audio after this: it goes, before the text is read
         return prosody.readings(utterances, self._acoustics)
 
     def close(self) -> None:

@@ -213,3 +213,14 @@ def test_chunks_read_ahead_come_in_order_and_a_decoding_failure_still_stops_the_
     assert next(ahead).start_s == 0.0
     ahead.close()
     assert closed == [True, True, True]
+
+
+def test_the_kept_mono_recording_lets_its_audio_go_when_cleared() -> None:
+    from copilot.audio.decoded import DecodedMono
+    from copilot.audio.files import Chunk
+
+    kept = DecodedMono()
+    kept.add(Chunk(0.0, np.full((32_000, 1), 0.1, np.float32)))
+    assert kept.nbytes > 0 and len(kept.span(0.0, 1.0)) == 16_000
+    kept.clear()
+    assert kept.nbytes == 0 and len(kept.span(0.0, 1.0)) == 0

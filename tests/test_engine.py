@@ -25,3 +25,23 @@ def test_each_slot_has_its_own_engine() -> None:
     main = load_engine("tiny.en", 1)
     assert load_engine("tiny.en", 1) is main
     assert load_engine("tiny.en", 1, slot="second pass") is not main
+
+
+def test_a_resting_engine_lets_its_weights_go_and_reads_the_same_after() -> None:
+    from pathlib import Path
+
+    import numpy as np
+
+    import copilot
+    from copilot.audio.files import read_all
+    from copilot.pipeline import load_engine
+
+    demo = Path(copilot.__file__).parent / "demo" / "demo_session.ogg"
+    clip = np.ascontiguousarray(read_all(demo)[: 16_000 * 12].mean(axis=1), dtype=np.float32)
+    engine = load_engine("tiny.en", 1, slot="resting")
+    before = [s.text for s in engine.transcribe(clip)]
+    engine.rest()
+    assert not engine._whisper.model.model_is_loaded
+    engine.rest()  # resting twice is harmless
+    assert [s.text for s in engine.transcribe(clip)] == before
+    assert engine._whisper.model.model_is_loaded and before

@@ -51,6 +51,11 @@ class DecodedMono:
         """Bytes held for the recording's samples."""
         return sum(len(p.flac) for p in self._parts)
 
+    def clear(self) -> None:
+        """Let the audio go; spans read afterwards are empty."""
+        with self._lock:
+            self._parts, self._open = [], {}
+
     def span(self, start_s: float, end_s: float) -> np.ndarray:
         """The float32 samples in [start_s, end_s) (what of it was decoded)."""
         lo, hi = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from pydantic import BaseModel
@@ -37,6 +37,14 @@ class Transcriber(Protocol):
         """Segments of mono 16 kHz float32 `audio`, times shifted by `offset` seconds.
         `options` override decoding settings (e.g. vad_filter=False for pre-segmented audio)."""
         ...
+
+
+@runtime_checkable
+class Resting(Protocol):
+    """An engine that can let its weights go while it is idle, and takes them back on its next
+    decode (a recording's transcript is complete while its text is still being analysed)."""
+
+    def rest(self) -> None: ...
 
 
 # Settings that keep Whisper from inventing text over silence and from looping. A recording is
@@ -184,6 +192,7 @@ class WhisperEngine:
                 "max_new_tokens", int(np.ceil(seconds * SHORT_TOKENS_PER_S)) + SHORT_TOKENS_EXTRA
             )
         with self._lock:
+            self._wake()
             _local.frames_min = SHORT_CONTEXT_MIN_FRAMES if short_context else None
             try:
                 segments, _info = self._whisper.transcribe(audio.astype(np.float32), **options)
@@ -212,6 +221,7 @@ class WhisperEngine:
         joined = np.concatenate([p.astype(np.float32) for p in pieces])
         out: list[list[AsrSegment]] = [[] for _ in pieces]
         with self._lock:
+            self._wake()
             if self._batched is None:
                 self._batched = BatchedInferencePipeline(self._whisper)
             for first in range(0, len(clips), batch_size):
@@ -232,6 +242,17 @@ class WhisperEngine:
                 # creeping up batch after batch.
                 release_free_memory()
         return out
+
+    def rest(self) -> None:
+        """Let the model's weights go (about 45 MB of tiny.en) until the next decode."""
+        with self._lock:
+            if self._whisper.model.model_is_loaded:
+                self._whisper.model.unload_model()
+                release_free_memory()
+
+    def _wake(self) -> None:
+        if not self._whisper.model.model_is_loaded:
+            self._whisper.model.load_model()
 
 
 def _convert(seg: Any, offset: float) -> AsrSegment:
