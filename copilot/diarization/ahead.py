@@ -36,6 +36,7 @@ def kept_vectors(
     for i in range(0, len(spans), EMBED_BATCH):
         batch = spans[i : i + EMBED_BATCH]
         out[i : i + len(batch)] = encoder.embed([mono.span(lo, hi) for lo, hi in batch])
+        release_free_memory()  # the batch's spectrograms, before Whisper's next beams stack on
     return out
 
 
