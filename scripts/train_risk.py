@@ -4,7 +4,7 @@
         [--exclude blind_v8]
 
 Material (see docs/risk_language.md): the vignettes written per kind in `scripts/risk_data/`,
-the first fourteen blind splits once each had been scored (`blind_v1.tsv` to `blind_v14.tsv`),
+the first fifteen blind splits once each had been scored (`blind_v1.tsv` to `blind_v15.tsv`),
 GoEmotions comments found by keyword search and labelled by hand (`goemotions_labels.tsv`), and
 a seeded random sample of GoEmotions comments that carry no risk keyword, taken as everyday
 negatives, everyday talk written by theme (`everyday_v1.tsv` to `everyday_v7.tsv`: the third
@@ -83,6 +83,7 @@ WRITTEN = (  # written sentences: their texts ship as exemplars
     ("blind_v12.tsv", "blind_v12"),
     ("blind_v13.tsv", "blind_v13"),
     ("blind_v14.tsv", "blind_v14"),
+    ("blind_v15.tsv", "blind_v15"),
     ("short_v1.tsv", "short_v1"),
 )
 EMOBANK = ROOT.parent / "shared" / "data" / "emobank" / "emobank.csv"
