@@ -9,7 +9,7 @@ import pytest
 from copilot.domain import Consent, Note, Provenance, Session, SessionMetrics, Utterance, Word
 from copilot.errors import SessionNotFound
 from copilot.storage import SessionStore, connect
-from copilot.storage.migrations import MIGRATIONS, migrate, version
+from copilot.storage.migrations import MIGRATIONS, Migration, migrate, version
 
 
 def _utt(
@@ -171,3 +171,37 @@ def _metrics() -> SessionMetrics:
     from copilot.analysis.metrics import compute
 
     return compute([_utt(0)], 2.0)
+
+
+def test_two_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path: Path) -> None:
+    """The second waits for the first's migration and finds it done, instead of running the
+    same CREATE TABLE on a schema that changed under it."""
+    import threading
+
+    from copilot.storage.migrations import Script
+
+    steps: list[Migration] = [
+        Script("CREATE TABLE notes (x TEXT)"),
+        Script("CREATE INDEX notes_x ON notes (x)"),
+    ]
+    path = tmp_path / "shared.sqlite3"
+    first = sqlite3.connect(path, isolation_level=None, timeout=10)
+    second = sqlite3.connect(path, isolation_level=None, timeout=10, check_same_thread=False)
+    first.execute("BEGIN IMMEDIATE")  # the first process, mid-migration
+    first.execute("CREATE TABLE notes (x TEXT)")
+    first.execute("PRAGMA user_version = 1")
+    outcome: list[object] = []
+    waiting = threading.Thread(target=lambda: outcome.append(_migrated(second, steps)))
+    waiting.start()
+    waiting.join(0.3)
+    first.execute("COMMIT")
+    waiting.join(10)
+    assert outcome == [2]
+    assert first.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def _migrated(db: sqlite3.Connection, steps: list[Migration]) -> object:
+    try:
+        return migrate(db, migrations=steps)
+    except Exception as exc:  # the failure is the outcome the test reads
+        return exc

@@ -263,11 +263,16 @@ def migrate(
     current = version(db)
     if current > len(steps):
         raise RuntimeError(f"database schema {current} is newer than this program knows")
-    for number in range(current, target):
-        db.execute("BEGIN")
+    while current < target:
+        # The write lock first, then the version: another process opening the same new
+        # database may have migrated it while this one waited.
+        db.execute("BEGIN IMMEDIATE")
         try:
-            steps[number](db)
-            db.execute(f"PRAGMA user_version = {number + 1}")
+            current = version(db)
+            if current < target:
+                steps[current](db)
+                current += 1
+                db.execute(f"PRAGMA user_version = {current}")
         except BaseException:
             db.execute("ROLLBACK")
             raise
