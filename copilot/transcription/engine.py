@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -69,6 +70,7 @@ DECODE_OPTIONS: dict[str, Any] = {
 # beam-5 pass per window at temperature 0, no look-back and no fallbacks; what Whisper invents
 # without them is dropped afterwards (copilot.transcription.hallucinations).
 BATCH_SIZE = 2  # each window in a batch holds its beam's cross-attention: about 75 MB with tiny.en
+REST_TRIES = 100  # 10 ms apart: an engine rests within a second of its last decode
 BATCHED_OPTIONS: dict[str, Any] = {
     "beam_size": 5,
     "language": "en",
@@ -246,9 +248,16 @@ class WhisperEngine:
     def rest(self) -> None:
         """Let the model's weights go (about 45 MB of tiny.en) until the next decode."""
         with self._lock:
-            if self._whisper.model.model_is_loaded:
-                self._whisper.model.unload_model()
-                release_free_memory()
+            model = self._whisper.model
+            # CTranslate2 skips the unload while a finished batch is still being let go: a
+            # moment later it takes.
+            for _ in range(REST_TRIES):
+                if not model.model_is_loaded:
+                    break
+                model.unload_model()
+                if model.model_is_loaded:
+                    time.sleep(0.01)
+            release_free_memory()
 
     def _wake(self) -> None:
         if not self._whisper.model.model_is_loaded:
