@@ -114,4 +114,3 @@ class VectorsAhead:
         for s, vector in zip(spans, kept_vectors(self.mono, spans, self._encoder), strict=True):
             self._found[s] = vector
         self._ahead += len(spans)
-        release_free_memory()  # this thread's buffers, freed, go back before the next chunk
